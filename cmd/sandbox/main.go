@@ -1,0 +1,57 @@
+// Command sandbox runs the two-cloud sandbox as a standalone process.
+//
+// It writes .sandbox/env (a file a POSIX shell can `source`) with every variable the provider needs and the ids of
+// the seeded objects, and .sandbox/ca.pem, the CA that SSL_CERT_FILE names. It runs until interrupted.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+)
+
+func main() {
+	dir := flag.String("dir", ".sandbox", "directory for env and ca.pem")
+	addr := flag.String("addr", "127.0.0.1", "loopback address to listen on")
+	auth0Port := flag.Int("auth0-port", 0, "port of the Auth0 tenant (0 picks a free one)")
+	entraPort := flag.Int("entra-port", 0, "port of the Entra tenant (0 picks a free one)")
+	flag.Parse()
+
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	sb, err := sandbox.Start(sandbox.Options{Addr: *addr, Auth0Port: *auth0Port, EntraPort: *entraPort})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.Close()
+
+	caFile, err := filepath.Abs(filepath.Join(*dir, "ca.pem"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := sb.CA.WriteFiles(caFile, ""); err != nil {
+		log.Fatal(err)
+	}
+	envFile := filepath.Join(*dir, "env")
+	tmp := envFile + ".tmp"
+	if err := os.WriteFile(tmp, []byte(sandbox.EnvFile(sb.Env(caFile))), 0o600); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.Rename(tmp, envFile); err != nil { // atomic: a reader never sees half a file
+		log.Fatal(err)
+	}
+	fmt.Printf("sandbox: Auth0 tenant https://%s, Entra tenant %s\n", sb.Auth0Domain, sb.EntraURL)
+	fmt.Printf("sandbox: wrote %s; run: source %s\n", envFile, envFile)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	_ = os.Remove(envFile)
+}

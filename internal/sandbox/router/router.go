@@ -1,0 +1,275 @@
+// Package router is the HTTP plumbing both sandbox clouds share: route registration with Go 1.22 patterns, fault
+// injection per route (latency, throttling, server errors), request counters and a request log for tests and
+// benchmarks, gzip request bodies, and a small admin API under /__sandbox/.
+//
+// What a throttled or failing response looks like is the cloud's own business: each cloud passes an ErrorWriter.
+package router
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrorWriter writes a cloud-specific error response. For status 429 it must also set the cloud's rate-limit
+// headers; retryAfter is how long the client should wait.
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, status int, retryAfter time.Duration)
+
+// Fault is what the sandbox does to requests matching a route before (or instead of) handling them.
+type Fault struct {
+	// Route is the registered pattern, e.g. "GET /api/v2/connections/{id}"; "*" matches every route.
+	Route string `json:"route"`
+	// Latency delays the response (bounded by the request's context).
+	Latency time.Duration `json:"latency,omitempty"`
+	// Status, when set (429 or 5xx), answers with that error instead of handling the request.
+	Status int `json:"status,omitempty"`
+	// RetryAfter is sent with 429 answers (the cloud's own headers); default one second.
+	RetryAfter time.Duration `json:"retry_after,omitempty"`
+	// Times limits how many requests the fault applies to; 0 means every request until cleared.
+	Times int `json:"times,omitempty"`
+}
+
+// Request is one request as the sandbox received it (body decompressed).
+type Request struct {
+	Route  string      `json:"route"`
+	Method string      `json:"method"`
+	Path   string      `json:"path"`
+	Query  string      `json:"query,omitempty"`
+	Header http.Header `json:"-"`
+	Body   []byte      `json:"body,omitempty"`
+	Status int         `json:"status"`
+	Time   time.Time   `json:"time"`
+}
+
+// Router is an http.Handler with fault injection and accounting.
+type Router struct {
+	mux      *http.ServeMux
+	errorOut ErrorWriter
+
+	mu       sync.Mutex
+	faults   []*Fault
+	counts   map[string]int
+	requests []Request
+	maxLog   int
+}
+
+// New returns an empty router for one cloud.
+func New(errorOut ErrorWriter) *Router {
+	rt := &Router{mux: http.NewServeMux(), errorOut: errorOut, counts: map[string]int{}, maxLog: 10000}
+	rt.mux.HandleFunc("GET /__sandbox/counters", rt.adminCounters)
+	rt.mux.HandleFunc("GET /__sandbox/requests", rt.adminRequests)
+	rt.mux.HandleFunc("POST /__sandbox/faults", rt.adminAddFault)
+	rt.mux.HandleFunc("DELETE /__sandbox/faults", rt.adminClearFaults)
+	return rt
+}
+
+// Handle registers h for pattern (Go 1.22 ServeMux syntax, method included).
+func (rt *Router) Handle(pattern string, h http.HandlerFunc) {
+	rt.mux.Handle(pattern, rt.wrap(pattern, h))
+}
+
+// ServeHTTP implements http.Handler.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") && r.Body != nil {
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			rt.errorOut(w, r, http.StatusBadRequest, 0)
+			return
+		}
+		r.Body = io.NopCloser(zr)
+		r.Header.Del("Content-Encoding")
+		r.ContentLength = -1
+	}
+	rt.mux.ServeHTTP(w, r)
+}
+
+// Inject adds a fault. Faults are checked in the order they were added.
+func (rt *Router) Inject(f Fault) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if f.Route == "" {
+		f.Route = "*"
+	}
+	rt.faults = append(rt.faults, &f)
+}
+
+// ClearFaults removes every fault.
+func (rt *Router) ClearFaults() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.faults = nil
+}
+
+// Count returns how many requests reached route (faulted ones included).
+func (rt *Router) Count(route string) int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.counts[route]
+}
+
+// Counts returns a copy of every route's counter.
+func (rt *Router) Counts() map[string]int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := make(map[string]int, len(rt.counts))
+	for k, v := range rt.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// Requests returns the logged requests for route ("" or "*" for all), oldest first.
+func (rt *Router) Requests(route string) []Request {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	var out []Request
+	for _, r := range rt.requests {
+		if route == "" || route == "*" || r.Route == route {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ResetCounters clears the counters and the request log.
+func (rt *Router) ResetCounters() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.counts = map[string]int{}
+	rt.requests = nil
+}
+
+func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		f := rt.take(route)
+		defer func() {
+			rt.mu.Lock()
+			rt.counts[route]++
+			if len(rt.requests) < rt.maxLog {
+				rt.requests = append(rt.requests, Request{
+					Route: route, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+					Header: r.Header.Clone(), Body: body, Status: rec.status, Time: time.Now(),
+				})
+			}
+			rt.mu.Unlock()
+		}()
+		if f.Latency > 0 {
+			t := time.NewTimer(f.Latency)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		if f.Status != 0 {
+			ra := f.RetryAfter
+			if ra == 0 {
+				ra = time.Second
+			}
+			rt.errorOut(rec, r, f.Status, ra)
+			return
+		}
+		h(rec, r)
+	})
+}
+
+// take returns the combined effect of the faults that apply to this request and uses up their Times.
+func (rt *Router) take(route string) Fault {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	var out Fault
+	kept := rt.faults[:0]
+	for _, f := range rt.faults {
+		if f.Route != "*" && f.Route != route {
+			kept = append(kept, f)
+			continue
+		}
+		if f.Latency > out.Latency {
+			out.Latency = f.Latency
+		}
+		if out.Status == 0 && f.Status != 0 {
+			out.Status, out.RetryAfter = f.Status, f.RetryAfter
+		}
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				continue
+			}
+		}
+		kept = append(kept, f)
+	}
+	rt.faults = kept
+	return out
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (rt *Router) adminCounters(w http.ResponseWriter, _ *http.Request) {
+	counts := rt.Counts()
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	type row struct {
+		Route string `json:"route"`
+		Count int    `json:"count"`
+	}
+	rows := make([]row, 0, len(keys))
+	for _, k := range keys {
+		rows = append(rows, row{k, counts[k]})
+	}
+	WriteJSON(w, http.StatusOK, rows)
+}
+
+func (rt *Router) adminRequests(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusOK, rt.Requests(r.URL.Query().Get("route")))
+}
+
+func (rt *Router) adminAddFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	rt.Inject(f)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (rt *Router) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
+	rt.ClearFaults()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// WriteJSON writes v as JSON with the given status and `application/json; charset=utf-8`.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,195 @@
+// Package sandbox runs both clouds of the job in one process: an Auth0 tenant and a Microsoft Entra tenant, each on
+// its own HTTPS loopback listener with a certificate from a CA the sandbox generates.
+//
+// The same package serves three uses: in-process for Go tests (Start), `make sandbox` as a standalone process
+// (cmd/sandbox, which also writes .sandbox/env), and `make demo`.
+//
+// Fidelity rule: where the reference marks a behaviour OBSERVED or DOCUMENTED the sandbox matches it; where it says
+// UNKNOWN the sandbox picks the suggested behaviour and a comment says so.
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/entra"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/tlsca"
+)
+
+// Options configures Start.
+type Options struct {
+	// CA signs the listeners' certificates. Nil generates one. Tests share one CA per process because Go reads
+	// SSL_CERT_FILE once.
+	CA *tlsca.CA
+	// Addr is the host to listen on; default 127.0.0.1. Ports are chosen by the system unless Auth0Port/EntraPort are set.
+	Addr      string
+	Auth0Port int
+	EntraPort int
+	// NoSeed starts empty tenants (credentials are still registered).
+	NoSeed bool
+}
+
+// AllManagementScopes are the Management API scopes the sandbox's credentials carry.
+var AllManagementScopes = []string{
+	"read:connections", "create:connections", "update:connections", "delete:connections",
+	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
+	"read:scim_token", "create:scim_token", "delete:scim_token",
+	"read:users", "update:users",
+}
+
+// Sandbox is a running pair of tenants.
+type Sandbox struct {
+	CA    *tlsca.CA
+	Auth0 *auth0.Server
+	Entra *entra.Server
+
+	// Auth0Domain is host:port of the Auth0 tenant (what AUTH0_DOMAIN holds).
+	Auth0Domain string
+	// EntraURL is https://host:port of the Entra tenant: authority host and Graph host.
+	EntraURL string
+
+	Auth0ClientID, Auth0ClientSecret string
+	EntraTenantID                    string
+	EntraClientID, EntraClientSecret string
+
+	// Seed holds the ids of the seeded objects (empty when Options.NoSeed).
+	Seed Seed
+
+	servers []*http.Server
+}
+
+// Start starts both tenants and seeds them.
+func Start(opts Options) (*Sandbox, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1"
+	}
+	ca := opts.CA
+	if ca == nil {
+		var err error
+		if ca, err = tlsca.New(); err != nil {
+			return nil, err
+		}
+	}
+	tlsCfg, err := ca.ServerConfig()
+	if err != nil {
+		return nil, err
+	}
+	sb := &Sandbox{
+		CA:                ca,
+		EntraTenantID:     newGUID(),
+		Auth0ClientID:     randomID(32),
+		Auth0ClientSecret: randomID(64),
+		EntraClientID:     newGUID(),
+		EntraClientSecret: randomID(40),
+	}
+	sb.Auth0 = auth0.New(auth0.Config{TenantName: "sandbox"})
+	sb.Entra = entra.New(entra.Config{TenantID: sb.EntraTenantID})
+
+	a0, err := sb.listen(opts.Addr, opts.Auth0Port, tlsCfg, sb.Auth0.Router())
+	if err != nil {
+		return nil, err
+	}
+	en, err := sb.listen(opts.Addr, opts.EntraPort, tlsCfg, sb.Entra.Router())
+	if err != nil {
+		sb.Close()
+		return nil, err
+	}
+	sb.Auth0Domain = a0
+	sb.EntraURL = "https://" + en
+	sb.Auth0.SetDomain(a0)
+	sb.Entra.SetBaseURL(sb.EntraURL)
+	sb.Entra.SetHTTPClient(&http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12}},
+	})
+
+	sb.Auth0.AddClient(sb.Auth0ClientID, sb.Auth0ClientSecret, AllManagementScopes)
+	sb.Entra.AddClient(sb.EntraClientID, sb.EntraClientSecret)
+
+	if !opts.NoSeed {
+		if err := sb.seed(); err != nil {
+			sb.Close()
+			return nil, fmt.Errorf("sandbox: seeding: %w", err)
+		}
+	}
+	return sb, nil
+}
+
+func (sb *Sandbox) listen(addr string, port int, tlsCfg *tls.Config, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(addr, fmt.Sprint(port)))
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second}
+	sb.servers = append(sb.servers, srv)
+	go func() { _ = srv.Serve(tls.NewListener(ln, tlsCfg)) }()
+	return ln.Addr().String(), nil
+}
+
+// Close stops both listeners.
+func (sb *Sandbox) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, s := range sb.servers {
+		_ = s.Shutdown(ctx)
+	}
+}
+
+// Env returns every variable the provider needs to reach this sandbox, plus the seeded ids, for `source`-ing.
+// SSL_CERT_FILE is set to caFile.
+func (sb *Sandbox) Env(caFile string) map[string]string {
+	env := map[string]string{
+		"AUTH0_DOMAIN":        sb.Auth0Domain,
+		"AUTH0_CLIENT_ID":     sb.Auth0ClientID,
+		"AUTH0_CLIENT_SECRET": sb.Auth0ClientSecret,
+		"ARM_TENANT_ID":       sb.EntraTenantID,
+		"ARM_CLIENT_ID":       sb.EntraClientID,
+		"ARM_CLIENT_SECRET":   sb.EntraClientSecret,
+		"ARM_AUTHORITY_HOST":  sb.EntraURL + "/",
+		"ARM_GRAPH_URL":       sb.EntraURL + "/v1.0",
+		"SSL_CERT_FILE":       caFile,
+	}
+	for k, v := range sb.Seed.Env() {
+		env[k] = v
+	}
+	return env
+}
+
+// EnvFile renders Env as a POSIX shell file of export lines, sorted by name.
+func EnvFile(env map[string]string) string {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("# Written by the auth0entra sandbox. `source` it; every value is for the sandbox only.\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "export %s='%s'\n", k, strings.ReplaceAll(env[k], "'", `'\''`))
+	}
+	return b.String()
+}
+
+func randomID(n int) string {
+	b := make([]byte, (n+1)/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n]
+}
+
+func newGUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
