@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the acceptance tests that handle secrets with TF_LOG=trace and fails when any log line holds a secret:
+# an Auth0 SCIM token (tok_<16 alphanumerics>.<64 hex>), a bearer token, or a secret the sandbox issued.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+TERRAFORM="${TERRAFORM:-$(command -v terraform)}"
+
+TF_ACC=1 TF_ACC_TERRAFORM_PATH="$TERRAFORM" TF_LOG=trace TF_ACC_LOG=trace TF_LOG_PATH_MASK="$logs/%s.log" \
+  go test -count=1 -timeout 20m -run "${SECRET_TESTS:-TestAcc}" ./internal/scimtoken/... ./internal/enterpriseapp/... >"$logs/go-test.out" 2>&1 || {
+  cat "$logs/go-test.out"; echo "check-no-secrets-in-logs: the tests failed"; exit 1; }
+
+files=("$logs"/*.log "$logs/go-test.out")
+lines=$(cat "${files[@]}" 2>/dev/null | wc -l)
+if [ "$lines" -lt 100 ]; then
+  echo "check-no-secrets-in-logs: only $lines log lines were written; trace logging did not work"; exit 1
+fi
+if grep -EHn 'tok_[A-Za-z0-9]{16}\.[0-9a-f]{64}|[Bb]earer [A-Za-z0-9._~+/=-]{20,}' "${files[@]}" >"$logs/hits" 2>/dev/null; then
+  echo "check-no-secrets-in-logs: secrets found in trace logs:"; cut -c1-300 "$logs/hits" | head -20; exit 1
+fi
+echo "check-no-secrets-in-logs: $lines trace log lines, no secret found"
