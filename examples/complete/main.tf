@@ -1,0 +1,73 @@
+# The whole seed flow: Auth0's "Configure inbound SCIM for older Azure AD connections" in one apply.
+#
+# Configure the provider with the AUTH0_* and ARM_* environment variables (after `source .sandbox/env` for the
+# sandbox), then: terraform apply -var connection_id=... -var oidc_app_client_id=... -var engineering_group_id=...
+
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    auth0entra = {
+      source = "auth0entra/auth0entra"
+    }
+  }
+}
+
+provider "auth0entra" {}
+
+# A1-A4: connection settings, SCIM configuration, user id attribute, additional mappings.
+resource "auth0entra_scim_connection" "corp" {
+  connection_id     = var.connection_id
+  user_id_attribute = "externalId"
+  mapping = [
+    { scim = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department", auth0 = "app_metadata.dept" },
+  ]
+  connection_settings = {
+    user_id_claim              = "sub"
+    use_common_endpoint        = false
+    sync_user_profile_at_login = true
+  }
+}
+
+# A5: the SCIM endpoint URL, and the Entra tenant URL with ?aadOptscim062020.
+data "auth0entra_scim_endpoint" "corp" {
+  connection_id = auth0entra_scim_connection.corp.connection_id
+}
+
+# A6: a token with the scopes an older connection needs (no post:users: Create stays off in Entra).
+resource "auth0entra_scim_token" "corp" {
+  connection_id = auth0entra_scim_connection.corp.connection_id
+  scopes        = ["get:users", "patch:users", "delete:users"]
+  lifetime      = "8760h"
+  rotate_before = "720h"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# E1-E5, T3: the non-gallery enterprise app, its assignments, the provisioning job and its credentials.
+resource "auth0entra_enterprise_app" "corp" {
+  display_name   = "Auth0 SCIM (corp)"
+  oidc_client_id = var.oidc_app_client_id
+  assignment = [
+    { principal_id = var.engineering_group_id, principal_type = "Group" },
+  ]
+  provisioning = {
+    tenant_url              = data.auth0entra_scim_endpoint.corp.entra_tenant_url
+    secret_token_wo         = auth0entra_scim_token.corp.token
+    secret_token_wo_version = auth0entra_scim_token.corp.token_id
+    scope                   = "assigned"
+    enabled                 = true
+  }
+}
+
+# E6-E9: deselect Create, source externalId from objectId, match on the work e-mail with precedence 2.
+resource "auth0entra_attribute_mappings" "corp_users" {
+  service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
+  job_id                = auth0entra_enterprise_app.corp.job_id
+  source_object         = "User"
+  target_object_actions = ["Update", "Delete"]
+  mapping = [
+    { target_attribute = "externalId", source_attribute = "objectId" },
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
+  ]
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# make demo: start the sandbox, apply examples/complete against it with the provider just built, show the result,
+# prove a second plan is empty, then run the seed's "Provision on Demand" test for a user present in Auth0 and one
+# absent from it. Secrets are never printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+TERRAFORM="${TERRAFORM:-$(command -v terraform)}"
+[ -x bin/terraform-provider-auth0entra ] && [ -x bin/sandbox ] || { echo "demo: run 'make build' first"; exit 1; }
+
+work="$(mktemp -d)"
+mkdir -p .sandbox
+rm -f .sandbox/env
+bin/sandbox -dir .sandbox >"$work/sandbox.log" 2>&1 &
+sandbox_pid=$!
+cleanup() { kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Wait for the sandbox to write its env file: poll with a deadline.
+deadline=$((SECONDS + 60))
+until [ -s .sandbox/env ]; do
+  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; echo "demo: the sandbox exited"; exit 1; }
+  [ "$SECONDS" -lt "$deadline" ] || { cat "$work/sandbox.log"; echo "demo: the sandbox did not start within 60s"; exit 1; }
+  sleep 0.2
+done
+# shellcheck disable=SC1091
+source .sandbox/env
+
+# Use the provider binary just built, as a provider developer would (no registry, no init needed).
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "auth0entra/auth0entra" = "$root/bin"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
+export TF_VAR_connection_id="$SANDBOX_CONNECTION_ID"
+export TF_VAR_oidc_app_client_id="$SANDBOX_OIDC_CLIENT_ID"
+export TF_VAR_engineering_group_id="$SANDBOX_GROUP_ID"
+cp -R examples/complete "$work/complete"
+tf() { "$TERRAFORM" -chdir="$work/complete" "$@"; }
+
+echo "==> terraform apply examples/complete (Auth0 tenant https://$AUTH0_DOMAIN, Entra tenant $ARM_GRAPH_URL)"
+tf apply -auto-approve -input=false -no-color | grep -Ev '^\s*$|Warning: Provider development overrides|The following provider development|- auth0entra/auth0entra in|The behavior may therefore|published releases\.|^│\s*$|^╵|^╷'
+
+echo
+echo "==> a second plan must be empty"
+set +e
+tf plan -detailed-exitcode -input=false -no-color >"$work/plan.txt" 2>&1
+code=$?
+set -e
+if [ "$code" -ne 0 ]; then cat "$work/plan.txt"; echo "demo: the second plan is not empty (exit $code)"; exit 1; fi
+echo "No changes: both clouds match the configuration."
+
+echo
+echo "==> result"
+sp="$(tf output -raw service_principal_id)"
+job="$(tf output -raw provisioning_job_id)"
+printf '  %-26s %s\n' \
+  "SCIM endpoint URL" "$(tf output -raw scim_endpoint_url)" \
+  "Entra tenant URL" "$(tf output -raw entra_tenant_url)" \
+  "SCIM token id" "$(tf output -raw scim_token_id)" \
+  "Service principal" "$sp" \
+  "Provisioning job" "$job" \
+  "Job status" "$(tf output -raw provisioning_job_status)"
+
+if [ -d cmd/provision-on-demand ]; then
+  echo
+  echo "==> Provision on Demand (seed step T1/T2)"
+  go build -o bin/provision-on-demand ./cmd/provision-on-demand
+  for who in "$SANDBOX_USER_ALICE_UPN (present in Auth0)|$SANDBOX_USER_ALICE_ID" "$SANDBOX_USER_CAROL_UPN (absent from Auth0)|$SANDBOX_USER_CAROL_ID"; do
+    label="${who%%|*}"; id="${who##*|}"
+    echo "--- $label"
+    bin/provision-on-demand -service-principal-id "$sp" -job-id "$job" -user-id "$id" || true
+  done
+fi
