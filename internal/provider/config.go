@@ -397,3 +397,13 @@ func isGUID(s string) bool {
 	}
 	return true
 }
+
+// EntraConfigFromEnvironment resolves the entra settings from the ARM_* environment alone, with the same rules
+// and messages as the provider block. Tools outside Terraform (cmd/provision-on-demand) use it.
+func EntraConfigFromEnvironment() (*entraclient.Config, diag.Diagnostics) {
+	cfg, why, diags := resolveEntra(&EntraModel{})
+	if cfg == nil && !diags.HasError() {
+		diags.AddError("Microsoft Entra is not configured", "Set the ARM_* environment variables: "+why+".")
+	}
+	return cfg, diags
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/attributemappings"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/enterpriseapp"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioningstatus"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisionondemand"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimconnection"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimendpoint"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimtoken"
@@ -77,5 +80,13 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		scimendpoint.NewDataSource,
+		provisioningstatus.NewDataSource,
+	}
+}
+
+// Actions implements provider.ProviderWithActions (Terraform >= 1.14).
+func (p *Provider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		provisionondemand.NewAction,
 	}
 }

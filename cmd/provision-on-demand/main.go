@@ -1,0 +1,62 @@
+// Command provision-on-demand runs Entra's Provision on Demand for one user, as the portal's button does, and
+// prints each step. It is the same Go API as the auth0entra_provision_on_demand action, for Terraform < 1.14 and
+// for scripts. Credentials come from the ARM_* environment, exactly as for the provider.
+//
+//	provision-on-demand -service-principal-id SP -job-id JOB -user-id OBJECT_ID
+//
+// Exit status: 0 when the user was provisioned, 2 when Entra reported a failure or a skip, 1 on other errors.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provider"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisionondemand"
+)
+
+func main() {
+	sp := flag.String("service-principal-id", "", "service principal of the enterprise app")
+	job := flag.String("job-id", "", "provisioning job id")
+	user := flag.String("user-id", "", "Entra object id of the user to provision")
+	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
+	flag.Parse()
+	if *sp == "" || *job == "" || *user == "" {
+		flag.Usage()
+		os.Exit(1)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+
+	cfg, diags := provider.EntraConfigFromEnvironment()
+	if diags.HasError() {
+		for _, d := range diags.Errors() {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", d.Summary(), d.Detail())
+		}
+		os.Exit(1)
+	}
+	client, err := entraclient.New(ctx, *cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	g, ok := any(client).(provisioning.Graph)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "the Entra client does not support raw Graph requests")
+		os.Exit(1)
+	}
+	r, err := provisioning.OnDemand(ctx, g, provisioning.Request{ServicePrincipalID: *sp, JobID: *job, ObjectID: *user})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "provision on demand:", err)
+		os.Exit(1)
+	}
+	fmt.Println(provisionondemand.Explain(r))
+	if !r.Succeeded() {
+		os.Exit(2)
+	}
+}

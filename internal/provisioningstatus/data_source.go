@@ -1,0 +1,194 @@
+// Package provisioningstatus implements the auth0entra_provisioning_status data source: the state of a provisioning
+// job (schedule, last cycle, counts, quarantine) and, optionally, of the Auth0 SCIM token it uses. It is read-only
+// and meant for check blocks and outputs.
+package provisioningstatus
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
+)
+
+const typeName = "auth0entra_provisioning_status"
+
+var (
+	_ datasource.DataSourceWithConfigure        = (*DataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*DataSource)(nil)
+)
+
+// NewDataSource returns the data source.
+func NewDataSource() datasource.DataSource { return &DataSource{} }
+
+// DataSource is the auth0entra_provisioning_status data source.
+type DataSource struct{ clients *conns.Clients }
+
+// Model is the data source's data.
+type Model struct {
+	ServicePrincipalID types.String `tfsdk:"service_principal_id"`
+	JobID              types.String `tfsdk:"job_id"`
+	ConnectionID       types.String `tfsdk:"connection_id"`
+	TokenID            types.String `tfsdk:"token_id"`
+
+	Enabled          types.Bool   `tfsdk:"enabled"`
+	State            types.String `tfsdk:"state"`
+	StatusCode       types.String `tfsdk:"status_code"`
+	Quarantined      types.Bool   `tfsdk:"quarantined"`
+	QuarantineReason types.String `tfsdk:"quarantine_reason"`
+	QuarantineError  types.String `tfsdk:"quarantine_error"`
+	QuarantineSince  types.String `tfsdk:"quarantine_since"`
+	LastCycleState   types.String `tfsdk:"last_cycle_state"`
+	LastCycleBegan   types.String `tfsdk:"last_cycle_began"`
+	LastCycleEnded   types.String `tfsdk:"last_cycle_ended"`
+	LastCycleError   types.String `tfsdk:"last_cycle_error"`
+	CountImported    types.Int64  `tfsdk:"count_imported"`
+	CountExported    types.Int64  `tfsdk:"count_exported"`
+	CountEscrowed    types.Int64  `tfsdk:"count_escrowed"`
+	TokenExists      types.Bool   `tfsdk:"token_exists"`
+	TokenLastUsedAt  types.String `tfsdk:"token_last_used_at"`
+	TokenValidUntil  types.String `tfsdk:"token_valid_until"`
+}
+
+// Metadata implements datasource.DataSource.
+func (d *DataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = typeName
+}
+
+// Schema implements datasource.DataSource.
+func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The state of a provisioning job — schedule, last cycle, counts, quarantine — and, when " +
+			"`connection_id` and `token_id` are given, of the Auth0 SCIM token it uses. Read-only; use it in `check` " +
+			"blocks to see on every plan whether provisioning really flows.",
+		Attributes: map[string]schema.Attribute{
+			"service_principal_id": schema.StringAttribute{Required: true, MarkdownDescription: "Service principal of the enterprise app (`auth0entra_enterprise_app.service_principal_id`).",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"job_id": schema.StringAttribute{Required: true, MarkdownDescription: "Provisioning job id (`auth0entra_enterprise_app.job_id`).",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"connection_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Auth0 connection of the SCIM token; with `token_id`, the token is read too."},
+			"token_id":      schema.StringAttribute{Optional: true, MarkdownDescription: "Auth0 SCIM token id (`auth0entra_scim_token.token_id`)."},
+
+			"enabled":            schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the job is started (schedule state `Active`)."},
+			"state":              computed("Schedule state: `Active`, `Paused` or `Disabled`."),
+			"status_code":        computed("Status code: `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`."),
+			"quarantined":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the job is in quarantine."},
+			"quarantine_reason":  computed("Why the job is quarantined, e.g. `EncounteredQuarantineException`."),
+			"quarantine_error":   computed("The quarantine's error code and message."),
+			"quarantine_since":   computed("When the current quarantine began (RFC 3339)."),
+			"last_cycle_state":   computed("State of the last cycle: `Succeeded`, `Failed` or `EntryLevelErrors`."),
+			"last_cycle_began":   computed("When the last cycle began (RFC 3339)."),
+			"last_cycle_ended":   computed("When the last cycle ended (RFC 3339)."),
+			"last_cycle_error":   computed("The last cycle's error code and message, if any."),
+			"count_imported":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Objects imported in the last cycle."},
+			"count_exported":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Objects exported (written to Auth0) in the last cycle."},
+			"count_escrowed":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Objects escrowed (failed, to be retried) in the last cycle."},
+			"token_exists":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the Auth0 SCIM token still exists (null without `token_id`)."},
+			"token_last_used_at": computed("When Entra last used the Auth0 SCIM token (null if never)."),
+			"token_valid_until":  computed("When the Auth0 SCIM token expires (null if it never does)."),
+		},
+	}
+}
+
+// ConfigValidators requires connection_id and token_id together.
+func (d *DataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.RequiredTogether(path.MatchRoot("connection_id"), path.MatchRoot("token_id")),
+	}
+}
+
+// Configure implements datasource.DataSourceWithConfigure.
+func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	c, diags := conns.FromProviderData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	d.clients = c
+}
+
+// Read implements datasource.DataSource.
+func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m Model
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, diags := d.clients.RequireGraph(typeName)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	st, err := provisioning.GetJobStatus(ctx, g, m.ServicePrincipalID.ValueString(), m.JobID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the provisioning job failed",
+			"Could not read job "+m.JobID.ValueString()+" of service principal "+m.ServicePrincipalID.ValueString()+": "+err.Error())
+		return
+	}
+	m.Enabled = types.BoolValue(st.State == "Active")
+	m.State, m.StatusCode = types.StringValue(st.State), types.StringValue(st.Code)
+	m.Quarantined = types.BoolValue(st.Quarantined())
+	m.QuarantineReason = optString(st.QuarantineReason)
+	m.QuarantineError = optString(join(st.QuarantineCode, st.QuarantineMessage))
+	m.QuarantineSince = optTime(st.QuarantineSince)
+	m.LastCycleState = optString(st.LastExecutionState)
+	m.LastCycleBegan, m.LastCycleEnded = optTime(st.LastExecutionBegan), optTime(st.LastExecutionEnded)
+	m.LastCycleError = optString(st.LastExecutionError)
+	m.CountImported, m.CountExported, m.CountEscrowed = types.Int64Value(st.CountImported), types.Int64Value(st.CountExported), types.Int64Value(st.CountEscrowed)
+
+	m.TokenExists, m.TokenLastUsedAt, m.TokenValidUntil = types.BoolNull(), types.StringNull(), types.StringNull()
+	if !m.TokenID.IsNull() && m.TokenID.ValueString() != "" {
+		a0, diags := d.clients.RequireAuth0(typeName)
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
+			return
+		}
+		tokens, err := a0.Management.Connection.ListSCIMToken(ctx, m.ConnectionID.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddError("Reading the SCIM tokens failed",
+				"Could not list the SCIM tokens of connection "+m.ConnectionID.ValueString()+": "+err.Error())
+			return
+		}
+		m.TokenExists = types.BoolValue(false)
+		for _, t := range tokens {
+			if t.GetTokenID() == m.TokenID.ValueString() {
+				m.TokenExists = types.BoolValue(true)
+				m.TokenLastUsedAt = optString(t.GetLastUsedAt())
+				m.TokenValidUntil = optString(t.GetValidUntil())
+			}
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func optString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func optTime(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+func join(code, msg string) string {
+	switch {
+	case code == "":
+		return msg
+	case msg == "":
+		return code
+	}
+	return code + ": " + msg
+}

@@ -1,0 +1,126 @@
+// Package provisionondemand implements the auth0entra_provision_on_demand action (Terraform >= 1.14): the seed's
+// "Provision on Demand" test (steps T1/T2) — Entra provisions one user into Auth0 now and reports each step.
+package provisionondemand
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
+)
+
+const typeName = "auth0entra_provision_on_demand"
+
+var _ action.ActionWithConfigure = (*Action)(nil)
+
+// NewAction returns the action.
+func NewAction() action.Action { return &Action{} }
+
+// Action is the auth0entra_provision_on_demand action.
+type Action struct{ clients *conns.Clients }
+
+// Model is the action's configuration.
+type Model struct {
+	ServicePrincipalID types.String `tfsdk:"service_principal_id"`
+	JobID              types.String `tfsdk:"job_id"`
+	ObjectID           types.String `tfsdk:"object_id"`
+	ObjectType         types.String `tfsdk:"object_type"`
+	RuleID             types.String `tfsdk:"rule_id"`
+	ExpectSuccess      types.Bool   `tfsdk:"expect_success"`
+}
+
+// Metadata implements action.Action.
+func (a *Action) Metadata(_ context.Context, _ action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = typeName
+}
+
+// Schema implements action.Action.
+func (a *Action) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Provisions one Entra user (or group) into Auth0 now, as the portal's **Provision on " +
+			"Demand** does, and reports each step (import, scoping, matching, export) as progress. With Create " +
+			"deselected, a user absent from Auth0 fails — the seed's expected result. Requires Terraform 1.14.",
+		Attributes: map[string]schema.Attribute{
+			"service_principal_id": schema.StringAttribute{Required: true, MarkdownDescription: "`auth0entra_enterprise_app.service_principal_id`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"job_id": schema.StringAttribute{Required: true, MarkdownDescription: "`auth0entra_enterprise_app.job_id`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"object_id": schema.StringAttribute{Required: true, MarkdownDescription: "Entra object id of the user (or group) to provision.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"object_type": schema.StringAttribute{Optional: true, MarkdownDescription: "`User` (default) or `Group`.",
+				Validators: []validator.String{stringvalidator.OneOf("User", "Group")}},
+			"rule_id":        schema.StringAttribute{Optional: true, MarkdownDescription: "Synchronization rule; by default the job schema's rule that supports provisioning on demand."},
+			"expect_success": schema.BoolAttribute{Optional: true, MarkdownDescription: "Fail the action when provisioning does not succeed (default `true`). Set `false` to only report, e.g. to show the expected error for a user absent from Auth0."},
+		},
+	}
+}
+
+// Configure implements action.ActionWithConfigure.
+func (a *Action) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	c, diags := conns.FromProviderData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	a.clients = c
+}
+
+// Invoke implements action.Action.
+func (a *Action) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var m Model
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, diags := a.clients.RequireGraph(typeName)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	r, err := provisioning.OnDemand(ctx, g, provisioning.Request{
+		ServicePrincipalID: m.ServicePrincipalID.ValueString(),
+		JobID:              m.JobID.ValueString(),
+		ObjectID:           m.ObjectID.ValueString(),
+		ObjectType:         m.ObjectType.ValueString(),
+		RuleID:             m.RuleID.ValueString(),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Provision on demand failed", err.Error())
+		return
+	}
+	for _, s := range r.Steps {
+		msg := fmt.Sprintf("%s %s: %s", s.Type, s.Status, s.Description)
+		tflog.Info(ctx, msg)
+		if resp.SendProgress != nil {
+			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+		}
+	}
+	if resp.SendProgress != nil {
+		resp.SendProgress(action.InvokeProgressEvent{Message: r.Summary()})
+	}
+	expect := m.ExpectSuccess.IsNull() || m.ExpectSuccess.ValueBool()
+	if !r.Succeeded() {
+		detail := Explain(r)
+		if expect {
+			resp.Diagnostics.AddError("Provisioning did not succeed", detail)
+		} else {
+			resp.Diagnostics.AddWarning("Provisioning did not succeed", detail)
+		}
+	}
+}
+
+// Explain renders a result for a diagnostic: the outcome, then every step.
+func Explain(r *provisioning.Result) string {
+	var b strings.Builder
+	b.WriteString(r.Summary())
+	for _, s := range r.Steps {
+		fmt.Fprintf(&b, "\n  %-9s %-8s %s", s.Type, s.Status, s.Description)
+	}
+	return b.String()
+}
