@@ -1,0 +1,133 @@
+package router
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func newTestRouter() *Router {
+	rt := New(func(w http.ResponseWriter, _ *http.Request, status int, retryAfter time.Duration) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
+		WriteJSON(w, status, map[string]any{"status": status})
+	})
+	rt.Handle("GET /things/{id}", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id")})
+	})
+	rt.Handle("POST /things", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(b)
+	})
+	return rt
+}
+
+func do(rt http.Handler, method, target string, body io.Reader, hdr map[string]string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, body)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	rt.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestFaultsApplyPerRouteAndRunOut(t *testing.T) {
+	rt := newTestRouter()
+	rt.Inject(Fault{Route: "GET /things/{id}", Status: 429, RetryAfter: 2 * time.Second, Times: 2})
+	for i, want := range []int{429, 429, 200} {
+		rec := do(rt, "GET", "/things/a", nil, nil)
+		if rec.Code != want {
+			t.Fatalf("request %d: status %d, want %d", i, rec.Code, want)
+		}
+		if want == 429 && rec.Header().Get("Retry-After") != "2" {
+			t.Errorf("Retry-After = %q", rec.Header().Get("Retry-After"))
+		}
+	}
+	if rec := do(rt, "POST", "/things", bytes.NewBufferString("x"), nil); rec.Code != 201 {
+		t.Errorf("other route affected: %d", rec.Code)
+	}
+	if got := rt.Count("GET /things/{id}"); got != 3 {
+		t.Errorf("count = %d, want 3 (faulted requests count too)", got)
+	}
+	reqs := rt.Requests("GET /things/{id}")
+	if len(reqs) != 3 || reqs[0].Status != 429 || reqs[2].Status != 200 || reqs[2].Path != "/things/a" {
+		t.Errorf("request log: %+v", reqs)
+	}
+}
+
+func TestWildcardFaultAndClear(t *testing.T) {
+	rt := newTestRouter()
+	rt.Inject(Fault{Route: "*", Status: 503})
+	if rec := do(rt, "GET", "/things/a", nil, nil); rec.Code != 503 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	rt.ClearFaults()
+	if rec := do(rt, "GET", "/things/a", nil, nil); rec.Code != 200 {
+		t.Fatalf("status %d after clearing", rec.Code)
+	}
+}
+
+func TestLatencyIsBoundedByTheRequestContext(t *testing.T) {
+	rt := newTestRouter()
+	rt.Inject(Fault{Route: "GET /things/{id}", Latency: time.Hour})
+	srv := httptest.NewServer(rt)
+	defer srv.Close()
+	c := &http.Client{Timeout: 100 * time.Millisecond}
+	start := time.Now()
+	if _, err := c.Get(srv.URL + "/things/a"); err == nil {
+		t.Fatal("want a timeout")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("latency fault ignored the client's deadline")
+	}
+}
+
+func TestGzipBodiesAreDecompressedAndLogged(t *testing.T) {
+	rt := newTestRouter()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte(`{"a":1}`))
+	_ = zw.Close()
+	rec := do(rt, "POST", "/things", &buf, map[string]string{"Content-Encoding": "gzip"})
+	if rec.Code != 201 || rec.Body.String() != `{"a":1}` {
+		t.Fatalf("got %d %q", rec.Code, rec.Body.String())
+	}
+	if got := string(rt.Requests("POST /things")[0].Body); got != `{"a":1}` {
+		t.Errorf("logged body %q", got)
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	rt := newTestRouter()
+	if rec := do(rt, "POST", "/__sandbox/faults", bytes.NewBufferString(`{"route":"GET /things/{id}","status":500,"times":1}`), nil); rec.Code != 204 {
+		t.Fatalf("add fault: %d", rec.Code)
+	}
+	if rec := do(rt, "GET", "/things/a", nil, nil); rec.Code != 500 {
+		t.Fatalf("fault from admin API not applied: %d", rec.Code)
+	}
+	rec := do(rt, "GET", "/__sandbox/counters", nil, nil)
+	if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte(`{"route":"GET /things/{id}","count":1}`)) {
+		t.Errorf("counters: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := rt.Count("GET /__sandbox/counters"); got != 0 {
+		t.Errorf("admin calls are counted: %d", got)
+	}
+}
+
+// BenchmarkRouter measures the sandbox's per-request overhead (routing, fault check, accounting).
+func BenchmarkRouter(b *testing.B) {
+	rt := newTestRouter()
+	rt.maxLog = 0 // measure dispatch, not the log's growth
+	req := httptest.NewRequest("GET", "/things/a", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		rt.ServeHTTP(rec, req)
+	}
+}
