@@ -1,0 +1,501 @@
+package entra
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Application templates, applications and service principals (reference §3).
+//
+// Applications and service principals are stored as the JSON property maps Graph renders, so PATCH can update any
+// writable property and GET returns what was written.
+
+type application struct {
+	meta
+	id    string
+	props map[string]any
+}
+
+type servicePrincipal struct {
+	meta
+	id    string
+	appID string
+	props map[string]any
+	// Synchronization state hangs off the service principal.
+	secrets []secretKV
+	jobs    map[string]*job
+}
+
+func (a *application) appID() string       { s, _ := a.props["appId"].(string); return s }
+func (a *application) displayName() string { s, _ := a.props["displayName"].(string); return s }
+func (sp *servicePrincipal) displayName() string {
+	s, _ := sp.props["displayName"].(string)
+	return s
+}
+
+// Properties PATCH may not change.
+var (
+	appReadOnly = []string{"id", "appId", "createdDateTime", "deletedDateTime", "publisherDomain", "applicationTemplateId", "disabledByMicrosoftStatus"}
+	spReadOnly  = []string{"id", "appId", "appDisplayName", "appOwnerOrganizationId", "applicationTemplateId", "deletedDateTime", "servicePrincipalType", "appRoles", "oauth2PermissionScopes", "signInAudience"}
+
+	appFilterable = []string{"id", "appId", "displayName", "applicationTemplateId", "publisherDomain", "signInAudience", "tags", "identifierUris"}
+	spFilterable  = []string{"id", "appId", "displayName", "applicationTemplateId", "servicePrincipalType", "accountEnabled", "tags", "servicePrincipalNames", "appOwnerOrganizationId"}
+)
+
+func nonGalleryAppRoles() []any {
+	role := func(id, name string) map[string]any {
+		return map[string]any{
+			"allowedMemberTypes": []any{"User"}, "description": name, "displayName": name, "id": id,
+			"isEnabled": true, "origin": "Application", "value": nil,
+		}
+	}
+	return []any{role(AppRoleMsiamAccess, "msiam_access"), role(AppRoleUser, "User")}
+}
+
+// addAppLocked creates an application and its service principal. templateID is the application template, or ""
+// for a plain app registration. Callers hold s.mu.
+func (s *Server) addAppLocked(appID, displayName, templateID string, lag time.Duration) (*application, *servicePrincipal) {
+	now := s.now()
+	var tpl any
+	appRoles, spTags := []any{}, []any{"WindowsAzureActiveDirectoryIntegratedApp"}
+	var homepage any
+	if templateID != "" {
+		tpl = templateID
+		appRoles = nonGalleryAppRoles()
+		// Reference §3.2: the custom (non-gallery) app's service principal carries both feature tags and the
+		// customappsso homepage.
+		spTags = []any{"WindowsAzureActiveDirectoryIntegratedApp", "WindowsAzureActiveDirectoryCustomSingleSignOnApplication"}
+		homepage = "https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=customappsso|ISV9.1|primary|z"
+	}
+	info := func() map[string]any {
+		return map[string]any{"logoUrl": nil, "marketingUrl": nil, "privacyStatementUrl": nil, "supportUrl": nil, "termsOfServiceUrl": nil}
+	}
+	app := &application{meta: s.newMetaLocked(lag), id: newGUID()}
+	app.props = map[string]any{
+		"id": app.id, "deletedDateTime": nil, "appId": appID, "applicationTemplateId": tpl,
+		"disabledByMicrosoftStatus": nil, "createdDateTime": graphTime(now), "displayName": displayName,
+		"description": nil, "groupMembershipClaims": nil, "identifierUris": []any{}, "isDeviceOnlyAuthSupported": nil,
+		"isFallbackPublicClient": nil, "notes": nil, "publisherDomain": s.cfg.TenantDomain,
+		"serviceManagementReference": nil, "signInAudience": "AzureADMyOrg", "tags": []any{},
+		"tokenEncryptionKeyId": nil, "defaultRedirectUri": nil, "optionalClaims": nil, "addIns": []any{},
+		"api": map[string]any{"requestedAccessTokenVersion": nil, "acceptMappedClaims": nil, "knownClientApplications": []any{},
+			"oauth2PermissionScopes": []any{}, "preAuthorizedApplications": []any{}},
+		"appRoles": appRoles, "info": info(), "keyCredentials": []any{},
+		"parentalControlSettings": map[string]any{"countriesBlockedForMinors": []any{}, "legalAgeGroupRule": "Allow"},
+		"passwordCredentials":     []any{}, "publicClient": map[string]any{"redirectUris": []any{}},
+		"requiredResourceAccess": []any{}, "spa": map[string]any{"redirectUris": []any{}},
+		"verifiedPublisher": map[string]any{"displayName": nil, "verifiedPublisherId": nil, "addedDateTime": nil},
+		"web": map[string]any{"homePageUrl": homepage, "logoutUrl": nil, "redirectUris": []any{},
+			"implicitGrantSettings": map[string]any{"enableAccessTokenIssuance": false, "enableIdTokenIssuance": false}},
+	}
+	s.apps[app.id] = app
+
+	sp := &servicePrincipal{meta: app.meta, id: newGUID(), appID: appID, jobs: map[string]*job{}}
+	s.seq++
+	sp.seq = s.seq
+	sp.props = map[string]any{
+		"id": sp.id, "deletedDateTime": nil, "accountEnabled": true, "alternativeNames": []any{},
+		"appDisplayName": displayName, "appDescription": nil, "appId": appID, "applicationTemplateId": tpl,
+		"appOwnerOrganizationId": s.cfg.TenantID, "appRoleAssignmentRequired": templateID != "",
+		"createdDateTime": graphTime(now), "description": nil, "disabledByMicrosoftStatus": nil,
+		"displayName": displayName, "homepage": homepage, "loginUrl": nil, "logoutUrl": nil, "notes": nil,
+		"notificationEmailAddresses": []any{}, "preferredSingleSignOnMode": nil,
+		"preferredTokenSigningKeyThumbprint": nil, "replyUrls": []any{}, "servicePrincipalNames": []any{appID},
+		"servicePrincipalType": "Application", "signInAudience": "AzureADMyOrg", "tags": spTags,
+		"tokenEncryptionKeyId": nil, "samlSingleSignOnSettings": nil, "addIns": []any{}, "appRoles": appRoles,
+		"info": info(), "keyCredentials": []any{}, "oauth2PermissionScopes": []any{}, "passwordCredentials": []any{},
+		"resourceSpecificApplicationPermissions": []any{},
+		"verifiedPublisher":                      map[string]any{"displayName": nil, "verifiedPublisherId": nil, "addedDateTime": nil},
+	}
+	s.sps[sp.id] = sp
+	return app, sp
+}
+
+// appLocked returns the application with object id; visibleOnly hides it during replication lag.
+func (s *Server) appLocked(id string, visibleOnly bool) *application {
+	a := s.apps[id]
+	if a == nil || (visibleOnly && !a.visible(s.now())) {
+		return nil
+	}
+	return a
+}
+
+func (s *Server) appByAppIDLocked(appID string, visibleOnly bool) *application {
+	for _, a := range s.apps {
+		if strings.EqualFold(a.appID(), appID) && (!visibleOnly || a.visible(s.now())) {
+			return a
+		}
+	}
+	return nil
+}
+
+func (s *Server) spLocked(id string, visibleOnly bool) *servicePrincipal {
+	sp := s.sps[id]
+	if sp == nil || (visibleOnly && !sp.visible(s.now())) {
+		return nil
+	}
+	return sp
+}
+
+func (s *Server) spByAppIDLocked(appID string, visibleOnly bool) *servicePrincipal {
+	for _, sp := range s.sps {
+		if strings.EqualFold(sp.appID, appID) && (!visibleOnly || sp.visible(s.now())) {
+			return sp
+		}
+	}
+	return nil
+}
+
+// getApplicationTemplate serves GET /applicationTemplates/{id} for the non-gallery template ("Custom", as
+// data.azuread_application_template names it, reference §8.2).
+func (s *Server) getApplicationTemplate(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !strings.EqualFold(id, NonGalleryTemplateID) {
+		s.notFound(w, r, id)
+		return
+	}
+	s.writeEntity(w, r, http.StatusOK, "applicationTemplates/$entity", "applicationTemplate", map[string]any{
+		"id": NonGalleryTemplateID, "displayName": "Custom", "homePageUrl": nil, "publisher": "Microsoft Corporation",
+		"description": "Integrate any other application that you don't find in the gallery (Non-gallery)",
+		"categories":  []any{}, "logoUrl": nil, "supportedProvisioningTypes": []any{"sync"},
+		"supportedSingleSignOnModes": []any{"password", "saml", "notSupported"},
+	}, nil)
+}
+
+// instantiate serves POST /applicationTemplates/{id}/instantiate (reference §3.1): 201 with the application and the
+// service principal. Both lag like every object created through Graph. With SetInstantiateNotFound it answers 404
+// and still creates them (reference §3.4).
+func (s *Server) instantiate(w http.ResponseWriter, r *http.Request) {
+	const route = "POST /v1.0/applicationTemplates/{id}/instantiate"
+	id := r.PathValue("id")
+	if !strings.EqualFold(id, NonGalleryTemplateID) {
+		s.notFound(w, r, id)
+		return
+	}
+	var body struct {
+		DisplayName string `json:"displayName"`
+	}
+	if !s.readJSON(w, r, &body) {
+		return
+	}
+	if strings.TrimSpace(body.DisplayName) == "" {
+		s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid value specified for property 'displayName' of resource 'ApplicationServicePrincipal'.")
+		return
+	}
+	s.mu.Lock()
+	app, sp := s.addAppLocked(newGUID(), body.DisplayName, NonGalleryTemplateID, s.lagForLocked(r, route))
+	fail := s.instantiate404 > 0
+	if fail {
+		s.instantiate404--
+	}
+	appJSON, spJSON := copyMap(app.props), copyMap(sp.props)
+	s.mu.Unlock()
+	if fail {
+		s.notFound(w, r, NonGalleryTemplateID)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"@odata.context":   s.base(r) + "/v1.0/$metadata#microsoft.graph.applicationServicePrincipal",
+		"application":      appJSON,
+		"servicePrincipal": spJSON,
+	})
+}
+
+func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var apps []*application
+	for _, a := range s.apps {
+		if a.visible(s.now()) {
+			apps = append(apps, a)
+		}
+	}
+	bySeq(apps, func(a *application) int64 { return a.seq })
+	items := make([]map[string]any, len(apps))
+	for i, a := range apps {
+		items[i] = copyMap(a.props)
+	}
+	s.mu.Unlock()
+	s.listQuery(w, r, "applications", "application", items, appFilterable, nil)
+}
+
+func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	a := s.appLocked(r.PathValue("id"), true)
+	var obj map[string]any
+	if a != nil {
+		obj = copyMap(a.props)
+	}
+	s.mu.Unlock()
+	if a == nil {
+		s.notFound(w, r, r.PathValue("id"))
+		return
+	}
+	s.writeEntity(w, r, http.StatusOK, "applications/$entity", "application", obj, nil)
+}
+
+func (s *Server) patchApplication(w http.ResponseWriter, r *http.Request) {
+	s.patchApp(w, r, func() *application { return s.appLocked(r.PathValue("id"), true) }, r.PathValue("id"))
+}
+
+func (s *Server) patchApp(w http.ResponseWriter, r *http.Request, find func() *application, key string) {
+	var body map[string]any
+	if !s.readJSON(w, r, &body) {
+		return
+	}
+	s.underLock(w, func(w http.ResponseWriter) {
+		a := find()
+		if a == nil {
+			s.notFound(w, r, key)
+			return
+		}
+		if !s.applyPatchLocked(w, r, a.props, body, appReadOnly, "application") {
+			return
+		}
+		// The service principal's appDisplayName follows the application's name.
+		if sp := s.spByAppIDLocked(a.appID(), false); sp != nil {
+			sp.props["appDisplayName"] = a.props["displayName"]
+		}
+		noContent(w)
+	})
+}
+
+// applyPatchLocked merges body into props after checking every property exists and is writable.
+func (s *Server) applyPatchLocked(w http.ResponseWriter, r *http.Request, props, body map[string]any, readOnly []string, entity string) bool {
+	for k := range body {
+		if strings.HasPrefix(k, "@odata.") {
+			continue
+		}
+		if containsFold(readOnly, k) {
+			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Property '"+k+"' is read-only and cannot be set.")
+			return false
+		}
+		if _, ok := props[k]; !ok {
+			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Property '"+k+"' does not exist as a declared property or extension property.")
+			return false
+		}
+	}
+	if dn, ok := body["displayName"]; ok {
+		if str, _ := dn.(string); strings.TrimSpace(str) == "" {
+			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid value specified for property 'displayName' of resource '"+entity+"'.")
+			return false
+		}
+	}
+	for k, v := range body {
+		if !strings.HasPrefix(k, "@odata.") {
+			props[k] = v
+		}
+	}
+	return true
+}
+
+func (s *Server) deleteApplication(w http.ResponseWriter, r *http.Request) {
+	s.underLock(w, func(w http.ResponseWriter) {
+		a := s.appLocked(r.PathValue("id"), true)
+		if a == nil {
+			s.notFound(w, r, r.PathValue("id"))
+			return
+		}
+		s.deleteAppLocked(a)
+		noContent(w)
+	})
+}
+
+// deleteAppLocked removes an application and, with it, its service principal (and that one's jobs, secrets and
+// assignments).
+func (s *Server) deleteAppLocked(a *application) {
+	delete(s.apps, a.id)
+	if sp := s.spByAppIDLocked(a.appID(), false); sp != nil {
+		s.deleteSPLocked(sp)
+	}
+}
+
+// deleteSPLocked removes a service principal with its synchronization state and the assignments to it.
+func (s *Server) deleteSPLocked(sp *servicePrincipal) {
+	delete(s.sps, sp.id)
+	for id, as := range s.asgs {
+		if as.ResourceID == sp.id || as.PrincipalID == sp.id {
+			delete(s.asgs, id)
+		}
+	}
+}
+
+func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var sps []*servicePrincipal
+	for _, sp := range s.sps {
+		if sp.visible(s.now()) {
+			sps = append(sps, sp)
+		}
+	}
+	bySeq(sps, func(sp *servicePrincipal) int64 { return sp.seq })
+	items := make([]map[string]any, len(sps))
+	for i, sp := range sps {
+		items[i] = copyMap(sp.props)
+	}
+	s.mu.Unlock()
+	s.listQuery(w, r, "servicePrincipals", "servicePrincipal", items, spFilterable, nil)
+}
+
+func (s *Server) getServicePrincipal(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	sp := s.spLocked(r.PathValue("id"), true)
+	var obj map[string]any
+	if sp != nil {
+		obj = copyMap(sp.props)
+	}
+	s.mu.Unlock()
+	if sp == nil {
+		s.notFound(w, r, r.PathValue("id"))
+		return
+	}
+	s.writeEntity(w, r, http.StatusOK, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
+}
+
+func (s *Server) patchServicePrincipal(w http.ResponseWriter, r *http.Request) {
+	s.patchSP(w, r, func() *servicePrincipal { return s.spLocked(r.PathValue("id"), true) }, r.PathValue("id"))
+}
+
+func (s *Server) patchSP(w http.ResponseWriter, r *http.Request, find func() *servicePrincipal, key string) {
+	var body map[string]any
+	if !s.readJSON(w, r, &body) {
+		return
+	}
+	s.underLock(w, func(w http.ResponseWriter) {
+		sp := find()
+		if sp == nil {
+			s.notFound(w, r, key)
+			return
+		}
+		if s.applyPatchLocked(w, r, sp.props, body, spReadOnly, "servicePrincipal") {
+			noContent(w)
+		}
+	})
+}
+
+func (s *Server) deleteServicePrincipal(w http.ResponseWriter, r *http.Request) {
+	s.underLock(w, func(w http.ResponseWriter) {
+		sp := s.spLocked(r.PathValue("id"), true)
+		if sp == nil {
+			s.notFound(w, r, r.PathValue("id"))
+			return
+		}
+		s.deleteSPLocked(sp)
+		noContent(w)
+	})
+}
+
+// alternateKey serves /applications(appId='…') and /servicePrincipals(appId='…') for GET, PATCH and DELETE.
+func (s *Server) alternateKey(w http.ResponseWriter, r *http.Request) {
+	seg := r.PathValue("alternateKey")
+	entitySet, key, ok := parseAlternateKey(seg)
+	if !ok {
+		s.unknownRoute(w, r)
+		return
+	}
+	switch entitySet {
+	case "applications":
+		find := func() *application { return s.appByAppIDLocked(key, true) }
+		switch r.Method {
+		case http.MethodPatch:
+			s.patchApp(w, r, find, key)
+		case http.MethodDelete:
+			s.underLock(w, func(w http.ResponseWriter) {
+				if a := find(); a != nil {
+					s.deleteAppLocked(a)
+					noContent(w)
+					return
+				}
+				s.notFound(w, r, key)
+			})
+		default:
+			s.mu.Lock()
+			a := find()
+			var obj map[string]any
+			if a != nil {
+				obj = copyMap(a.props)
+			}
+			s.mu.Unlock()
+			if a == nil {
+				s.notFound(w, r, key)
+				return
+			}
+			s.writeEntity(w, r, http.StatusOK, "applications/$entity", "application", obj, nil)
+		}
+	case "servicePrincipals":
+		find := func() *servicePrincipal { return s.spByAppIDLocked(key, true) }
+		switch r.Method {
+		case http.MethodPatch:
+			s.patchSP(w, r, find, key)
+		case http.MethodDelete:
+			s.underLock(w, func(w http.ResponseWriter) {
+				if sp := find(); sp != nil {
+					s.deleteSPLocked(sp)
+					noContent(w)
+					return
+				}
+				s.notFound(w, r, key)
+			})
+		default:
+			s.mu.Lock()
+			sp := find()
+			var obj map[string]any
+			if sp != nil {
+				obj = copyMap(sp.props)
+			}
+			s.mu.Unlock()
+			if sp == nil {
+				s.notFound(w, r, key)
+				return
+			}
+			s.writeEntity(w, r, http.StatusOK, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
+		}
+	default:
+		s.unknownRoute(w, r)
+	}
+}
+
+// parseAlternateKey splits `applications(appId='x')` into ("applications", "x").
+func parseAlternateKey(seg string) (entitySet, key string, ok bool) {
+	name, rest, found := strings.Cut(seg, "(")
+	if !found || !strings.HasSuffix(rest, ")") {
+		return "", "", false
+	}
+	rest = strings.TrimSuffix(rest, ")")
+	prop, val, found := strings.Cut(rest, "=")
+	if !found || !strings.EqualFold(strings.TrimSpace(prop), "appId") {
+		return "", "", false
+	}
+	val = strings.TrimSpace(val)
+	if len(val) < 2 || val[0] != '\'' || val[len(val)-1] != '\'' {
+		return "", "", false
+	}
+	return name, val[1 : len(val)-1], true
+}
+
+// copyMap deep-copies a JSON-shaped value tree.
+func copyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = copyValue(v)
+	}
+	return out
+}
+
+func copyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return copyMap(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = copyValue(e)
+		}
+		return out
+	default:
+		return v
+	}
+}

@@ -1,0 +1,312 @@
+package entra
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// OData query options for list endpoints: $filter with `eq`, `ne` and `startswith(...)` joined by `and` (what
+// azuread and the provider use; reference §3.4), $select, $top and $count. Other filter syntax is answered with
+// 400 Request_UnsupportedQuery.
+
+type filterClause struct {
+	op    string // eq, ne, startswith
+	prop  string
+	value any // string, bool or nil
+}
+
+// parseFilter parses `a eq 'x' and startswith(b,'y') and c eq true`.
+func parseFilter(f string) ([]filterClause, error) {
+	toks, err := tokenizeFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	var out []filterClause
+	i := 0
+	next := func() string {
+		if i >= len(toks) {
+			return ""
+		}
+		i++
+		return toks[i-1]
+	}
+	for {
+		t := next()
+		var c filterClause
+		switch {
+		case strings.EqualFold(t, "startswith"):
+			if next() != "(" {
+				return nil, fmt.Errorf("expected '(' after startswith")
+			}
+			c.op, c.prop = "startswith", next()
+			if next() != "," {
+				return nil, fmt.Errorf("expected ',' in startswith")
+			}
+			v, err := filterLiteral(next())
+			if err != nil {
+				return nil, err
+			}
+			c.value = v
+			if next() != ")" {
+				return nil, fmt.Errorf("expected ')' after startswith")
+			}
+		case t == "" || t == "(" || t == ")" || t == ",":
+			return nil, fmt.Errorf("unexpected %q", t)
+		default:
+			c.prop = t
+			op := strings.ToLower(next())
+			if op != "eq" && op != "ne" {
+				return nil, fmt.Errorf("unsupported operator %q", op)
+			}
+			c.op = op
+			v, err := filterLiteral(next())
+			if err != nil {
+				return nil, err
+			}
+			c.value = v
+		}
+		out = append(out, c)
+		t = next()
+		if t == "" {
+			return out, nil
+		}
+		if !strings.EqualFold(t, "and") {
+			return nil, fmt.Errorf("unsupported operator %q", t)
+		}
+	}
+}
+
+func tokenizeFilter(f string) ([]string, error) {
+	var toks []string
+	for i := 0; i < len(f); {
+		c := f[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '(' || c == ')' || c == ',':
+			toks = append(toks, string(c))
+			i++
+		case c == '\'':
+			var b strings.Builder
+			b.WriteByte('\'')
+			j := i + 1
+			for ; j < len(f); j++ {
+				if f[j] == '\'' {
+					if j+1 < len(f) && f[j+1] == '\'' {
+						b.WriteByte('\'')
+						j++
+						continue
+					}
+					break
+				}
+				b.WriteByte(f[j])
+			}
+			if j >= len(f) {
+				return nil, fmt.Errorf("unterminated string literal")
+			}
+			toks = append(toks, b.String())
+			i = j + 1
+		default:
+			j := i
+			for j < len(f) && !strings.ContainsRune(" \t(),'", rune(f[j])) {
+				j++
+			}
+			toks = append(toks, f[i:j])
+			i = j
+		}
+	}
+	return toks, nil
+}
+
+// filterLiteral turns a token into a value: 'quoted' strings (the tokenizer keeps the opening quote), true, false,
+// null, or a bare GUID/number kept as a string.
+func filterLiteral(t string) (any, error) {
+	switch {
+	case strings.HasPrefix(t, "'"):
+		return t[1:], nil
+	case t == "true":
+		return true, nil
+	case t == "false":
+		return false, nil
+	case t == "null":
+		return nil, nil
+	case t == "" || t == "(" || t == ")" || t == ",":
+		return nil, fmt.Errorf("expected a literal, got %q", t)
+	}
+	return t, nil
+}
+
+// matches reports whether obj satisfies every clause. Properties are looked up case-insensitively and strings are
+// compared case-insensitively, as the directory does.
+func matches(obj map[string]any, cs []filterClause) bool {
+	for _, c := range cs {
+		v := lookupFold(obj, c.prop)
+		switch c.op {
+		case "eq", "ne":
+			eq := valuesEqual(v, c.value)
+			if (c.op == "eq") != eq {
+				return false
+			}
+		case "startswith":
+			vs, ok1 := v.(string)
+			want, ok2 := c.value.(string)
+			if !ok1 || !ok2 || !strings.HasPrefix(strings.ToLower(vs), strings.ToLower(want)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func valuesEqual(a, b any) bool {
+	switch bv := b.(type) {
+	case nil:
+		return a == nil
+	case bool:
+		av, ok := a.(bool)
+		return ok && av == bv
+	case string:
+		switch av := a.(type) {
+		case string:
+			return strings.EqualFold(av, bv)
+		case []any: // collection membership, e.g. tags
+			for _, e := range av {
+				if es, ok := e.(string); ok && strings.EqualFold(es, bv) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func lookupFold(obj map[string]any, key string) any {
+	if v, ok := obj[key]; ok {
+		return v
+	}
+	for k, v := range obj {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+// listQuery applies $filter, $select, $top and $count to items and writes the collection.
+//
+// filterable names the properties $filter accepts; entity is the OData type name used in error messages;
+// defaultSelect, when not nil, is the property set returned without $select (users); contextPath is the part of
+// @odata.context after '#'.
+func (s *Server) listQuery(w http.ResponseWriter, r *http.Request, contextPath, entity string, items []map[string]any, filterable []string, defaultSelect []string) {
+	q := r.URL.Query()
+	if f := q.Get("$filter"); f != "" {
+		cs, err := parseFilter(f)
+		if err != nil {
+			s.graphError(w, r, http.StatusBadRequest, CodeUnsupportedQuery, "Unsupported query filter: "+err.Error()+".")
+			return
+		}
+		for _, c := range cs {
+			if !containsFold(filterable, c.prop) {
+				s.graphError(w, r, http.StatusBadRequest, CodeUnsupportedQuery,
+					fmt.Sprintf("Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", c.prop, entity))
+				return
+			}
+		}
+		kept := items[:0:0]
+		for _, it := range items {
+			if matches(it, cs) {
+				kept = append(kept, it)
+			}
+		}
+		items = kept
+	}
+	count := len(items)
+	if t := q.Get("$top"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 1 || n > 999 {
+			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid page size specified: '"+t+"'. Must be between 1 and 999 inclusive.")
+			return
+		}
+		if n < len(items) {
+			items = items[:n]
+		}
+	}
+	out := make([]map[string]any, 0, len(items))
+	for _, it := range items {
+		sel, err := selectProps(it, q.Get("$select"), defaultSelect, entity)
+		if err != nil {
+			s.graphError(w, r, http.StatusBadRequest, "BadRequest", err.Error())
+			return
+		}
+		out = append(out, sel)
+	}
+	body := map[string]any{"@odata.context": s.base(r) + "/v1.0/$metadata#" + contextPath, "value": out}
+	if strings.EqualFold(q.Get("$count"), "true") {
+		body["@odata.count"] = count
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// selectProps applies $select (or defaultSelect when $select is empty and defaultSelect is not nil).
+func selectProps(obj map[string]any, sel string, defaultSelect []string, entity string) (map[string]any, error) {
+	var keys []string
+	switch {
+	case sel != "":
+		keys = strings.Split(sel, ",")
+	case defaultSelect != nil:
+		keys = defaultSelect
+	default:
+		return obj, nil
+	}
+	out := make(map[string]any, len(keys)+1)
+	if t, ok := obj["@odata.type"]; ok {
+		out["@odata.type"] = t
+	}
+	for _, k := range keys {
+		k = strings.TrimSpace(k)
+		found := false
+		for ok, v := range obj {
+			if strings.EqualFold(ok, k) {
+				out[ok] = v
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("Could not find a property named '%s' on type 'microsoft.graph.%s'.", k, entity)
+		}
+	}
+	return out, nil
+}
+
+// writeEntity writes one object with @odata.context, honouring $select.
+func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, status int, contextPath, entity string, obj map[string]any, defaultSelect []string) {
+	sel, err := selectProps(obj, r.URL.Query().Get("$select"), defaultSelect, entity)
+	if err != nil {
+		s.graphError(w, r, http.StatusBadRequest, "BadRequest", err.Error())
+		return
+	}
+	out := make(map[string]any, len(sel)+1)
+	for k, v := range sel {
+		out[k] = v
+	}
+	out["@odata.context"] = s.base(r) + "/v1.0/$metadata#" + contextPath
+	writeJSON(w, status, out)
+}
+
+func containsFold(list []string, s string) bool {
+	for _, l := range list {
+		if strings.EqualFold(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// bySeq sorts objects by creation order, the order list endpoints return them in.
+func bySeq[T any](items []T, seq func(T) int64) {
+	sort.Slice(items, func(i, j int) bool { return seq(items[i]) < seq(items[j]) })
+}
