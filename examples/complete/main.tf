@@ -22,9 +22,9 @@ resource "auth0entra_scim_connection" "corp" {
     { scim = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department", auth0 = "app_metadata.dept" },
   ]
   connection_settings = {
-    user_id_claim              = "sub"
-    use_common_endpoint        = false
-    sync_user_profile_at_login = true
+    user_id_claim            = "sub"
+    use_common_endpoint      = false
+    set_user_root_attributes = "on_each_login" # "Sync user profile attributes at each login"
   }
 }
 

@@ -36,6 +36,9 @@ type Options struct {
 	EntraPort int
 	// NoSeed starts empty tenants (credentials are still registered).
 	NoSeed bool
+	// Now is both tenants' clock (token expiry, valid_until, job times); nil is time.Now. Tests move it to
+	// reach expiry and rotation windows without waiting.
+	Now func() time.Time
 }
 
 // AllManagementScopes are the Management API scopes the sandbox's credentials carry.
@@ -91,8 +94,8 @@ func Start(opts Options) (*Sandbox, error) {
 		EntraClientID:     newGUID(),
 		EntraClientSecret: randomID(40),
 	}
-	sb.Auth0 = auth0.New(auth0.Config{TenantName: "sandbox"})
-	sb.Entra = entra.New(entra.Config{TenantID: sb.EntraTenantID})
+	sb.Auth0 = auth0.New(auth0.Config{TenantName: "sandbox", Now: opts.Now})
+	sb.Entra = entra.New(entra.Config{TenantID: sb.EntraTenantID, Now: opts.Now})
 
 	a0, err := sb.listen(opts.Addr, opts.Auth0Port, tlsCfg, sb.Auth0.Router())
 	if err != nil {

@@ -1,28 +1,446 @@
-// Package scimconnection implements the auth0entra_scim_connection resource.
+// Package scimconnection implements the auth0entra_scim_connection resource: the SCIM configuration of an existing
+// Auth0 `waad` (Microsoft Azure AD) connection, plus the connection settings SCIM depends on.
+//
+// Reading order: type and schema, model, Create/Read/Update/Delete, import (this file); plan-time checks
+// (plan.go); mapping merge and connection settings (expand.go, flatten.go).
 package scimconnection
 
 import (
 	"context"
+	"fmt"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client/validate"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+)
+
+// TypeName is the resource type.
+const TypeName = "auth0entra_scim_connection"
+
+// Values of connection_settings.
+const (
+	claimSub = "sub"
+	claimOID = "oid"
+
+	syncEachLogin  = "on_each_login"
+	syncFirstLogin = "on_first_login"
+	syncNever      = "never_on_login"
+)
+
+const defaultTimeout = 10 * time.Minute
+
+var (
+	_ resource.Resource                   = (*Resource)(nil)
+	_ resource.ResourceWithConfigure      = (*Resource)(nil)
+	_ resource.ResourceWithImportState    = (*Resource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*Resource)(nil)
+	_ resource.ResourceWithValidateConfig = (*Resource)(nil)
 )
 
 // NewResource returns the auth0entra_scim_connection resource.
 func NewResource() resource.Resource { return &Resource{} }
 
-// Resource is the auth0entra_scim_connection resource. Placeholder until it is built.
-type Resource struct{}
+// Resource is the auth0entra_scim_connection resource.
+type Resource struct {
+	clients *conns.Clients
+}
 
+// Metadata implements resource.Resource.
 func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = "auth0entra_scim_connection"
+	resp.TypeName = TypeName
 }
 
-func (r *Resource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{"id": schema.StringAttribute{Computed: true}}}
+// Schema implements resource.Resource.
+func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Enables inbound SCIM provisioning on an existing Auth0 **Microsoft Azure AD** (`waad`) connection " +
+			"and manages the connection settings SCIM depends on (the Auth0 side of the guide \"Configure inbound SCIM for " +
+			"older Azure AD connections\", steps A1–A4).\n\n" +
+			"The SCIM mapping is declared as overrides of Auth0's default mapping for `waad` connections, keyed by SCIM " +
+			"attribute; `effective_mapping` shows what Auth0 holds. Only the connection settings written in " +
+			"`connection_settings` are changed; every other connection option is read and written back unchanged.\n\n" +
+			"Destroying (or replacing) the resource deletes the SCIM configuration, and with it the connection's SCIM tokens: " +
+			"`auth0entra_scim_token` resources notice at the next plan and create new tokens. The connection and its " +
+			"settings stay as they are.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The connection id (same as `connection_id`).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"connection_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Id of the existing `waad` connection (`con_` and 16 letters or digits). Changing it moves SCIM to another connection (replacement).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{validate.ConnectionID()},
+			},
+			"user_id_attribute": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Default:             stringdefault.StaticString(auth0client.DefaultUserIDAttribute),
+				MarkdownDescription: "The SCIM attribute holding the user id that Auth0 matches against the user's login identity (Dashboard: *SCIM attribute containing the User ID*). Default `externalId`.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"mapping": schema.SetNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Rows merged over Auth0's default mapping, keyed by `scim`: a row whose `scim` attribute is in the " +
+					"default mapping replaces that row's Auth0 attribute; any other row is added. Each `scim` attribute may " +
+					"appear once. Rows of the default mapping that no row here names stay as they are; remove them with " +
+					"`remove_default_mapping`.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"scim": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "SCIM attribute path, e.g. `userName`, `emails[type eq \"work\"].value` or `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"auth0": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Auth0 user attribute, e.g. `email`, `given_name` or `app_metadata.department`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+				}},
+			},
+			"remove_default_mapping": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "SCIM attributes whose rows are removed from Auth0's default mapping, e.g. " +
+					"`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager` (Entra cannot read Auth0's answer " +
+					"when the manager is mapped). A SCIM attribute cannot be both here and in `mapping`.",
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+				},
+			},
+			"connection_settings": schema.SingleNestedAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Settings of the connection itself that SCIM depends on (guide step A1–A2). Only the " +
+					"settings written here are managed; the others are read so that they show in the plan. The settings " +
+					"stay on the connection when this resource is destroyed.",
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				Attributes: map[string]schema.Attribute{
+					"user_id_claim": schema.StringAttribute{
+						Optional: true, Computed: true,
+						MarkdownDescription: "*User ID Attribute Type* (option `userid_attribute`): `sub` (Pairwise Subject Identifier, " +
+							"what older connections use) or `oid` (User Object Identifier, recommended for new connections). " +
+							"A connection on which it was never set reads as `sub`, Auth0's default.",
+						Validators: []validator.String{stringvalidator.OneOf(claimSub, claimOID)},
+					},
+					"use_common_endpoint": schema.BoolAttribute{
+						Optional: true, Computed: true,
+						MarkdownDescription: "*Use Common Endpoint* (option `useCommonEndpoint`). Auth0 cannot enable SCIM on a connection " +
+							"that uses the Azure AD common endpoint, so the only value that can be written is `false`; write it to " +
+							"turn the common endpoint off on a connection that uses it.",
+						Validators: []validator.Bool{mustBeFalse{}},
+					},
+					"set_user_root_attributes": schema.StringAttribute{
+						Optional: true, Computed: true,
+						MarkdownDescription: "*Sync user profile attributes at each login* (option `set_user_root_attributes`): " +
+							"`on_each_login` (the Dashboard toggle on; the guide for older connections asks for it), " +
+							"`on_first_login` (toggle off) or `never_on_login`. For `waad` connections Auth0 shows the toggle on " +
+							"only when the option is absent, so `on_each_login` is written by removing the option.",
+						Validators: []validator.String{stringvalidator.OneOf(syncEachLogin, syncFirstLogin, syncNever)},
+					},
+				},
+			},
+			"effective_mapping": schema.MapAttribute{
+				ElementType: types.StringType,
+				Computed:    true,
+				MarkdownDescription: "The mapping Auth0 holds, SCIM attribute → Auth0 attribute. The plan shows the mapping " +
+					"that will result (the default mapping with `mapping` merged over it and `remove_default_mapping` " +
+					"taken out), so a change made outside Terraform shows as a difference here.",
+			},
+			"tenant_name": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The tenant name Auth0 reports with the SCIM configuration.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"connection_name": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The connection's name.",
+			},
+			"strategy": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The connection's strategy (always `waad`).",
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the SCIM configuration was created (ISO 8601).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_on": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the SCIM configuration was last changed (ISO 8601; Auth0's `updated_on`).",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
 }
 
-func (r *Resource) Create(context.Context, resource.CreateRequest, *resource.CreateResponse) {}
-func (r *Resource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
-func (r *Resource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
-func (r *Resource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+// resourceModel is the resource's state and plan.
+type resourceModel struct {
+	ID                   types.String   `tfsdk:"id"`
+	ConnectionID         types.String   `tfsdk:"connection_id"`
+	UserIDAttribute      types.String   `tfsdk:"user_id_attribute"`
+	Mapping              types.Set      `tfsdk:"mapping"`
+	RemoveDefaultMapping types.Set      `tfsdk:"remove_default_mapping"`
+	ConnectionSettings   types.Object   `tfsdk:"connection_settings"`
+	EffectiveMapping     types.Map      `tfsdk:"effective_mapping"`
+	TenantName           types.String   `tfsdk:"tenant_name"`
+	ConnectionName       types.String   `tfsdk:"connection_name"`
+	Strategy             types.String   `tfsdk:"strategy"`
+	CreatedAt            types.String   `tfsdk:"created_at"`
+	UpdatedOn            types.String   `tfsdk:"updated_on"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+}
+
+// Configure implements resource.ResourceWithConfigure.
+func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	c, diags := conns.FromProviderData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.clients = c
+}
+
+// Create enables SCIM on the connection: it checks the connection, writes the owned connection settings, then
+// creates the SCIM configuration (a POST without body when nothing differs from Auth0's defaults).
+func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config resourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.clients.RequireAuth0(TypeName)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := plan.ConnectionID.ValueString()
+	in, diags := inputsFrom(plan, config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	conn, ok := r.prepareConnection(ctx, client, in, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		return
+	}
+	desired := desiredMapping(defaults, in.rows, in.remove)
+
+	var body *auth0client.SCIMConfigurationInput
+	if len(in.rows) > 0 || len(in.remove) > 0 || in.userIDAttribute != auth0client.DefaultUserIDAttribute {
+		body = &auth0client.SCIMConfigurationInput{UserIDAttribute: in.userIDAttribute}
+		if len(in.rows) > 0 || len(in.remove) > 0 {
+			body.Mapping = desired
+		}
+	}
+	cfg, err := client.CreateSCIMConfiguration(ctx, id, body)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Cannot enable SCIM on the connection", createErrorDetail(id, err))
+		return
+	}
+	// Whatever Auth0 applied by default must end up as planned.
+	if !sameMapping(cfg.Mapping, desired) || cfg.UserIDAttribute != in.userIDAttribute {
+		if cfg, err = client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired); err != nil {
+			resp.Diagnostics.AddError("Cannot set the SCIM mapping", err.Error())
+			return
+		}
+	}
+	tflog.Info(ctx, "Enabled SCIM on the Auth0 connection", map[string]any{"connection_id": id, "mapping_rows": len(cfg.Mapping)})
+
+	state := plan
+	resp.Diagnostics.Append(flattenInto(ctx, &state, conn, cfg, nil)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateConnectionKey, privateValue(id))...)
+}
+
+// Read refreshes the state. A SCIM configuration (or connection) deleted outside Terraform removes the resource
+// from the state with a warning, so that the next plan creates it again.
+func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state resourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.clients.RequireAuth0(TypeName)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ConnectionID.ValueString()
+
+	cfg, err := client.GetSCIMConfiguration(ctx, id)
+	switch {
+	case auth0client.IsConnectionNotFound(err):
+		resp.Diagnostics.AddWarning("Auth0 connection deleted outside Terraform",
+			fmt.Sprintf("Connection %q no longer exists, so its SCIM configuration is gone too. %s is removed from the state; "+
+				"the next plan creates it again, which fails unless connection_id names an existing waad connection.", id, TypeName))
+		resp.State.RemoveResource(ctx)
+		return
+	case auth0client.IsNotFound(err):
+		resp.Diagnostics.AddWarning("SCIM configuration deleted outside Terraform",
+			fmt.Sprintf("Connection %q has no SCIM configuration any more (someone turned off \"Sync user profiles using SCIM\" or "+
+				"deleted it through the Management API; its SCIM tokens went with it). %s is removed from the state and the next "+
+				"plan creates it again.", id, TypeName))
+		resp.State.RemoveResource(ctx)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		return
+	}
+	conn, err := client.GetConnection(ctx, id)
+	if auth0client.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Auth0 connection deleted outside Terraform",
+			fmt.Sprintf("Connection %q no longer exists; %s is removed from the state.", id, TypeName))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the connection", err.Error())
+		return
+	}
+
+	var defaults []auth0client.SCIMMapping
+	if state.UserIDAttribute.IsNull() {
+		// Just imported: which rows are this resource's overrides is worked out against the defaults.
+		if defaults, err = client.GetSCIMDefaultMapping(ctx, id); err != nil {
+			resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+			return
+		}
+	}
+	resp.Diagnostics.Append(flattenInto(ctx, &state, conn, cfg, defaults)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateConnectionKey, privateValue(id))...)
+}
+
+// Update writes the owned connection settings and, when the user id attribute or the resulting mapping differ
+// from what Auth0 holds, replaces the SCIM configuration's mapping.
+func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, config resourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.clients.RequireAuth0(TypeName)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := plan.ConnectionID.ValueString()
+	in, diags := inputsFrom(plan, config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	conn, ok := r.prepareConnection(ctx, client, in, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		return
+	}
+	desired := desiredMapping(defaults, in.rows, in.remove)
+
+	cfg, err := client.GetSCIMConfiguration(ctx, id)
+	switch {
+	case auth0client.IsSCIMNotConfigured(err):
+		// Deleted between plan and apply: create it again.
+		cfg, err = client.CreateSCIMConfiguration(ctx, id, &auth0client.SCIMConfigurationInput{UserIDAttribute: in.userIDAttribute, Mapping: desired})
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot enable SCIM on the connection", createErrorDetail(id, err))
+			return
+		}
+	case err != nil:
+		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		return
+	case !sameMapping(cfg.Mapping, desired) || cfg.UserIDAttribute != in.userIDAttribute:
+		if cfg, err = client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired); err != nil {
+			resp.Diagnostics.AddError("Cannot update the SCIM configuration", err.Error())
+			return
+		}
+		tflog.Info(ctx, "Updated the SCIM configuration", map[string]any{"connection_id": id, "mapping_rows": len(cfg.Mapping)})
+	}
+
+	state := plan
+	resp.Diagnostics.Append(flattenInto(ctx, &state, conn, cfg, nil)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Delete removes the SCIM configuration (Auth0 deletes the connection's SCIM tokens with it). The connection and
+// its settings stay.
+func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state resourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.clients.RequireAuth0(TypeName)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ConnectionID.ValueString()
+	err := client.DeleteSCIMConfiguration(ctx, id)
+	if err != nil && !auth0client.IsNotFound(err) {
+		resp.Diagnostics.AddError("Cannot delete the SCIM configuration", err.Error())
+		return
+	}
+	tflog.Info(ctx, "Disabled SCIM on the Auth0 connection", map[string]any{"connection_id": id})
+}
+
+// ImportState imports by connection id: `terraform import auth0entra_scim_connection.x con_XXXXXXXXXXXXXXXX`.
+// Read then works out `mapping` and `remove_default_mapping` as the differences from Auth0's default mapping.
+func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !auth0client.IsConnectionID(req.ID) {
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("%s is imported by the id of its connection (\"con_\" and 16 letters or digits), e.g. "+
+				"`terraform import %s.corp con_AbCdEfGh12345678`; got %q.", TypeName, TypeName, req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("connection_id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// privateConnectionKey holds, in private state, the connection whose SCIM configuration this resource instance
+// owns; a replacement plan uses it to tell that configuration from one created by someone else.
+const privateConnectionKey = "connection_id"
+
+func privateValue(s string) []byte { return []byte(fmt.Sprintf("%q", s)) }

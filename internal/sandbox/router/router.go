@@ -186,7 +186,8 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 	})
 }
 
-// take returns the combined effect of the faults that apply to this request and uses up their Times.
+// take returns the combined effect of the faults that apply to this request and uses up the Times of those
+// applied: every latency, and the first (oldest) status fault. Later status faults wait for later requests.
 func (rt *Router) take(route string) Fault {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -197,10 +198,15 @@ func (rt *Router) take(route string) Fault {
 			kept = append(kept, f)
 			continue
 		}
+		if f.Status != 0 && out.Status != 0 {
+			// An earlier fault already answers this request: this one is neither applied nor used up.
+			kept = append(kept, f)
+			continue
+		}
 		if f.Latency > out.Latency {
 			out.Latency = f.Latency
 		}
-		if out.Status == 0 && f.Status != 0 {
+		if f.Status != 0 {
 			out.Status, out.RetryAfter = f.Status, f.RetryAfter
 		}
 		if f.Times > 0 {

@@ -61,6 +61,18 @@ func TestFaultsApplyPerRouteAndRunOut(t *testing.T) {
 	}
 }
 
+func TestStatusFaultsQueueInOrder(t *testing.T) {
+	rt := newTestRouter()
+	rt.Inject(Fault{Route: "GET /things/{id}", Status: 502, Times: 1})
+	rt.Inject(Fault{Route: "*", Status: 429, Times: 1})
+	rt.Inject(Fault{Route: "GET /things/{id}", Latency: time.Millisecond, Times: 2})
+	for i, want := range []int{502, 429, 200} {
+		if rec := do(rt, "GET", "/things/a", nil, nil); rec.Code != want {
+			t.Fatalf("request %d: status %d, want %d", i, rec.Code, want)
+		}
+	}
+}
+
 func TestWildcardFaultAndClear(t *testing.T) {
 	rt := newTestRouter()
 	rt.Inject(Fault{Route: "*", Status: 503})

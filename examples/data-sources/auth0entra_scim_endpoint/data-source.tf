@@ -1,0 +1,13 @@
+# The SCIM endpoint of a connection, and the Tenant URL for Entra's provisioning job (step A5).
+data "auth0entra_scim_endpoint" "corp" {
+  # Referencing the resource makes Terraform read the endpoint once the SCIM configuration exists.
+  connection_id = auth0entra_scim_connection.corp.connection_id
+}
+
+output "scim_endpoint" {
+  value = data.auth0entra_scim_endpoint.corp.url # https://{tenant}/scim/v2/connections/{id}
+}
+
+output "entra_tenant_url" {
+  value = data.auth0entra_scim_endpoint.corp.entra_tenant_url # ... plus ?aadOptscim062020
+}

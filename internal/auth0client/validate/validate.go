@@ -1,0 +1,137 @@
+// Package validate holds the plan-time validators the Auth0 resources share. Every message names the attribute,
+// the bad value and the fix.
+package validate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+)
+
+// ConnectionID checks that a string has the form of an Auth0 connection id.
+func ConnectionID() validator.String { return connectionID{} }
+
+type connectionID struct{}
+
+func (connectionID) Description(context.Context) string {
+	return `must be an Auth0 connection id: "con_" followed by 16 letters or digits`
+}
+
+func (v connectionID) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (connectionID) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	id := req.ConfigValue.ValueString()
+	if auth0client.IsConnectionID(id) {
+		return
+	}
+	hint := ""
+	switch {
+	case strings.TrimSpace(id) != id:
+		hint = " It has leading or trailing spaces."
+	case !strings.HasPrefix(id, "con_"):
+		hint = " Connection names are not ids."
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Auth0 connection id",
+		fmt.Sprintf("%s = %q is not an Auth0 connection id: it must be \"con_\" followed by 16 letters or digits, e.g. con_AbCdEfGh12345678.%s "+
+			"Copy the id from the connection's page in the Auth0 Dashboard (Authentication > Enterprise > Microsoft Azure AD).", req.Path, id, hint))
+}
+
+// SCIMScope checks that a string is one of the SCIM token scopes Auth0 accepts.
+func SCIMScope() validator.String { return scimScope{} }
+
+type scimScope struct{}
+
+func (scimScope) Description(context.Context) string {
+	return "must be one of " + strings.Join(auth0client.SCIMTokenScopes, ", ")
+}
+
+func (v scimScope) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (scimScope) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	for _, ok := range auth0client.SCIMTokenScopes {
+		if s == ok {
+			return
+		}
+	}
+	suggestion := ""
+	for _, ok := range auth0client.SCIMTokenScopes {
+		if strings.EqualFold(strings.TrimSpace(s), ok) || strings.EqualFold(strings.TrimSpace(s)+"s", ok) {
+			suggestion = fmt.Sprintf(" Did you mean %q?", ok)
+			break
+		}
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid SCIM token scope",
+		fmt.Sprintf("%q is not a scope Auth0 grants to SCIM tokens.%s Use scopes from: %s.", s, suggestion, strings.Join(auth0client.SCIMTokenScopes, ", ")))
+}
+
+// ParseDuration parses a Go duration string ("8760h", "90m", "901s") that must be a whole number of seconds.
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: write a number and a unit, e.g. \"8760h\", \"30m\" or \"901s\" (units h, m, s; no days)", s)
+	}
+	if d%time.Second != 0 {
+		return 0, fmt.Errorf("%q is not a whole number of seconds", s)
+	}
+	return d, nil
+}
+
+// FormatDuration writes d in its largest whole unit: 8760h, 90m, 901s.
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d != 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d != 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	default:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+}
+
+// DurationLongerThan checks a duration string (ParseDuration) that must be longer than min. why explains the
+// bound in the error message.
+func DurationLongerThan(min time.Duration, why string) validator.String {
+	return durationLongerThan{min: min, why: why}
+}
+
+type durationLongerThan struct {
+	min time.Duration
+	why string
+}
+
+func (v durationLongerThan) Description(context.Context) string {
+	return fmt.Sprintf("must be a duration such as \"8760h\", longer than %s", v.min)
+}
+
+func (v durationLongerThan) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v durationLongerThan) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	d, err := ParseDuration(s)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration", fmt.Sprintf("%s: %s.", req.Path, err))
+		return
+	}
+	if d <= v.min {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration too short",
+			fmt.Sprintf("%s = %q is %s (%d seconds); %s. Use a longer duration, e.g. %q.",
+				req.Path, s, d, int64(d/time.Second), v.why, FormatDuration(v.min+time.Second)))
+	}
+}

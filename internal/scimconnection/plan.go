@@ -1,0 +1,235 @@
+package scimconnection
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+)
+
+// ValidateConfig rejects what can be judged from the configuration alone: a SCIM attribute mapped twice, or both
+// mapped and removed. Unknown values are skipped here and checked again at apply.
+func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config resourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	rows, _ := mappingRows(config.Mapping)
+	remove, _ := stringSet(config.RemoveDefaultMapping)
+	resp.Diagnostics.Append(checkRows(rows, remove)...)
+}
+
+// checkRows reports SCIM attributes mapped twice, and SCIM attributes both mapped and removed.
+func checkRows(rows []auth0client.SCIMMapping, remove []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	seen := map[string][]string{}
+	var order []string
+	for _, r := range rows {
+		if _, ok := seen[r.SCIM]; !ok {
+			order = append(order, r.SCIM)
+		}
+		seen[r.SCIM] = append(seen[r.SCIM], r.Auth0)
+	}
+	for _, scim := range order {
+		if targets := seen[scim]; len(targets) > 1 {
+			sort.Strings(targets)
+			diags.AddAttributeError(path.Root("mapping"), "SCIM attribute mapped more than once",
+				fmt.Sprintf("mapping has %d rows with scim = %q (auth0 = %s). Each SCIM attribute maps to one Auth0 attribute: keep one of these rows.",
+					len(targets), scim, quoteAll(targets)))
+		}
+	}
+	for _, scim := range remove {
+		if _, ok := seen[scim]; ok {
+			diags.AddAttributeError(path.Root("remove_default_mapping"), "SCIM attribute both mapped and removed",
+				fmt.Sprintf("%q is in remove_default_mapping and also has a row in mapping. Keep the row in mapping to map it, or keep it in remove_default_mapping to drop it from the mapping, not both.", scim))
+		}
+	}
+	return diags
+}
+
+// ModifyPlan checks the connection before anything is written and plans what Auth0 will hold afterwards:
+//
+//   - the connection must exist and be a `waad` connection that does not use the Azure AD common endpoint (or
+//     connection_settings.use_common_endpoint = false turns it off);
+//   - on create, the connection must not have a SCIM configuration already (import it instead);
+//   - effective_mapping is planned as the default mapping with the overrides applied, so drift in any row shows;
+//   - connection_settings not written in the configuration are planned as the connection's current values.
+//
+// When connection_id is not known yet, everything is checked at apply.
+func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var plan, config resourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *resourceModel
+	if !req.State.Raw.IsNull() {
+		state = &resourceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wanted, diags := configSettings(config.ConnectionSettings)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if plan.ConnectionID.IsUnknown() {
+		plan.EffectiveMapping = types.MapUnknown(types.StringType)
+		plan.ConnectionName, plan.Strategy, plan.UpdatedOn = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		plan.ConnectionSettings = plannedSettings(wanted, nil)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	client, diags := r.clients.RequireAuth0(TypeName)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := plan.ConnectionID.ValueString()
+
+	conn, err := client.GetConnection(ctx, id)
+	if auth0client.IsNotFound(err) {
+		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Auth0 connection not found",
+			fmt.Sprintf("connection_id = %q: tenant %s has no connection with this id. Check the id on the connection's page in the "+
+				"Auth0 Dashboard (Authentication > Enterprise > Microsoft Azure AD), or create the connection first.", id, client.Domain))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the connection", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(checkConnection(conn, wanted)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ConnectionName = types.StringValue(conn.Name)
+	plan.Strategy = types.StringValue(conn.Strategy)
+	plan.ConnectionSettings = plannedSettings(wanted, conn)
+
+	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		return
+	}
+	rows, rowsKnown := mappingRows(plan.Mapping)
+	remove, removeKnown := stringSet(plan.RemoveDefaultMapping)
+	if stray := notInDefaults(defaults, remove); len(stray) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("remove_default_mapping"), "Nothing to remove",
+			fmt.Sprintf("remove_default_mapping names %s, which Auth0's default mapping for %s connections does not have, so removing it changes nothing. "+
+				"Check the spelling (enterprise attributes are written urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.<name>, with a dot).",
+				quoteAll(stray), conn.Strategy))
+	}
+	if rowsKnown && removeKnown {
+		desired := desiredMapping(defaults, rows, remove)
+		em, d := types.MapValueFrom(ctx, types.StringType, mappingMap(desired))
+		resp.Diagnostics.Append(d...)
+		plan.EffectiveMapping = em
+	} else {
+		plan.EffectiveMapping = types.MapUnknown(types.StringType)
+	}
+
+	// updated_on moves only when the SCIM configuration itself is written.
+	if state != nil && plan.EffectiveMapping.Equal(state.EffectiveMapping) && plan.UserIDAttribute.Equal(state.UserIDAttribute) {
+		plan.UpdatedOn = state.UpdatedOn
+	} else {
+		plan.UpdatedOn = types.StringUnknown()
+	}
+
+	if state == nil {
+		resp.Diagnostics.Append(r.checkNotConfigured(ctx, client, id, req)...)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkNotConfigured fails a create when the connection already has a SCIM configuration that this resource
+// instance does not own (on a replacement, private state names the connection of the object being replaced).
+func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.Client, id string, req resource.ModifyPlanRequest) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if owned, d := req.Private.GetKey(ctx, privateConnectionKey); !d.HasError() && string(owned) == string(privateValue(id)) {
+		return diags
+	}
+	_, err := client.GetSCIMConfiguration(ctx, id)
+	switch {
+	case err == nil:
+		diags.AddAttributeError(path.Root("connection_id"), "SCIM is already enabled on this connection",
+			fmt.Sprintf("Connection %q already has a SCIM configuration, made outside this Terraform configuration. Import it instead of creating it: "+
+				"add an import block\n\n  import {\n    to = %s.<name>\n    id = %q\n  }\n\nor run `terraform import %s.<name> %s`. "+
+				"(Deleting it in Auth0 would also revoke its SCIM tokens.)", id, TypeName, id, TypeName, id))
+	case auth0client.IsNotFound(err):
+	default:
+		diags.AddError("Cannot read the SCIM configuration", err.Error())
+	}
+	return diags
+}
+
+// checkConnection rejects a connection SCIM cannot be enabled on, saying what to change. wanted holds the
+// configured connection_settings (nil fields: not configured; unknown: decided at apply).
+func checkConnection(conn *auth0client.Connection, wanted settingsInput) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if conn.Strategy != "waad" {
+		diags.AddAttributeError(path.Root("connection_id"), "Not a Microsoft Azure AD connection",
+			fmt.Sprintf("Connection %q (%q) is a %q connection. %s configures SCIM for Microsoft Azure AD (waad) connections only; "+
+				"set connection_id to the id of a waad connection (Auth0 Dashboard > Authentication > Enterprise > Microsoft Azure AD).",
+				conn.ID, conn.Name, conn.Strategy, TypeName))
+		return diags
+	}
+	common, _ := conn.OptionBool(auth0client.OptionUseCommonEndpoint)
+	if common && !wanted.commonEndpointUnknown && (wanted.useCommonEndpoint == nil || *wanted.useCommonEndpoint) {
+		diags.AddAttributeError(path.Root("connection_settings").AtName("use_common_endpoint"), "Connection uses the Azure AD common endpoint",
+			fmt.Sprintf("Connection %q (%q) has \"Use Common Endpoint\" on (option useCommonEndpoint = true), and Auth0 cannot enable SCIM on such a connection. "+
+				"Add `use_common_endpoint = false` to connection_settings so that this resource turns it off before enabling SCIM "+
+				"(users of other Entra tenants can then no longer log in through this connection), or choose another connection.",
+				conn.ID, conn.Name))
+	}
+	return diags
+}
+
+// createErrorDetail explains a failed POST scim-configuration.
+func createErrorDetail(id string, err error) string {
+	switch {
+	case auth0client.IsAlreadyExists(err):
+		return fmt.Sprintf("%s\n\nConnection %q already has a SCIM configuration. Import it: `terraform import %s.<name> %s`.", err, id, TypeName, id)
+	case auth0client.IsSCIMUnsupported(err):
+		return fmt.Sprintf("%s\n\nConnection %q is not of a type that supports SCIM; use a Microsoft Azure AD (waad) connection.", err, id)
+	case auth0client.StatusCode(err) == 400 && strings.Contains(auth0client.Message(err), "common endpoint"):
+		return fmt.Sprintf("%s\n\nSet connection_settings.use_common_endpoint = false.", err)
+	}
+	return err.Error()
+}
+
+// mustBeFalse accepts only false: SCIM and the Azure AD common endpoint exclude each other.
+type mustBeFalse struct{}
+
+func (mustBeFalse) Description(context.Context) string { return "must be false" }
+
+func (v mustBeFalse) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (mustBeFalse) ValidateBool(_ context.Context, req validator.BoolRequest, resp *validator.BoolResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !req.ConfigValue.ValueBool() {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "SCIM cannot work with the common endpoint",
+		fmt.Sprintf("%s = true: Auth0 cannot enable SCIM on a Microsoft Azure AD connection that uses the common endpoint. "+
+			"Set it to false (to turn the common endpoint off) or leave it out (to keep the connection's setting, which must then be off).", req.Path))
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,628 @@
+package scimconnection_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+)
+
+func TestMain(m *testing.M) { acctest.Main(m) }
+
+const (
+	addr       = "auth0entra_scim_connection.test"
+	department = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department"
+	manager    = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager"
+	badge      = "urn:ietf:params:scim:schemas:extension:acme:2.0:User.badge"
+)
+
+// scimConnection renders the resource for connection id with the given extra arguments.
+func scimConnection(id, body string) string {
+	return fmt.Sprintf(`
+resource "auth0entra_scim_connection" "test" {
+  connection_id = %q
+%s
+}
+`, id, body)
+}
+
+const overrides = `
+  mapping = [
+    { scim = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department", auth0 = "app_metadata.dept" },
+    { scim = "urn:ietf:params:scim:schemas:extension:acme:2.0:User.badge", auth0 = "app_metadata.badge" },
+  ]
+  remove_default_mapping = ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager"]
+`
+
+func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
+
+// wrapped compiles an error pattern whose spaces also match the line breaks Terraform inserts into diagnostics.
+func wrapped(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+func mappingOf(t *testing.T, sb *sandbox.Sandbox, id string) map[string]string {
+	t.Helper()
+	cfg, ok := sb.Auth0.SCIMConfiguration(id)
+	if !ok {
+		t.Fatalf("connection %s has no SCIM configuration in the sandbox", id)
+	}
+	out := map[string]string{}
+	for _, m := range cfg.Mapping {
+		out[m.SCIM] = m.Auth0
+	}
+	return out
+}
+
+func optionsOf(t *testing.T, sb *sandbox.Sandbox, id string) map[string]any {
+	t.Helper()
+	raw, ok := sb.Auth0.ConnectionJSON(id)
+	if !ok {
+		t.Fatalf("connection %s does not exist in the sandbox", id)
+	}
+	var conn struct {
+		Options map[string]any `json:"options"`
+	}
+	if err := json.Unmarshal(raw, &conn); err != nil {
+		t.Fatal(err)
+	}
+	return conn.Options
+}
+
+// writes lists the Management API requests that change something (every method but GET).
+func writes(sb *sandbox.Sandbox) []string {
+	var out []string
+	for _, r := range sb.Auth0.Router().Requests("") {
+		if r.Method != http.MethodGet && strings.HasPrefix(r.Path, "/api/v2/") {
+			out = append(out, r.Method+" "+r.Path)
+		}
+	}
+	return out
+}
+
+// checkDestroyed asks the sandbox: the SCIM configuration is gone, the connection is still there.
+func checkDestroyed(sb *sandbox.Sandbox, id string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if _, ok := sb.Auth0.SCIMConfiguration(id); ok {
+			return fmt.Errorf("connection %s still has a SCIM configuration after destroy", id)
+		}
+		if _, ok := sb.Auth0.ConnectionJSON(id); !ok {
+			return fmt.Errorf("destroy deleted connection %s; it must only remove the SCIM configuration", id)
+		}
+		return nil
+	}
+}
+
+func TestAccSCIMConnection_lifecycle(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	id := sb.Seed.ConnectionID
+	createdAt := statecheck.CompareValue(compare.ValuesSame())
+	updatedOn := statecheck.CompareValue(compare.ValuesDiffer())
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(sb, id),
+		Steps: []resource.TestStep{
+			{
+				// Nothing but the connection: Auth0's defaults, created with an empty POST.
+				Config: acctest.Config(sb, scimConnection(id, "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey("userName"), knownvalue.StringExact("upn")),
+						plancheck.ExpectKnownValue(addr, attr("connection_name"), knownvalue.StringExact(sandbox.SeedConnectionName)),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("id"), knownvalue.StringExact(id)),
+					statecheck.ExpectKnownValue(addr, attr("user_id_attribute"), knownvalue.StringExact("externalId")),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping"), knownvalue.MapSizeExact(30)),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey("emails[type eq \"work\"].value"), knownvalue.StringExact("email")),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(manager), knownvalue.StringExact("app_metadata.manager")),
+					statecheck.ExpectKnownValue(addr, attr("mapping"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, attr("strategy"), knownvalue.StringExact("waad")),
+					statecheck.ExpectKnownValue(addr, attr("tenant_name"), knownvalue.StringExact("sandbox")),
+					statecheck.ExpectKnownValue(addr, attr("connection_settings"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"user_id_claim":            knownvalue.StringExact("sub"),
+						"use_common_endpoint":      knownvalue.Bool(false),
+						"set_user_root_attributes": knownvalue.StringExact("on_each_login"),
+					})),
+					statecheck.ExpectKnownValue(addr, attr("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`))),
+					createdAt.AddStateValue(addr, attr("created_at")),
+					updatedOn.AddStateValue(addr, attr("updated_on")),
+				},
+				Check: func(*terraform.State) error {
+					posts := sb.Auth0.Router().Requests(auth0.RouteCreateSCIMConfig)
+					if len(posts) != 1 || len(posts[0].Body) != 0 || posts[0].Header.Get("Content-Type") != "" {
+						return fmt.Errorf("want one POST scim-configuration without body, got %d: %+v", len(posts), posts)
+					}
+					if n := sb.Auth0.Router().Count(auth0.RouteUpdateConnection); n != 0 {
+						return fmt.Errorf("no connection setting is configured, yet the connection was patched %d times", n)
+					}
+					return nil
+				},
+			},
+			{
+				// Overrides merged over the default mapping; a throttled read on the way is waited out.
+				PreConfig: func() {
+					sb.Auth0.Router().Inject(router.Fault{Route: auth0.RouteGetSCIMConfig, Status: http.StatusTooManyRequests, RetryAfter: 100 * time.Millisecond, Times: 1})
+				},
+				Config: acctest.Config(sb, scimConnection(id, overrides)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(department), knownvalue.StringExact("app_metadata.dept")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping"), knownvalue.MapSizeExact(30)),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(department), knownvalue.StringExact("app_metadata.dept")),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(badge), knownvalue.StringExact("app_metadata.badge")),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey("userName"), knownvalue.StringExact("upn")),
+					createdAt.AddStateValue(addr, attr("created_at")),
+					updatedOn.AddStateValue(addr, attr("updated_on")),
+				},
+				Check: func(*terraform.State) error {
+					m := mappingOf(t, sb, id)
+					if _, ok := m[manager]; ok {
+						return fmt.Errorf("the manager row is still mapped: %v", m)
+					}
+					if m[department] != "app_metadata.dept" || m[badge] != "app_metadata.badge" || len(m) != 30 {
+						return fmt.Errorf("sandbox mapping = %v", m)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     id,
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   id,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(addr, attr("remove_default_mapping"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(manager)})),
+					plancheck.ExpectKnownValue(addr, attr("mapping"), knownvalue.SetSizeExact(2)),
+				}},
+			},
+			{
+				// Back to the defaults: the removed and overridden rows return.
+				Config: acctest.Config(sb, scimConnection(id, "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(manager), knownvalue.StringExact("app_metadata.manager")),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(department), knownvalue.StringExact("app_metadata.department")),
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping"), knownvalue.MapSizeExact(30)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccSCIMConnection_connectionSettingsReadModifyWrite(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	id := sb.Seed.ConnectionID
+	before := optionsOf(t, sb, id)
+	if before["userid_attribute"] != "sub" {
+		t.Fatalf("the seed connection should use sub, got %v", before["userid_attribute"])
+	}
+
+	settings := func(claim, sync string) string {
+		return fmt.Sprintf(`
+  connection_settings = {
+    user_id_claim            = %q
+    use_common_endpoint      = false
+    set_user_root_attributes = %q
+  }
+`, claim, sync)
+	}
+
+	// lastPatch returns the options of the last PATCH of the connection.
+	lastPatch := func() (map[string]any, error) {
+		reqs := sb.Auth0.Router().Requests(auth0.RouteUpdateConnection)
+		if len(reqs) == 0 {
+			return nil, fmt.Errorf("the connection was never patched")
+		}
+		var body map[string]any
+		if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
+			return nil, err
+		}
+		if len(body) != 1 {
+			return nil, fmt.Errorf("PATCH body has top-level keys other than options: %v", body)
+		}
+		opts, _ := body["options"].(map[string]any)
+		return opts, nil
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			if err := checkDestroyed(sb, id)(s); err != nil {
+				return err
+			}
+			if got := optionsOf(t, sb, id)["userid_attribute"]; got != "sub" {
+				return fmt.Errorf("destroy must leave the connection settings; userid_attribute = %v", got)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.Config(sb, scimConnection(id, settings("oid", "on_first_login"))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("user_id_claim"), knownvalue.StringExact("oid")),
+					statecheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("set_user_root_attributes"), knownvalue.StringExact("on_first_login")),
+				},
+				Check: func(*terraform.State) error {
+					if n := sb.Auth0.Router().Count(auth0.RouteUpdateConnection); n != 1 {
+						return fmt.Errorf("want exactly one PATCH of the connection, got %d", n)
+					}
+					sent, err := lastPatch()
+					if err != nil {
+						return err
+					}
+					// Every option the connection had is sent back unchanged, except the two managed ones and
+					// the read-only echo waad_common_endpoint, which the server derives.
+					for k, v := range before {
+						switch k {
+						case "userid_attribute", "waad_common_endpoint":
+							continue
+						}
+						if !reflect.DeepEqual(sent[k], v) {
+							return fmt.Errorf("PATCH changed or dropped option %q: sent %v, had %v", k, sent[k], v)
+						}
+					}
+					if sent["userid_attribute"] != "oid" || sent["set_user_root_attributes"] != "on_first_login" || sent["useCommonEndpoint"] != false {
+						return fmt.Errorf("PATCH options lack the managed values: %v", sent)
+					}
+					if _, ok := sent["waad_common_endpoint"]; ok {
+						return fmt.Errorf("PATCH sent the read-only waad_common_endpoint")
+					}
+					if len(sent) != len(before)+1-1 { // + set_user_root_attributes, - waad_common_endpoint
+						return fmt.Errorf("PATCH sent %d options, want %d: %v", len(sent), len(before), sent)
+					}
+					if got := optionsOf(t, sb, id); got["userid_attribute"] != "oid" || got["client_secret"] != before["client_secret"] {
+						return fmt.Errorf("sandbox options after apply: %v", got)
+					}
+					return nil
+				},
+			},
+			{
+				// on_each_login is written by removing the option (waad quirk).
+				Config: acctest.Config(sb, scimConnection(id, settings("sub", "on_each_login"))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("set_user_root_attributes"), knownvalue.StringExact("on_each_login")),
+				},
+				Check: func(*terraform.State) error {
+					sent, err := lastPatch()
+					if err != nil {
+						return err
+					}
+					if _, ok := sent["set_user_root_attributes"]; ok {
+						return fmt.Errorf("on_each_login must be written by leaving set_user_root_attributes out; sent %v", sent["set_user_root_attributes"])
+					}
+					if _, ok := optionsOf(t, sb, id)["set_user_root_attributes"]; ok {
+						return fmt.Errorf("the sandbox connection still has set_user_root_attributes")
+					}
+					return nil
+				},
+			},
+			{
+				// Drift: an administrator switches the user id claim and an unmanaged option.
+				PreConfig: func() {
+					if err := sb.Auth0.PatchConnectionOptions(id, map[string]any{"userid_attribute": "oid", "ext_groups": false}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             acctest.Config(sb, scimConnection(id, settings("sub", "on_each_login"))),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: acctest.Config(sb, scimConnection(id, settings("sub", "on_each_login"))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("user_id_claim"), knownvalue.StringExact("sub")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					got := optionsOf(t, sb, id)
+					if got["userid_attribute"] != "sub" {
+						return fmt.Errorf("userid_attribute = %v, want sub restored", got["userid_attribute"])
+					}
+					if got["ext_groups"] != false {
+						return fmt.Errorf("an unmanaged option was overwritten: ext_groups = %v", got["ext_groups"])
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccSCIMConnection_drift(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	id := sb.Seed.ConnectionID
+	cfg := acctest.Config(sb, scimConnection(id, overrides))
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(sb, id),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				// The SCIM configuration is deleted outside Terraform: Read drops it, the plan creates it again.
+				PreConfig: func() {
+					if !sb.Auth0.DeleteSCIMConfiguration(id) {
+						t.Fatal("no SCIM configuration to delete")
+					}
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					if m := mappingOf(t, sb, id); m[department] != "app_metadata.dept" {
+						return fmt.Errorf("recreated mapping lacks the override: %v", m)
+					}
+					return nil
+				},
+			},
+			{
+				// The mapping is edited in the Dashboard: an owned row, a default row, and an added row.
+				PreConfig: func() {
+					cur, _ := sb.Auth0.SCIMConfiguration(id)
+					var edited []auth0.Mapping
+					for _, m := range cur.Mapping {
+						switch m.SCIM {
+						case department:
+							m.Auth0 = "app_metadata.somewhere_else"
+						case "userName":
+							m.Auth0 = "email"
+						}
+						edited = append(edited, m)
+					}
+					edited = append(edited, auth0.Mapping{SCIM: "nickName2", Auth0: "app_metadata.nick"})
+					if err := sb.Auth0.UpdateSCIMConfiguration(id, "userName", edited); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey("userName"), knownvalue.StringExact("upn")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("user_id_attribute"), knownvalue.StringExact("externalId")),
+				},
+				Check: func(*terraform.State) error {
+					m := mappingOf(t, sb, id)
+					if m[department] != "app_metadata.dept" || m["userName"] != "upn" || len(m) != 30 {
+						return fmt.Errorf("drift not repaired: %v", m)
+					}
+					if _, ok := m["nickName2"]; ok {
+						return fmt.Errorf("a row added outside Terraform survived: %v", m)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccSCIMConnection_planTimeErrors(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	okta, err := sb.Auth0.CreateConnection([]byte(`{"name":"okta-corp","strategy":"okta","options":{"client_id":"x","client_secret":"y","domain":"corp.okta.com"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	common, err := sb.Auth0.CreateConnection([]byte(`{"name":"entra-common","strategy":"waad","options":{"client_id":"x","client_secret":"y",` +
+		`"domain":"corp.example.onmicrosoft.com","tenant_domain":"corp.example.onmicrosoft.com","useCommonEndpoint":true,"userid_attribute":"sub"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	configured, err := sb.Auth0.CreateConnection([]byte(`{"name":"entra-other","strategy":"waad","options":{"client_id":"x","client_secret":"y",` +
+		`"domain":"other.example.onmicrosoft.com","tenant_domain":"other.example.onmicrosoft.com","useCommonEndpoint":false}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Auth0.CreateSCIMConfiguration(configured, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	seed := sb.Seed.ConnectionID
+	sb.Auth0.Router().ResetCounters()
+
+	step := func(id, body, want string) resource.TestStep {
+		return resource.TestStep{
+			Config:      acctest.Config(sb, scimConnection(id, body)),
+			PlanOnly:    true,
+			ExpectError: wrapped(want),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step("corp", "", `Invalid Auth0 connection id.*connection_id = "corp".*"con_" followed by 16`),
+			step("con_0000000000000000", "", `Auth0 connection not found.*con_0000000000000000`),
+			step(okta, "", `Not a Microsoft Azure AD connection.*"okta-corp"\) is a "okta" connection`),
+			step(common, "", `Connection uses the Azure AD common endpoint.*use_common_endpoint = false`),
+			step(common, `connection_settings = { use_common_endpoint = true }`, `SCIM cannot work with the common endpoint.*Set it to false`),
+			step(seed, `
+  mapping = [
+    { scim = "userName", auth0 = "email" },
+    { scim = "userName", auth0 = "nickname" },
+  ]`, `SCIM attribute mapped more than once.*scim = "userName"`),
+			step(seed, `
+  mapping                = [{ scim = "userName", auth0 = "email" }]
+  remove_default_mapping = ["userName"]`, `SCIM attribute both mapped and removed.*"userName"`),
+			step(configured, "", `SCIM is already enabled on this connection.*import`),
+			step(seed, `user_id_attribute = ""`, `user_id_attribute.*at least 1`),
+		},
+	})
+	if w := writes(sb); len(w) != 0 {
+		t.Errorf("validation failed at plan time, yet the provider wrote to Auth0: %v", w)
+	}
+	if _, ok := sb.Auth0.SCIMConfiguration(seed); ok {
+		t.Error("a SCIM configuration was created although every plan failed")
+	}
+}
+
+func TestAccSCIMConnection_turnsOffCommonEndpoint(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	id, err := sb.Auth0.CreateConnection([]byte(`{"name":"entra-common","strategy":"waad","options":{"client_id":"x","client_secret":"y",` +
+		`"domain":"corp.example.onmicrosoft.com","tenant_domain":"corp.example.onmicrosoft.com","useCommonEndpoint":true,"userid_attribute":"sub"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(sb, id),
+		Steps: []resource.TestStep{{
+			Config: acctest.Config(sb, scimConnection(id, `connection_settings = { use_common_endpoint = false }`)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("use_common_endpoint"), knownvalue.Bool(false)),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: func(*terraform.State) error {
+				if got := optionsOf(t, sb, id)["useCommonEndpoint"]; got != false {
+					return fmt.Errorf("useCommonEndpoint = %v, want false", got)
+				}
+				// The options were patched before SCIM was enabled.
+				var order []string
+				for _, r := range sb.Auth0.Router().Requests("") {
+					if r.Route == auth0.RouteUpdateConnection || r.Route == auth0.RouteCreateSCIMConfig {
+						order = append(order, r.Route)
+					}
+				}
+				if want := []string{auth0.RouteUpdateConnection, auth0.RouteCreateSCIMConfig}; !reflect.DeepEqual(order, want) {
+					return fmt.Errorf("write order = %v, want %v", order, want)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccSCIMConnection_connectionIDUnknownAtPlan(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	okta, err := sb.Auth0.CreateConnection([]byte(`{"name":"okta-corp","strategy":"okta","options":{"client_id":"x","client_secret":"y","domain":"corp.okta.com"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaData := func(id string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "conn" {
+  input = %q
+}
+
+resource "auth0entra_scim_connection" "test" {
+  connection_id = terraform_data.conn.output
+}
+`, id)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(sb, sb.Seed.ConnectionID),
+		Steps: []resource.TestStep{
+			{
+				// Checked at apply: the plan cannot know the connection.
+				Config:      acctest.Config(sb, viaData(okta)),
+				ExpectError: wrapped(`Not a Microsoft Azure AD connection`),
+			},
+			{
+				Config: acctest.Config(sb, viaData(sb.Seed.ConnectionID)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue(addr, attr("effective_mapping")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("effective_mapping"), knownvalue.MapSizeExact(30)),
+				},
+			},
+		},
+	})
+	if _, ok := sb.Auth0.SCIMConfiguration(okta); ok {
+		t.Error("SCIM was enabled on the okta connection")
+	}
+}
+
+func TestAccSCIMConnection_connectionDeletedOutsideTerraform(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	id := sb.Seed.ConnectionID
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: acctest.Config(sb, scimConnection(id, ""))},
+			{
+				// Read drops the resource; planning it again then fails at plan time, naming the connection.
+				PreConfig:   func() { sb.Auth0.DeleteConnection(id) },
+				Config:      acctest.Config(sb, scimConnection(id, "")),
+				PlanOnly:    true,
+				ExpectError: wrapped(`Auth0 connection not found.*` + id),
+			},
+			{
+				// Without the resource in the configuration there is nothing left to do.
+				Config: acctest.Config(sb),
+			},
+		},
+	})
+}

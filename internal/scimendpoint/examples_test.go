@@ -1,0 +1,50 @@
+package scimendpoint_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+)
+
+// TestAccExamples applies the documentation examples of the Auth0 side together (connection, token, endpoint),
+// with the placeholder connection id replaced by the sandbox's, so the published examples are known to work.
+func TestAccExamples(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	var hcl []string
+	for _, f := range []string{
+		"resources/auth0entra_scim_connection/resource.tf",
+		"resources/auth0entra_scim_token/resource.tf",
+		"data-sources/auth0entra_scim_endpoint/data-source.tf",
+	} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "examples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hcl = append(hcl, strings.ReplaceAll(string(b), "con_AbCdEfGh12345678", sb.Seed.ConnectionID))
+	}
+	url := "https://" + sb.Auth0Domain + "/scim/v2/connections/" + sb.Seed.ConnectionID
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.Config(sb, hcl...),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("entra_tenant_url", knownvalue.StringExact(url+"?aadOptscim062020")),
+				statecheck.ExpectKnownOutputValue("effective_mapping", knownvalue.MapSizeExact(29)), // the manager row is removed
+				statecheck.ExpectKnownOutputValueAtPath("effective_mapping", tfjsonpath.New("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department"), knownvalue.StringExact("app_metadata.dept")),
+			},
+		}},
+	})
+}

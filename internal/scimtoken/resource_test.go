@@ -1,0 +1,661 @@
+package scimtoken_test
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimtoken"
+)
+
+func TestMain(m *testing.M) { acctest.Main(m) }
+
+const addr = "auth0entra_scim_token.test"
+
+var (
+	tokenIDRe = regexp.MustCompile(`^tok_[A-Za-z0-9]{16}$`)
+	secretRe  = regexp.MustCompile(`^tok_[A-Za-z0-9]{16}\.[0-9a-f]{64}$`)
+	timeRe    = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+)
+
+func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
+
+// wrapped compiles an error pattern whose spaces also match the line breaks Terraform inserts into diagnostics.
+func wrapped(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// withConnection renders a SCIM configuration of the seed connection and a token on it.
+func withConnection(sb *sandbox.Sandbox, token string) string {
+	return acctest.Config(sb, fmt.Sprintf(`
+resource "auth0entra_scim_connection" "test" {
+  connection_id = %q
+}
+`, sb.Seed.ConnectionID), token)
+}
+
+func tokenHCL(args string) string {
+	return fmt.Sprintf(`
+resource "auth0entra_scim_token" "test" {
+  connection_id = auth0entra_scim_connection.test.connection_id
+%s
+}
+`, args)
+}
+
+// tokenOnly renders a token on the seed connection, whose SCIM configuration the test creates in the sandbox.
+func tokenOnly(sb *sandbox.Sandbox, args string) string {
+	return acctest.Config(sb, fmt.Sprintf(`
+resource "auth0entra_scim_token" "test" {
+  connection_id = %q
+%s
+}
+`, sb.Seed.ConnectionID, args))
+}
+
+const olderConnectionScopes = `  scopes = ["get:users", "patch:users", "delete:users"]`
+
+func tokenIDs(sb *sandbox.Sandbox) []string {
+	var ids []string
+	for _, t := range sb.Auth0.SCIMTokens(sb.Seed.ConnectionID) {
+		ids = append(ids, t.TokenID)
+	}
+	return ids
+}
+
+func checkNoTokens(sb *sandbox.Sandbox) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if ids := tokenIDs(sb); len(ids) != 0 {
+			return fmt.Errorf("tokens left after destroy: %v", ids)
+		}
+		return nil
+	}
+}
+
+// stateValue returns an attribute of addr from the state.
+func stateValue(s *terraform.State, name string) string {
+	rs, ok := s.RootModule().Resources[addr]
+	if !ok {
+		return ""
+	}
+	return rs.Primary.Attributes[name]
+}
+
+// useToken calls the sandbox's SCIM endpoint with the token, as Entra would.
+func useToken(t *testing.T, sb *sandbox.Sandbox, token string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "https://"+sb.Auth0Domain+"/scim/v2/connections/"+sb.Seed.ConnectionID+"/Users?filter="+
+		`userName%20eq%20%22alice%40corp.example%22`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: sb.CA.Pool(), MinVersion: tls.VersionTLS12}}}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestAccSCIMToken_lifecycle(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	var secret string
+	tokenSame := statecheck.CompareValue(compare.ValuesSame())
+	tokenID := statecheck.CompareValue(compare.ValuesDiffer())
+	cfg := withConnection(sb, tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\""))
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkNoTokens(sb),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("token_id"), knownvalue.StringRegexp(tokenIDRe)),
+					statecheck.ExpectKnownValue(addr, attr("token"), knownvalue.StringRegexp(secretRe)),
+					statecheck.ExpectKnownValue(addr, attr("created_at"), knownvalue.StringRegexp(timeRe)),
+					statecheck.ExpectKnownValue(addr, attr("valid_until"), knownvalue.StringRegexp(timeRe)),
+					statecheck.ExpectKnownValue(addr, attr("last_used_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, attr("scopes"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("get:users"), knownvalue.StringExact("patch:users"), knownvalue.StringExact("delete:users"),
+					})),
+					statecheck.CompareValuePairs(addr, attr("id"), addr, attr("token_id"), compare.ValuesSame()),
+					tokenSame.AddStateValue(addr, attr("token")),
+					tokenID.AddStateValue(addr, attr("token_id")),
+				},
+				Check: func(s *terraform.State) error {
+					secret = stateValue(s, "token")
+					toks := sb.Auth0.SCIMTokens(sb.Seed.ConnectionID)
+					if len(toks) != 1 || toks[0].TokenID != stateValue(s, "token_id") {
+						return fmt.Errorf("sandbox tokens = %+v", toks)
+					}
+					if got := toks[0].ValidUntil.Sub(toks[0].CreatedAt); got != 8760*time.Hour {
+						return fmt.Errorf("token lifetime in Auth0 = %s, want 8760h", got)
+					}
+					reqs := sb.Auth0.Router().Requests(auth0.RouteCreateSCIMToken)
+					if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), `"token_lifetime":31536000`) {
+						return fmt.Errorf("token request = %+v", reqs)
+					}
+					return nil
+				},
+			},
+			{
+				// Entra uses the token; refreshing reads last_used_at and keeps the secret (cf. auth0 provider #1423).
+				PreConfig: func() {
+					if code := useToken(t, sb, secret); code != http.StatusOK {
+						t.Fatalf("the token does not work on the SCIM endpoint: %d", code)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, attr("last_used_at"), knownvalue.StringRegexp(timeRe)),
+					tokenSame.AddStateValue(addr, attr("token")),
+				},
+			},
+			{
+				ResourceName: addr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
+				},
+				ImportStateVerify: true,
+				// The secret is shown by Auth0 only at creation; an imported token has none.
+				ImportStateVerifyIgnore: []string{"token"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["token"] != "" {
+						return fmt.Errorf("an imported token must have no secret: %v", states)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
+				},
+			},
+			{
+				// rotate_before alone is an in-place change: nothing is written to Auth0.
+				Config: withConnection(sb, tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\"\n  rotate_before = \"720h\"")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					tokenSame.AddStateValue(addr, attr("token")),
+					statecheck.ExpectKnownValue(addr, attr("rotate_before"), knownvalue.StringExact("720h")),
+				},
+				Check: func(*terraform.State) error {
+					if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken) + sb.Auth0.Router().Count(auth0.RouteDeleteSCIMToken); n != 1 {
+						return fmt.Errorf("token writes = %d, want only the first creation", n)
+					}
+					return nil
+				},
+			},
+			{
+				// Other scopes: a new token.
+				Config: withConnection(sb, tokenHCL(`  scopes = ["get:users", "post:users", "patch:users", "delete:users"]`+"\n  lifetime = \"8760h\"")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{tokenID.AddStateValue(addr, attr("token_id"))},
+				Check: func(s *terraform.State) error {
+					if ids := tokenIDs(sb); len(ids) != 1 || ids[0] != stateValue(s, "token_id") {
+						return fmt.Errorf("sandbox tokens = %v, want only the new one", ids)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccSCIMToken_rotation(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	t.Cleanup(scimtoken.SetClock(nil))
+	// The provider judges the rotation window by its clock; the steps that apply move it so that what the plan
+	// after each apply sees does not depend on how long the apply took.
+	shifted := func(d time.Duration) func() {
+		return func() { scimtoken.SetClock(func() time.Time { return time.Now().Add(d) }) }
+	}
+	cfg := withConnection(sb, tokenHCL(olderConnectionScopes+`
+  lifetime      = "901s"
+  rotate_before = "900s"
+  lifecycle {
+    create_before_destroy = true
+  }`))
+	replaced := statecheck.CompareValue(compare.ValuesDiffer())
+	var first string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkNoTokens(sb),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: shifted(-time.Hour), // long before the window opens
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{replaced.AddStateValue(addr, attr("token_id"))},
+				Check:             func(s *terraform.State) error { first = stateValue(s, "token_id"); return nil },
+			},
+			{
+				// Real time: a 901s token with rotate_before = 900s is inside its window one second after creation.
+				PreConfig: func() {
+					scimtoken.SetClock(nil)
+					toks := sb.Auth0.SCIMTokens(sb.Seed.ConnectionID)
+					if len(toks) != 1 {
+						t.Fatalf("tokens = %+v", toks)
+					}
+					opens := toks[0].ValidUntil.Add(-900 * time.Second)
+					deadline := time.Now().Add(10 * time.Second)
+					for time.Now().Before(opens) {
+						if time.Now().After(deadline) {
+							t.Fatalf("the rotation window did not open by %s", deadline)
+						}
+						time.Sleep(50 * time.Millisecond) // polling the clock, bounded by the deadline above
+					}
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreateBeforeDestroy),
+						plancheck.ExpectUnknownValue(addr, attr("token")),
+					},
+				},
+			},
+			{
+				// Apply the rotation. The clock stays inside the window of any 901s token, so the plan after the
+				// apply wants to rotate again: that is deterministic, not a flake.
+				PreConfig:          shifted(time.Minute),
+				Config:             cfg,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					replaced.AddStateValue(addr, attr("token_id")),
+					statecheck.ExpectKnownValue(addr, attr("token"), knownvalue.StringRegexp(secretRe)),
+				},
+				Check: func(s *terraform.State) error {
+					ids := tokenIDs(sb)
+					if len(ids) != 1 || ids[0] != stateValue(s, "token_id") || ids[0] == first {
+						return fmt.Errorf("after rotation the sandbox holds %v; want only the new token", ids)
+					}
+					// create_before_destroy: the new token was issued before the old one was revoked.
+					var order []string
+					for _, r := range sb.Auth0.Router().Requests("") {
+						switch r.Route {
+						case auth0.RouteCreateSCIMToken:
+							order = append(order, "create")
+						case auth0.RouteDeleteSCIMToken:
+							order = append(order, "delete "+r.Path[strings.LastIndex(r.Path, "/")+1:])
+						}
+					}
+					if want := []string{"create", "create", "delete " + first}; strings.Join(order, ",") != strings.Join(want, ",") {
+						return fmt.Errorf("token writes = %v, want %v", order, want)
+					}
+					return nil
+				},
+			},
+			{
+				// Back before the window: nothing to do.
+				PreConfig: shifted(-time.Hour),
+				Config:    cfg,
+				PlanOnly:  true,
+			},
+		},
+	})
+}
+
+func TestAccSCIMToken_expiredTokenIsReplaced(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	t.Cleanup(scimtoken.SetClock(nil))
+	cfg := withConnection(sb, tokenHCL(olderConnectionScopes+"\n  lifetime = \"1h\""))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				// Without rotate_before, a token past valid_until is still replaced.
+				PreConfig:          func() { scimtoken.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) }) },
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+			},
+			{
+				PreConfig: func() { scimtoken.SetClock(nil) },
+				Config:    cfg,
+				PlanOnly:  true,
+			},
+		},
+	})
+}
+
+func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	conn := sb.Seed.ConnectionID
+	if _, err := sb.Auth0.CreateSCIMConfiguration(conn, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	var others []auth0.SCIMToken
+	for i := 0; i < 2; i++ {
+		tok, err := sb.Auth0.CreateSCIMToken(conn, []string{"get:users"}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, tok)
+	}
+	sb.Auth0.Router().ResetCounters()
+	scopes := func(s string) string { return fmt.Sprintf("  scopes = [%s]", s) }
+	cbd := "\n  lifecycle {\n    create_before_destroy = true\n  }"
+	var mine string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Two tokens exist already: the plan fails and lists them.
+				Config: tokenOnly(sb, scopes(`"get:users"`)),
+				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + others[0].TokenID + `, created .*scopes get:users.*` +
+					others[1].TokenID + `.*Delete one of them first`),
+			},
+			{
+				// One revoked outside Terraform: now the token fits.
+				PreConfig: func() {
+					if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
+						t.Fatalf("the failed plan still sent %d token requests", n)
+					}
+					sb.Auth0.RevokeSCIMToken(conn, others[0].TokenID)
+				},
+				Config:            tokenOnly(sb, scopes(`"get:users"`)+cbd),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, attr("token_id"), knownvalue.StringRegexp(tokenIDRe))},
+				Check:             func(s *terraform.State) error { mine = stateValue(s, "token_id"); return nil },
+			},
+			{
+				// A create_before_destroy replacement needs a third slot while the old token still exists. The plan
+				// does not count this resource's own token (the provider cannot see create_before_destroy: it warns),
+				// but when Terraform plans the create again during apply, the old token is one of two: the apply
+				// stops there, listing both, before anything is written.
+				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)+cbd),
+				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + others[1].TokenID + `.*create_before_destroy`),
+			},
+			{
+				// Terraform deposed the old token before the refused create and would revoke it at the next apply,
+				// but the plan cannot tell it from a foreign token: the plan still fails, naming it.
+				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)),
+				PlanOnly:    true,
+				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + `deposed`),
+			},
+			{
+				// Revoking the deposed token in Auth0, as the error says, lets the replacement through: Terraform
+				// forgets the deposed object (its revocation finds it gone) and creates the new token.
+				PreConfig: func() {
+					if ids := tokenIDs(sb); len(ids) != 2 || ids[1] != mine {
+						t.Fatalf("the refused replacement changed the tokens: %v", ids)
+					}
+					if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 1 {
+						t.Fatalf("token creations = %d, want only the one of step 2", n)
+					}
+					sb.Auth0.RevokeSCIMToken(conn, mine)
+				},
+				Config: tokenOnly(sb, scopes(`"get:users", "patch:users"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					ids := tokenIDs(sb)
+					if len(ids) != 2 || ids[0] != others[1].TokenID || ids[1] != stateValue(s, "token_id") || ids[1] == mine {
+						return fmt.Errorf("sandbox tokens = %v", ids)
+					}
+					return nil
+				},
+			},
+			{
+				// A replacement without create_before_destroy revokes the old token first and fits, although
+				// another token exists.
+				Config: tokenOnly(sb, scopes(`"get:users", "delete:users"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					if ids := tokenIDs(sb); len(ids) != 2 || ids[0] != others[1].TokenID || ids[1] != stateValue(s, "token_id") {
+						return fmt.Errorf("sandbox tokens = %v", ids)
+					}
+					return nil
+				},
+			},
+		},
+	})
+	if ids := tokenIDs(sb); len(ids) != 1 || ids[0] != others[1].TokenID {
+		t.Errorf("destroy must revoke only this resource's token; left %v", ids)
+	}
+}
+
+func TestAccSCIMToken_revokedOutsideTerraform(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	cfg := withConnection(sb, tokenHCL(olderConnectionScopes))
+	replaced := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkNoTokens(sb),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					replaced.AddStateValue(addr, attr("token_id")),
+					statecheck.ExpectKnownValue(addr, attr("valid_until"), knownvalue.Null()),
+				},
+			},
+			{
+				PreConfig: func() {
+					ids := tokenIDs(sb)
+					if len(ids) != 1 || !sb.Auth0.RevokeSCIMToken(sb.Seed.ConnectionID, ids[0]) {
+						t.Fatalf("cannot revoke %v", ids)
+					}
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					replaced.AddStateValue(addr, attr("token_id")),
+					statecheck.ExpectKnownValue(addr, attr("token"), knownvalue.StringRegexp(secretRe)),
+				},
+			},
+			{
+				// The whole SCIM configuration deleted: both resources are planned again.
+				PreConfig:          func() { sb.Auth0.DeleteSCIMConfiguration(sb.Seed.ConnectionID) },
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("auth0entra_scim_connection.test", plancheck.ResourceActionCreate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+func TestAccSCIMToken_planTimeErrors(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	sb.Auth0.Router().ResetCounters()
+	step := func(hcl, want string) resource.TestStep {
+		return resource.TestStep{Config: hcl, PlanOnly: true, ExpectError: wrapped(want)}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(tokenOnly(sb, `  scopes = ["get:user"]`), `Invalid SCIM token scope.*"get:user" is not a scope.*Did you mean "get:users"`),
+			step(tokenOnly(sb, `  scopes = []`), `scopes.*at least 1`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"600s\""), `Duration too short.*lifetime = "600s" is 10m0s \(600 seconds\).*more than 900 seconds.*"901s"`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"15m\""), `Duration too short.*lifetime = "15m"`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"1y\""), `Invalid duration.*"1y" is not a duration.*"8760h"`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"1000.5s\""), `Invalid duration.*not a whole number of seconds`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  rotate_before = \"720h\""), `rotate_before.*lifetime`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"720h\"\n  rotate_before = \"720h\""), `Rotation window longer than the token's lifetime.*rotate_before = "720h"`),
+			step(acctest.Config(sb, `
+resource "auth0entra_scim_token" "test" {
+  connection_id = "con_0000000000000000"
+  scopes        = ["get:users"]
+}`), `Auth0 connection not found.*con_0000000000000000`),
+			step(acctest.Config(sb, `
+resource "auth0entra_scim_token" "test" {
+  connection_id = "entra-corp"
+  scopes        = ["get:users"]
+}`), `Invalid Auth0 connection id.*"entra-corp"`),
+		},
+	})
+	for _, r := range sb.Auth0.Router().Requests("") {
+		if r.Method != http.MethodGet && strings.HasPrefix(r.Path, "/api/v2/") {
+			t.Errorf("validation failed at plan time, yet the provider sent %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+func TestAccSCIMToken_importIDErrors(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	cfg := withConnection(sb, tokenHCL(olderConnectionScopes))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				ResourceName:  addr,
+				ImportState:   true,
+				ImportStateId: "tok_AbCdEfGh12345678",
+				ExpectError:   wrapped(`Invalid import id.*"<connection_id>:<token_id>"`),
+			},
+		},
+	})
+}
+
+// TestAccSCIMToken_secretNeverLogged runs create, refresh, import and destroy with TF_LOG=trace (Terraform's and
+// the provider's logs in one file) and checks that neither the token nor the provider's credentials appear.
+func TestAccSCIMToken_secretNeverLogged(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TF_LOG", "TRACE")
+	sb := acctest.Sandbox(t)
+	// Credentials come from the environment, as in a pipeline: the test harness logs the configuration it runs, so
+	// credentials written in HCL would show up in the log whatever the provider does.
+	t.Setenv("AUTH0_DOMAIN", sb.Auth0Domain)
+	t.Setenv("AUTH0_CLIENT_ID", sb.Auth0ClientID)
+	t.Setenv("AUTH0_CLIENT_SECRET", sb.Auth0ClientSecret)
+	cfg := fmt.Sprintf(`
+provider "auth0entra" {}
+
+resource "auth0entra_scim_connection" "test" {
+  connection_id = %q
+}
+`, sb.Seed.ConnectionID) + tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\"")
+	var secret, tokenID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(s *terraform.State) error {
+					secret, tokenID = stateValue(s, "token"), stateValue(s, "token_id")
+					return nil
+				},
+			},
+			{
+				ResourceName: addr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
+				},
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"token"},
+			},
+		},
+	})
+	if !secretRe.MatchString(secret) {
+		t.Fatalf("no token secret captured (%q)", secret)
+	}
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(b)
+	if !strings.Contains(log, tokenID) || !strings.Contains(log, "Created SCIM token") {
+		t.Fatalf("the trace log (%d bytes) does not mention the token id or the provider's own messages: the check would prove nothing", len(b))
+	}
+	_, hexPart, _ := strings.Cut(secret, ".")
+	for name, s := range map[string]string{
+		"the SCIM token":              secret,
+		"the SCIM token's secret":     hexPart,
+		"the Auth0 client secret":     sb.Auth0ClientSecret,
+		"the connection's secret":     "sandbox-oidc-secret",
+		"an Authorization header":     "Bearer ey",
+		"an Authorization header (2)": "Authorization: Bearer",
+	} {
+		if strings.Contains(log, s) {
+			i := strings.Index(log, s)
+			t.Errorf("%s appears in the TF_LOG=trace output, e.g. …%s…", name, log[max(0, i-200):min(len(log), i+len(s)+50)])
+		}
+	}
+}
