@@ -45,12 +45,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	g, ok := any(client).(provisioning.Graph)
-	if !ok {
-		fmt.Fprintln(os.Stderr, "the Entra client does not support raw Graph requests")
-		os.Exit(1)
-	}
-	r, err := provisioning.OnDemand(ctx, g, provisioning.Request{ServicePrincipalID: *sp, JobID: *job, ObjectID: *user})
+	r, err := provisioning.OnDemand(ctx, client, provisioning.Request{ServicePrincipalID: *sp, JobID: *job, ObjectID: *user})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "provision on demand:", err)
 		os.Exit(1)

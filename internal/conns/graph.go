@@ -1,8 +1,6 @@
 package conns
 
 import (
-	"fmt"
-
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
@@ -14,10 +12,5 @@ func (c *Clients) RequireGraph(typeName string) (provisioning.Graph, diag.Diagno
 	if diags.HasError() {
 		return nil, diags
 	}
-	g, ok := any(en).(provisioning.Graph)
-	if !ok {
-		diags.AddError("Provider bug", fmt.Sprintf("%T does not implement raw Graph requests.", en))
-		return nil, diags
-	}
-	return g, diags
+	return en, diags
 }

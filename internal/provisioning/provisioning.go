@@ -8,16 +8,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 )
 
-// Graph is the part of Microsoft Graph this package needs: raw JSON requests relative to the Graph base URL
-// (e.g. "/servicePrincipals/{id}/synchronization/jobs/{jobId}"). A nil body sends no body. *entraclient.Client
-// satisfies it.
+// Graph is the part of Microsoft Graph this package needs, as raw JSON. *entraclient.Client satisfies it.
 type Graph interface {
-	RawJSON(ctx context.Context, method, path string, body []byte) ([]byte, error)
+	GetSchema(ctx context.Context, spID, jobID string) ([]byte, error)
+	GetJobJSON(ctx context.Context, spID, jobID string) ([]byte, error)
+	ProvisionOnDemand(ctx context.Context, spID, jobID, ruleID string, subjects ...entraclient.ProvisionSubject) (json.RawMessage, error)
 }
 
 // Request asks Entra to provision one user or group now, as the portal's Provision on Demand does.
@@ -87,9 +88,8 @@ func OnDemand(ctx context.Context, g Graph, req Request) (*Result, error) {
 	if req.ObjectType == "" {
 		req.ObjectType = "User"
 	}
-	jobPath := jobPath(req.ServicePrincipalID, req.JobID)
 	if req.RuleID == "" {
-		raw, err := g.RawJSON(ctx, "GET", jobPath+"/schema", nil)
+		raw, err := g.GetSchema(ctx, req.ServicePrincipalID, req.JobID)
 		if err != nil {
 			return nil, fmt.Errorf("reading the job's schema to find its provisioning rule: %w", err)
 		}
@@ -97,16 +97,8 @@ func OnDemand(ctx context.Context, g Graph, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
-	body, err := json.Marshal(map[string]any{
-		"parameters": []any{map[string]any{
-			"ruleId":   req.RuleID,
-			"subjects": []any{map[string]any{"objectId": req.ObjectID, "objectTypeName": req.ObjectType}},
-		}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	raw, err := g.RawJSON(ctx, "POST", jobPath+"/provisionOnDemand", body)
+	raw, err := g.ProvisionOnDemand(ctx, req.ServicePrincipalID, req.JobID, req.RuleID,
+		entraclient.ProvisionSubject{ObjectID: req.ObjectID, ObjectTypeName: req.ObjectType})
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +241,7 @@ func (s *JobStatus) Quarantined() bool { return s.Code == "Quarantine" || s.Quar
 
 // GetJobStatus reads a job.
 func GetJobStatus(ctx context.Context, g Graph, spID, jobID string) (*JobStatus, error) {
-	raw, err := g.RawJSON(ctx, "GET", jobPath(spID, jobID), nil)
+	raw, err := g.GetJobJSON(ctx, spID, jobID)
 	if err != nil {
 		return nil, err
 	}
@@ -316,8 +308,4 @@ func parseTime(s *string) *time.Time {
 		return nil
 	}
 	return &t
-}
-
-func jobPath(spID, jobID string) string {
-	return "/servicePrincipals/" + url.PathEscape(spID) + "/synchronization/jobs/" + url.PathEscape(jobID)
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 )
 
 // The two fixtures are Microsoft's documented examples (reference: microsoft-graph-provisioning.md §5.14, §5.6).
@@ -83,26 +85,28 @@ func TestParseJobStatusZeroTimes(t *testing.T) {
 }
 
 type fakeGraph struct {
-	calls []string
-	body  []byte
-	resp  map[string]string
+	schema, job, result string
+	ruleID              string
+	subjects            []entraclient.ProvisionSubject
 }
 
-func (f *fakeGraph) RawJSON(_ context.Context, method, path string, body []byte) ([]byte, error) {
-	f.calls = append(f.calls, method+" "+path)
-	if method == "POST" {
-		f.body = body
-	}
-	return []byte(f.resp[method+" "+path]), nil
+func (f *fakeGraph) GetSchema(context.Context, string, string) ([]byte, error) {
+	return []byte(f.schema), nil
+}
+func (f *fakeGraph) GetJobJSON(context.Context, string, string) ([]byte, error) {
+	return []byte(f.job), nil
+}
+func (f *fakeGraph) ProvisionOnDemand(_ context.Context, _, _, ruleID string, subjects ...entraclient.ProvisionSubject) (json.RawMessage, error) {
+	f.ruleID, f.subjects = ruleID, subjects
+	return json.RawMessage(f.result), nil
 }
 
 func TestOnDemandPicksTheOnDemandRule(t *testing.T) {
-	const job = "/servicePrincipals/sp1/synchronization/jobs/scim.abc.app"
 	skipped, _ := os.ReadFile("testdata/ondemand-skipped.json")
-	g := &fakeGraph{resp: map[string]string{
-		"GET " + job + "/schema":             `{"synchronizationRules":[{"id":"other","metadata":[]},{"id":"03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8","metadata":[{"key":"supportsProvisionOnDemand","value":"true"}]}]}`,
-		"POST " + job + "/provisionOnDemand": string(skipped),
-	}}
+	g := &fakeGraph{
+		schema: `{"synchronizationRules":[{"id":"other","metadata":[]},{"id":"03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8","metadata":[{"key":"supportsProvisionOnDemand","value":"true"}]}]}`,
+		result: string(skipped),
+	}
 	r, err := OnDemand(context.Background(), g, Request{ServicePrincipalID: "sp1", JobID: "scim.abc.app", ObjectID: "u1"})
 	if err != nil {
 		t.Fatal(err)
@@ -110,9 +114,8 @@ func TestOnDemandPicksTheOnDemandRule(t *testing.T) {
 	if r.Status != "Skipped" {
 		t.Errorf("status %q", r.Status)
 	}
-	want := `{"parameters":[{"ruleId":"03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8","subjects":[{"objectId":"u1","objectTypeName":"User"}]}]}`
-	if string(g.body) != want {
-		t.Errorf("body\n got %s\nwant %s", g.body, want)
+	if g.ruleID != "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8" || len(g.subjects) != 1 || g.subjects[0] != (entraclient.ProvisionSubject{ObjectID: "u1", ObjectTypeName: "User"}) {
+		t.Errorf("rule %q subjects %+v", g.ruleID, g.subjects)
 	}
 }
 
