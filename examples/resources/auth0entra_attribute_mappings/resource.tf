@@ -1,0 +1,29 @@
+# Attribute mappings of the provisioning job (steps E6-E9): users already exist in Auth0 (an older connection keyed
+# by the pairwise sub), so Create is deselected; externalId comes from the Entra object id, and users are matched
+# on their work e-mail after userName.
+
+resource "auth0entra_attribute_mappings" "corp_users" {
+  service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
+  job_id                = auth0entra_enterprise_app.corp.job_id
+  source_object         = "User"
+  target_object_actions = ["Update", "Delete"] # "deselect Create"
+
+  mapping = [
+    { target_attribute = "externalId", source_attribute = "objectId" },
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
+    {
+      target_attribute = "displayName"
+      expression       = "Join(\" \", [givenName], [surname])"
+      apply            = "on_create"
+    },
+    { target_attribute = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter", constant = "R&D" },
+  ]
+}
+
+# Groups: keep the template's rows, provision no deletions.
+resource "auth0entra_attribute_mappings" "corp_groups" {
+  service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
+  job_id                = auth0entra_enterprise_app.corp.job_id
+  source_object         = "Group"
+  target_object_actions = ["Create", "Update"]
+}

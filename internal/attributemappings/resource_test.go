@@ -1,0 +1,529 @@
+package attributemappings_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+)
+
+func TestMain(m *testing.M) { acctest.Main(m) }
+
+const (
+	addr       = "auth0entra_attribute_mappings.users"
+	appAddr    = "auth0entra_enterprise_app.app"
+	schemaPut  = "PUT /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/schema"
+	schemaGet  = "GET /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/schema"
+	emailsWork = `emails[type eq "work"].value`
+)
+
+// appHCL is the enterprise application the mappings belong to, with valid credentials. The token goes through a
+// sensitive variable (see tokenVars), never into the configuration text the test harness logs.
+func appHCL(t *testing.T, sb *sandbox.Sandbox) (string, config.Variables) {
+	t.Helper()
+	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "externalId", nil); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := sb.Auth0.CreateSCIMToken(sb.Seed.ConnectionID, []string{"get:users", "patch:users", "delete:users"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf(`
+variable "scim_token" {
+  type      = string
+  sensitive = true
+}
+
+resource "auth0entra_enterprise_app" "app" {
+  display_name = "Auth0 SCIM (mappings)"
+  assignment   = [{ principal_id = %q, principal_type = "Group" }]
+  provisioning = {
+    tenant_url              = %q
+    secret_token_wo         = var.scim_token
+    secret_token_wo_version = %q
+  }
+}
+`, sb.Seed.GroupID, sb.Auth0.SCIMEndpoint(sb.Seed.ConnectionID)+"?aadOptscim062020", tok.TokenID), config.Variables{"scim_token": config.StringVariable(tok.Token)}
+}
+
+// mappingsHCL is the resource under test; body holds target_object_actions and mapping.
+func mappingsHCL(body string) string {
+	return `
+resource "auth0entra_attribute_mappings" "users" {
+  service_principal_id = auth0entra_enterprise_app.app.service_principal_id
+  job_id               = auth0entra_enterprise_app.app.job_id
+  source_object        = "User"
+` + body + "\n}\n"
+}
+
+// seedMappings is the seed walkthrough's E6-E8.
+const seedMappings = `
+  target_object_actions = ["Update", "Delete"]
+  mapping = [
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
+    { target_attribute = "externalId", source_attribute = "objectId" },
+  ]`
+
+// updatedMappings adds an expression row; rows are in schema order so that an import reads them back the same way.
+const updatedMappings = `
+  target_object_actions = ["Update", "Delete"]
+  mapping = [
+    { target_attribute = "displayName", expression = "Join(\" \", [givenName], [surname])", apply = "on_create" },
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 3 },
+    { target_attribute = "externalId", source_attribute = "objectId" },
+  ]`
+
+// env gives the tests the sandbox, the ids of the app and a Graph client (the provider's own) to read templates.
+type env struct {
+	sb        *sandbox.Sandbox
+	c         *entraclient.Client
+	sp, job   string
+	template  []byte
+	templates map[string]bool
+}
+
+func (e *env) capture(s *terraform.State) error {
+	rs, ok := s.RootModule().Resources[appAddr]
+	if !ok {
+		return fmt.Errorf("%s is not in the state", appAddr)
+	}
+	e.sp, e.job = rs.Primary.Attributes["service_principal_id"], rs.Primary.Attributes["job_id"]
+	if e.template == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		raw, err := e.c.GetTemplateSchema(ctx, e.sp, entraclient.SCIMTemplateID)
+		if err != nil {
+			return err
+		}
+		e.template = raw
+	}
+	return nil
+}
+
+func newEnv(t *testing.T) *env {
+	sb := acctest.Sandbox(t)
+	c, err := entraclient.New(context.Background(), entraclient.Config{
+		TenantID: sb.EntraTenantID, ClientID: sb.EntraClientID, ClientSecret: sb.EntraClientSecret,
+		AuthorityHost: sb.EntraURL + "/", GraphURL: sb.EntraURL + "/v1.0",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{sb: sb, c: c}
+}
+
+// userMapping returns the User object mapping of a schema, decoded.
+func userMapping(raw []byte) (map[string]any, error) {
+	var s map[string]any
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	for _, r := range s["synchronizationRules"].([]any) {
+		for _, om := range r.(map[string]any)["objectMappings"].([]any) {
+			if m := om.(map[string]any); m["sourceObjectName"] == "User" {
+				return m, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("no User object mapping")
+}
+
+func row(om map[string]any, target string) map[string]any {
+	for _, a := range om["attributeMappings"].([]any) {
+		if m := a.(map[string]any); m["targetAttributeName"] == target {
+			return m
+		}
+	}
+	return nil
+}
+
+// jobSchema is the job's schema as the sandbox stores it (the last PUT body).
+func (e *env) jobSchema() ([]byte, error) {
+	raw, ok := e.sb.Entra.JobSchema(e.sp, e.job)
+	if !ok {
+		return nil, fmt.Errorf("job %s has no schema", e.job)
+	}
+	return raw, nil
+}
+
+// keyPaths lists every object key of a JSON document with its path, in document order, leaving out the subtrees
+// skip says the resource owns.
+func keyPaths(t *testing.T, raw []byte, skip func(path string, obj map[string]any) bool) []string {
+	t.Helper()
+	var out []string
+	var walk func(path string, dec *json.Decoder)
+	walk = func(path string, dec *json.Decoder) {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch d := tok.(type) {
+		case json.Delim:
+			switch d {
+			case '{':
+				for dec.More() {
+					k, _ := dec.Token()
+					key := k.(string)
+					var v json.RawMessage
+					if err := dec.Decode(&v); err != nil {
+						t.Fatal(err)
+					}
+					p := path + "/" + key
+					var obj map[string]any
+					_ = json.Unmarshal(v, &obj)
+					if skip(p, obj) {
+						continue
+					}
+					out = append(out, p)
+					walk(p, json.NewDecoder(bytes.NewReader(v)))
+				}
+				_, _ = dec.Token()
+			case '[':
+				for i := 0; dec.More(); i++ {
+					var v json.RawMessage
+					if err := dec.Decode(&v); err != nil {
+						t.Fatal(err)
+					}
+					var obj map[string]any
+					_ = json.Unmarshal(v, &obj)
+					p := fmt.Sprintf("%s[%d]", path, i)
+					if obj != nil && skip(p, obj) {
+						out = append(out, p+"=(owned)")
+						continue
+					}
+					walk(p, json.NewDecoder(bytes.NewReader(v)))
+				}
+				_, _ = dec.Token()
+			}
+		default:
+			out = append(out, fmt.Sprintf("%s=%v", path, d))
+		}
+	}
+	walk("", json.NewDecoder(bytes.NewReader(raw)))
+	return out
+}
+
+// ownedOrAnnotation skips what the resource may change: the owned rows, the User mapping's flowTypes, and the
+// top-level id / OData annotation GET adds.
+func ownedOrAnnotation(targets ...string) func(string, map[string]any) bool {
+	return func(p string, obj map[string]any) bool {
+		if p == "/id" || strings.HasPrefix(p, "/@odata.") {
+			return true
+		}
+		if strings.HasSuffix(p, "/flowTypes") && strings.Contains(p, "/objectMappings[0]") {
+			return true
+		}
+		if obj != nil && strings.Contains(p, "/objectMappings[0]/attributeMappings[") {
+			for _, t := range targets {
+				if obj["targetAttributeName"] == t {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
+// checkRestUnchanged compares the job schema with the template outside the owned places: same keys, same order,
+// same values.
+func (e *env) checkRestUnchanged(t *testing.T, targets ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		raw, err := e.jobSchema()
+		if err != nil {
+			return err
+		}
+		want := keyPaths(t, e.template, ownedOrAnnotation(targets...))
+		got := keyPaths(t, raw, ownedOrAnnotation(targets...))
+		if strings.Join(want, "\n") != strings.Join(got, "\n") {
+			for i := range min(len(want), len(got)) {
+				if want[i] != got[i] {
+					return fmt.Errorf("the schema changed outside the owned rows, first at %d: want %s, got %s", i, want[i], got[i])
+				}
+			}
+			return fmt.Errorf("the schema changed outside the owned rows: %d key paths, want %d", len(got), len(want))
+		}
+		return nil
+	}
+}
+
+// checkProvisionOnDemand runs the seed's test (T1, T2) through the provider's Graph client: with Create deselected,
+// Alice (already in Auth0) is updated and Carol (never logged in) is not created.
+func (e *env) checkProvisionOnDemand(*terraform.State) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	raw, err := e.jobSchema()
+	if err != nil {
+		return err
+	}
+	rule, err := entraclient.ProvisionRuleID(raw)
+	if err != nil {
+		return err
+	}
+	before := len(e.sb.Auth0.ListUsers(e.sb.Seed.ConnectionID))
+	for _, c := range []struct{ key, want string }{{"alice", "Success"}, {"carol", "Skipped"}} {
+		ans, err := e.c.ProvisionOnDemand(ctx, e.sp, e.job, rule, entraclient.ProvisionSubject{ObjectID: e.sb.Seed.User(c.key).EntraID, ObjectTypeName: "User"})
+		if err != nil {
+			return fmt.Errorf("provisioning %s on demand: %w", c.key, err)
+		}
+		res, err := entraclient.ParseProvisionResult(ans)
+		if err != nil {
+			return err
+		}
+		if res.Result != c.want {
+			return fmt.Errorf("provisioning %s on demand: %+v, want %s", c.key, res, c.want)
+		}
+	}
+	if after := len(e.sb.Auth0.ListUsers(e.sb.Seed.ConnectionID)); after != before {
+		return fmt.Errorf("%d Auth0 users were created although Create is deselected", after-before)
+	}
+	return nil
+}
+
+// TestAccAttributeMappings_lifecycle runs seed steps E6-E9 with replication lag and throttling, updates, repairs
+// drift, imports, gives a row back, and restores the template on destroy.
+func TestAccAttributeMappings_lifecycle(t *testing.T) {
+	e := newEnv(t)
+	sb := e.sb
+	app, vars := appHCL(t, sb)
+	sb.Entra.SetReplicationLag(time.Second)
+	sb.Entra.Router().Inject(router.Fault{Route: schemaPut, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Times: 1})
+	sb.Entra.Router().Inject(router.Fault{Route: schemaGet, Status: http.StatusServiceUnavailable, RetryAfter: time.Second, Times: 1})
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := sb.Entra.ServicePrincipal(e.sp); ok {
+				return fmt.Errorf("service principal %s still exists", e.sp)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Update"), knownvalue.StringExact("Delete")})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mapping").AtSliceIndex(0).AtMapKey("matching_precedence"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mapping").AtSliceIndex(1).AtMapKey("apply"), knownvalue.StringExact("always")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.capture,
+					resource.TestCheckResourceAttrPair(addr, "job_id", appAddr, "job_id"),
+					func(s *terraform.State) error {
+						if id := s.RootModule().Resources[addr].Primary.ID; id != e.sp+"/"+e.job+"/User" {
+							return fmt.Errorf("id = %s", id)
+						}
+						raw, err := e.jobSchema()
+						if err != nil {
+							return err
+						}
+						om, err := userMapping(raw)
+						if err != nil {
+							return err
+						}
+						if om["flowTypes"] != "Update, Delete" {
+							return fmt.Errorf("flowTypes = %v", om["flowTypes"])
+						}
+						if src := row(om, "externalId")["source"].(map[string]any); src["name"] != "objectId" || src["type"] != "Attribute" || src["expression"] != "[objectId]" {
+							return fmt.Errorf("externalId source = %v", src)
+						}
+						if p := row(om, emailsWork)["matchingPriority"]; p != float64(2) {
+							return fmt.Errorf("emails matching priority = %v", p)
+						}
+						if n := sb.Entra.Router().Count(schemaPut); n < 2 {
+							return fmt.Errorf("the throttled PUT was not retried (%d PUTs)", n)
+						}
+						if n := sb.Entra.Router().Count("PATCH /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/schema"); n != 0 {
+							return fmt.Errorf("the schema was PATCHed")
+						}
+						return nil
+					},
+					e.checkRestUnchanged(t, "externalId", emailsWork),
+					e.checkProvisionOnDemand,
+				),
+			},
+			{
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						raw, _ := e.jobSchema()
+						om, err := userMapping(raw)
+						if err != nil {
+							return err
+						}
+						dn := row(om, "displayName")
+						src := dn["source"].(map[string]any)
+						if dn["flowType"] != "ObjectAddOnly" || src["type"] != "Function" || src["name"] != "Join" || src["expression"] != `Join(" ", [givenName], [surname])` {
+							return fmt.Errorf("displayName row = %v", dn)
+						}
+						if p := row(om, emailsWork)["matchingPriority"]; p != float64(3) {
+							return fmt.Errorf("emails matching priority = %v", p)
+						}
+						return nil
+					},
+					e.checkRestUnchanged(t, "externalId", emailsWork, "displayName"),
+				),
+			},
+			{
+				// Drift by hand: Create re-enabled and externalId sourced from mailNickname again. The plan shows it;
+				// apply fixes it.
+				PreConfig: func() {
+					raw, err := e.jobSchema()
+					if err != nil {
+						t.Fatal(err)
+					}
+					var s map[string]any
+					_ = json.Unmarshal(raw, &s)
+					for _, r := range s["synchronizationRules"].([]any) {
+						for _, om := range r.(map[string]any)["objectMappings"].([]any) {
+							if m := om.(map[string]any); m["sourceObjectName"] == "User" {
+								m["flowTypes"] = "Add, Update, Delete"
+								row(m, "externalId")["source"] = map[string]any{"expression": "[mailNickname]", "name": "mailNickname", "parameters": []any{}, "type": "Attribute"}
+							}
+						}
+					}
+					b, _ := json.Marshal(s)
+					if err := sb.Entra.SetJobSchema(e.sp, e.job, b); err != nil {
+						t.Fatal(err)
+					}
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Update"), knownvalue.StringExact("Delete")})),
+				}},
+				Check: func(*terraform.State) error {
+					raw, _ := e.jobSchema()
+					om, _ := userMapping(raw)
+					if om["flowTypes"] != "Update, Delete" {
+						return fmt.Errorf("flowTypes not repaired: %v", om["flowTypes"])
+					}
+					if src := row(om, "externalId")["source"].(map[string]any); src["name"] != "objectId" {
+						return fmt.Errorf("externalId not repaired: %v", src)
+					}
+					return nil
+				},
+			},
+			{
+				// Import adopts the rows that differ from the template.
+				ConfigVariables:   vars,
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return e.sp + "/" + e.job + "/User", nil },
+			},
+			{
+				// A row left out of the configuration goes back to the template's.
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings)),
+				Check: func(*terraform.State) error {
+					raw, _ := e.jobSchema()
+					om, _ := userMapping(raw)
+					tm, _ := userMapping(e.template)
+					got, _ := json.Marshal(row(om, "displayName"))
+					want, _ := json.Marshal(row(tm, "displayName"))
+					if !bytes.Equal(got, want) {
+						return fmt.Errorf("displayName row not restored:\n got %s\nwant %s", got, want)
+					}
+					return nil
+				},
+			},
+			{
+				// Destroying the mappings restores the template's rows and object actions.
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app),
+				Check: func(*terraform.State) error {
+					raw, _ := e.jobSchema()
+					om, _ := userMapping(raw)
+					tm, _ := userMapping(e.template)
+					got, _ := json.Marshal(om)
+					want, _ := json.Marshal(tm)
+					if !bytes.Equal(got, want) {
+						return fmt.Errorf("the User mapping was not restored:\n got %s\nwant %s", got, want)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccAttributeMappings_errors checks every plan-time error, and the apply-time collision when the job is only
+// known at apply.
+func TestAccAttributeMappings_errors(t *testing.T) {
+	e := newEnv(t)
+	sb := e.sb
+	app, vars := appHCL(t, sb)
+	plan := func(body, want string) resource.TestStep {
+		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, mappingsHCL(body)), PlanOnly: true, ExpectError: errorRe(want)}
+	}
+	sb.Entra.SetReplicationLag(500 * time.Millisecond)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				// Known only at apply: the collision with userName (precedence 1) fails the apply, naming the row.
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
+				ExpectError:     errorRe(`(?s)Matching precedence already used.*"userName".*precedence 1`),
+			},
+			{ConfigVariables: vars, Config: acctest.Config(sb, app), Check: e.capture},
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`, `(?s)Matching precedence already used.*"userName"`),
+			plan(`mapping = [{ target_attribute = "emails[type eq \"private\"].value", source_attribute = "mail" }]`, `(?s)Unknown target attribute.*private.*customappsso.*include:.*work`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId" }, { target_attribute = "externalid", source_attribute = "mail" }]`, `(?s)Target attribute mapped twice.*mapping\[0\] and mapping\[1\]`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 2 }, { target_attribute = "displayName", source_attribute = "displayName", matching_precedence = 2 }]`, `(?s)Matching precedence used twice.*matching_precedence = 2`),
+			plan(`mapping = [{ target_attribute = "externalId" }]`, `(?s)Mapping without a source.*exactly one`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", constant = "x" }]`, `(?s)Mapping with more than one source.*constant and source_attribute`),
+			plan(`mapping = [{ target_attribute = "externalId", expression = "Join(\" \", [givenName]" }]`, `(?s)Invalid expression.*cannot be parsed`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "[objectId]" }]`, `(?s)Invalid source attribute.*bare name`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 0 }]`, `(?s)matching_precedence.*at least 1`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", apply = "sometimes" }]`, `(?s)apply.*value must be one of`),
+			plan(`target_object_actions = ["Add"]`, `(?s)target_object_actions.*value must be one of`),
+			plan(`mapping = [{ target_attribute = "userName", source_attribute = "userPrincipalName" }]`, `(?s)No matching attribute left`),
+			{
+				ConfigVariables: vars,
+				Config: acctest.Config(sb, app, `
+resource "auth0entra_attribute_mappings" "users" {
+  service_principal_id = auth0entra_enterprise_app.app.service_principal_id
+  job_id               = "scim.00000000000000000000000000000000.00000000-0000-0000-0000-000000000000"
+  source_object        = "User"
+}`),
+				PlanOnly:    true,
+				ExpectError: errorRe(`(?s)Provisioning job not found`),
+			},
+		},
+	})
+}
+
+// errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
+func errorRe(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}

@@ -1,0 +1,506 @@
+package enterpriseapp_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+)
+
+func TestMain(m *testing.M) { acctest.Main(m) }
+
+const addr = "auth0entra_enterprise_app.test"
+
+const secretsRoute = "PUT /v1.0/servicePrincipals/{id}/synchronization/secrets"
+
+// scim prepares the Auth0 side through the sandbox's Go API: the seeded connection's SCIM configuration, and returns
+// its Entra tenant URL.
+func scim(t *testing.T, sb *sandbox.Sandbox) string {
+	t.Helper()
+	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "externalId", nil); err != nil {
+		t.Fatal(err)
+	}
+	return sb.Auth0.SCIMEndpoint(sb.Seed.ConnectionID) + "?aadOptscim062020"
+}
+
+// token issues an Auth0 SCIM token of the seeded connection.
+func token(t *testing.T, sb *sandbox.Sandbox, scopes ...string) (value, id string) {
+	t.Helper()
+	if len(scopes) == 0 {
+		scopes = []string{"get:users", "patch:users", "delete:users"}
+	}
+	tok, err := sb.Auth0.CreateSCIMToken(sb.Seed.ConnectionID, scopes, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Token, tok.TokenID
+}
+
+type appArgs struct {
+	name, oidc, assignments, provisioning string
+}
+
+func appHCL(a appArgs) string {
+	var b strings.Builder
+	b.WriteString(tokenVariables)
+	fmt.Fprintf(&b, "resource \"auth0entra_enterprise_app\" \"test\" {\n  display_name = %q\n", a.name)
+	if a.oidc != "" {
+		fmt.Fprintf(&b, "  oidc_client_id = %q\n", a.oidc)
+	}
+	if a.assignments != "" {
+		fmt.Fprintf(&b, "  assignment = [%s]\n", a.assignments)
+	}
+	fmt.Fprintf(&b, "  provisioning = {\n%s\n  }\n}\n", a.provisioning)
+	return b.String()
+}
+
+func group(id string) string {
+	return fmt.Sprintf(`{ principal_id = %q, principal_type = "Group" }`, id)
+}
+func user(id string) string { return fmt.Sprintf(`{ principal_id = %q, principal_type = "User" }`, id) }
+
+// woProvisioning is a provisioning block with a write-only token; tokenExpr is an HCL expression (var.token1), so
+// that no token is written into the configuration the test harness logs.
+func woProvisioning(tenantURL, tokenExpr, version, scope string, enabled bool) string {
+	return fmt.Sprintf(`    tenant_url              = %q
+    secret_token_wo         = %s
+    secret_token_wo_version = %q
+    scope                   = %q
+    enabled                 = %t`, tenantURL, tokenExpr, version, scope, enabled)
+}
+
+// tokenVariables declares the sensitive variables tokens are passed in (ConfigVariables land in a tfvars file, which
+// the harness does not log).
+const tokenVariables = `
+variable "token1" {
+  type      = string
+  sensitive = true
+}
+variable "token2" {
+  type      = string
+  sensitive = true
+}
+`
+
+func tokens(tok1, tok2 string) config.Variables {
+	return config.Variables{"token1": config.StringVariable(tok1), "token2": config.StringVariable(tok2)}
+}
+
+// attrs returns the flat state attributes of the resource.
+func attrs(s *terraform.State) map[string]string {
+	rs, ok := s.RootModule().Resources[addr]
+	if !ok {
+		return nil
+	}
+	return rs.Primary.Attributes
+}
+
+// ids captures the ids of the resource across steps.
+type ids struct{ sp, app, job string }
+
+func (i *ids) capture(s *terraform.State) error {
+	a := attrs(s)
+	if a == nil {
+		return fmt.Errorf("%s is not in the state", addr)
+	}
+	i.sp, i.app, i.job = a["service_principal_id"], a["application_object_id"], a["job_id"]
+	return nil
+}
+
+func checkDestroyed(sb *sandbox.Sandbox, got *ids) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got.sp == "" {
+			return fmt.Errorf("no ids were captured")
+		}
+		if _, ok := sb.Entra.ServicePrincipal(got.sp); ok {
+			return fmt.Errorf("service principal %s still exists", got.sp)
+		}
+		if _, ok := sb.Entra.Application(got.app); ok {
+			return fmt.Errorf("application %s still exists", got.app)
+		}
+		if jobs := sb.Entra.Jobs(got.sp); len(jobs) != 0 {
+			return fmt.Errorf("jobs left: %v", jobs)
+		}
+		return nil
+	}
+}
+
+// lastSecretsPut returns the body of the last PUT of synchronization secrets the sandbox received.
+func lastSecretsPut(sb *sandbox.Sandbox) string {
+	reqs := sb.Entra.Router().Requests(secretsRoute)
+	if len(reqs) == 0 {
+		return ""
+	}
+	return string(reqs[len(reqs)-1].Body)
+}
+
+// TestAccEnterpriseApp_lifecycle creates the app with a write-only token while Entra lags and throttles, updates it,
+// rotates the token, repairs drift made by hand (assignments, job state, tenant URL, quarantine, a deleted job),
+// imports it, and destroys it.
+func TestAccEnterpriseApp_lifecycle(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	tenantURL := scim(t, sb)
+	tok1, tok1ID := token(t, sb)
+	tok2, tok2ID := token(t, sb)
+	alice, dave := sb.Seed.User("alice").EntraID, sb.Seed.User("dave").EntraID
+	var got ids
+
+	sb.Entra.SetReplicationLag(time.Second)
+	for _, route := range []string{"POST /v1.0/applicationTemplates/{id}/instantiate", "POST /v1.0/servicePrincipals/{id}/synchronization/jobs", secretsRoute} {
+		sb.Entra.Router().Inject(router.Fault{Route: route, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Times: 1})
+	}
+
+	base := appArgs{name: "Auth0 SCIM (acc)", oidc: sb.Seed.OIDCAppID, assignments: group(sb.Seed.GroupID),
+		provisioning: woProvisioning(tenantURL, "var.token1", tok1ID, "assigned", true)}
+	updated := base
+	updated.name = "Auth0 SCIM (acc, renamed)"
+	updated.assignments = group(sb.Seed.GroupID) + ", " + user(alice)
+	updated.provisioning = woProvisioning(tenantURL, "var.token1", tok1ID, "all", false)
+	rotated := updated
+	rotated.provisioning = woProvisioning(tenantURL, "var.token2", tok2ID, "all", true)
+	var putsBefore int
+	vars := tokens(tok1, tok2)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:             checkDestroyed(sb, &got),
+		Steps: []resource.TestStep{
+			{
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(base)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token_wo_version"), knownvalue.StringExact(tok1ID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("enabled"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("job_id"), knownvalue.StringRegexp(regexp.MustCompile(`^scim\.[0-9a-f]{32}\.`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("assignment"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{"principal_id": knownvalue.StringExact(sb.Seed.GroupID), "principal_type": knownvalue.StringExact("Group")}),
+					})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					got.capture,
+					resource.TestCheckResourceAttrPair(addr, "id", addr, "service_principal_id"),
+					resource.TestCheckResourceAttr(addr, "display_name", "Auth0 SCIM (acc)"),
+					resource.TestMatchResourceAttr(addr, "job_status", regexp.MustCompile(`^(NotRun|Active)$`)),
+					func(s *terraform.State) error {
+						// The write-only token reached Entra and is nowhere in the state.
+						for k, v := range attrs(s) {
+							if strings.Contains(v, tok1) {
+								return fmt.Errorf("the token is in the state under %s", k)
+							}
+						}
+						if sec := sb.Entra.Secrets(got.sp); sec["SecretToken"] != tok1 || sec["BaseAddress"] != tenantURL || sec["SyncAll"] != "false" {
+							return fmt.Errorf("secrets in Entra: BaseAddress=%q SyncAll=%q token sent=%t", sec["BaseAddress"], sec["SyncAll"], sec["SecretToken"] == tok1)
+						}
+						if body := lastSecretsPut(sb); !strings.Contains(body, tok1) {
+							return fmt.Errorf("the PUT of secrets did not carry the token")
+						}
+						// Credentials were tested before they were saved.
+						if n := sb.Entra.Router().Count("POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials"); n == 0 {
+							return fmt.Errorf("validateCredentials was not called")
+						}
+						if job, ok := sb.Entra.Job(got.sp, got.job); !ok || job.Schedule.State != "Active" {
+							return fmt.Errorf("job %s: %+v", got.job, job)
+						}
+						if as := sb.Entra.Assignments(got.sp); len(as) != 1 || as[0].PrincipalID != sb.Seed.GroupID {
+							return fmt.Errorf("assignments: %+v", as)
+						}
+						if n := sb.Entra.Router().Count("POST /v1.0/applicationTemplates/{id}/instantiate"); n != 2 {
+							return fmt.Errorf("instantiate was called %d times; the 429 should have been retried once", n)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// Update in place: rename, one more assignment, scope all, provisioning off. The token is unchanged.
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(updated)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(s *terraform.State) error {
+					if a, _ := sb.Entra.Application(got.app); a["displayName"] != "Auth0 SCIM (acc, renamed)" {
+						return fmt.Errorf("application name: %v", a["displayName"])
+					}
+					if as := sb.Entra.Assignments(got.sp); len(as) != 2 {
+						return fmt.Errorf("assignments: %+v", as)
+					}
+					if sec := sb.Entra.Secrets(got.sp); sec["SyncAll"] != "true" || sec["SecretToken"] != tok1 {
+						return fmt.Errorf("secrets after the scope change: SyncAll=%q", sec["SyncAll"])
+					}
+					if job, _ := sb.Entra.Job(got.sp, got.job); job.Schedule.State == "Active" {
+						return fmt.Errorf("the job is still active")
+					}
+					putsBefore = sb.Entra.Router().Count(secretsRoute)
+					return nil
+				},
+			},
+			{
+				// Rotation: a new token with a new version is sent; provisioning back on.
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(rotated)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(s *terraform.State) error {
+					if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
+						return fmt.Errorf("%d PUTs of secrets for one rotation", n-putsBefore)
+					}
+					if sb.Entra.Secrets(got.sp)["SecretToken"] != tok2 {
+						return fmt.Errorf("Entra does not have the new token")
+					}
+					if job, _ := sb.Entra.Job(got.sp, got.job); job.Schedule.State != "Active" {
+						return fmt.Errorf("the job was not started")
+					}
+					return nil
+				},
+			},
+			{
+				// Drift made by hand: an extra assignment, provisioning paused, another tenant URL. The plan shows
+				// an update and apply repairs all three.
+				PreConfig: func() {
+					if _, err := sb.Entra.AssignAppRole(got.sp, dave, "18d14569-c3bd-439b-9a66-3a2aee01d14f"); err != nil {
+						t.Fatal(err)
+					}
+					if err := sb.Entra.SetJobState(got.sp, got.job, "Paused"); err != nil {
+						t.Fatal(err)
+					}
+					if err := sb.Entra.SetSecret(got.sp, "BaseAddress", "https://elsewhere.example/scim/v2/connections/con_x"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(rotated)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("enabled"), knownvalue.Bool(true)),
+				}},
+				Check: func(s *terraform.State) error {
+					for _, a := range sb.Entra.Assignments(got.sp) {
+						if a.PrincipalID == dave {
+							return fmt.Errorf("the assignment made by hand was not removed")
+						}
+					}
+					if job, _ := sb.Entra.Job(got.sp, got.job); job.Schedule.State != "Active" {
+						return fmt.Errorf("the job was not started again")
+					}
+					if sec := sb.Entra.Secrets(got.sp); sec["BaseAddress"] != tenantURL || sec["SecretToken"] != tok2 {
+						return fmt.Errorf("the credentials were not repaired: BaseAddress=%q", sec["BaseAddress"])
+					}
+					return nil
+				},
+			},
+			{
+				// A quarantine (e.g. a token revoked in Auth0) shows in the plan as quarantined true -> false; apply
+				// tests and saves the credentials again and restarts the job.
+				PreConfig: func() {
+					if err := sb.Entra.QuarantineJob(got.sp, got.job, "", ""); err != nil {
+						t.Fatal(err)
+					}
+					putsBefore = sb.Entra.Router().Count(secretsRoute)
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(rotated)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantine_reason"), knownvalue.StringExact("")),
+				},
+				Check: func(s *terraform.State) error {
+					if job, _ := sb.Entra.Job(got.sp, got.job); job.Status.Code == "Quarantine" || job.Schedule.State != "Active" {
+						return fmt.Errorf("job after repair: %+v", job.Status)
+					}
+					if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
+						return fmt.Errorf("the credentials were not saved again")
+					}
+					return nil
+				},
+			},
+			{
+				// The job deleted by hand: the plan shows a new job_id; apply creates the job and its credentials.
+				PreConfig: func() {
+					if err := sb.Entra.DeleteObject(got.job); err != nil {
+						t.Fatal(err)
+					}
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(rotated)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("job_id")),
+				}},
+				Check: func(s *terraform.State) error {
+					jobs := sb.Entra.Jobs(got.sp)
+					if len(jobs) != 1 || jobs[0].Schedule.State != "Active" {
+						return fmt.Errorf("jobs after the repair: %+v", jobs)
+					}
+					if sb.Entra.Secrets(got.sp)["SecretToken"] != tok2 {
+						return fmt.Errorf("the new job has no credentials")
+					}
+					return got.capture(s)
+				},
+			},
+			{
+				// The job deleted again, and the apply that recreates it fails before the credentials are saved
+				// (a transient server error on Test Connection).
+				PreConfig: func() {
+					if err := sb.Entra.DeleteObject(got.job); err != nil {
+						t.Fatal(err)
+					}
+					sb.Entra.Router().Inject(router.Fault{Route: "POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials", Status: http.StatusInternalServerError, Times: 1})
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(rotated)),
+				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 500`),
+			},
+			{
+				// The configuration did not change, but the new job still needs its credentials: the plan shows an
+				// update and apply saves them.
+				PreConfig:       func() { putsBefore = sb.Entra.Router().Count(secretsRoute) },
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(rotated)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(s *terraform.State) error {
+					if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
+						return fmt.Errorf("the credentials of the new job were not saved")
+					}
+					jobs := sb.Entra.Jobs(got.sp)
+					if len(jobs) != 1 || jobs[0].Schedule.State != "Active" || attrs(s)["job_id"] != jobs[0].ID {
+						return fmt.Errorf("jobs: %+v", jobs)
+					}
+					return got.capture(s)
+				},
+			},
+			{
+				ConfigVariables:   vars,
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// The token version and the OIDC app registration are configuration only: Entra does not record them.
+				ImportStateVerifyIgnore: []string{"provisioning.secret_token_wo_version", "oidc_client_id"},
+			},
+		},
+	})
+}
+
+// TestAccEnterpriseApp_credentials covers the legacy secret_token (kept, sensitive, in the state), a failed Test
+// Connection (explained; nothing saved; the next apply converges without orphans) and the OIDC check at apply.
+func TestAccEnterpriseApp_credentials(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	tenantURL := scim(t, sb)
+	weak, _ := token(t, sb, "patch:users")
+	good, _ := token(t, sb)
+	var got ids
+	legacy := func(tokenExpr string) string {
+		return fmt.Sprintf("    tenant_url   = %q\n    secret_token = %s", tenantURL, tokenExpr)
+	}
+	vars := tokens(weak, good)
+	sb.Entra.SetReplicationLag(500 * time.Millisecond)
+	// The first /instantiate answers 404 although it creates the app (reference §3.4): it is found by its
+	// temporary name.
+	sb.Entra.SetInstantiateNotFound(1)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:             checkDestroyed(sb, &got),
+		Steps: []resource.TestStep{
+			{
+				// A token without get:users fails Entra's Test Connection: the error says why and what to check.
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(appArgs{name: "Auth0 SCIM (creds)", provisioning: legacy("var.token1")})),
+				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*SystemForCrossDomainIdentityManagement.*Nothing was saved.*get:users`),
+			},
+			{
+				// The next apply replaces the half-created (tainted) app: exactly one app remains.
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(appArgs{name: "Auth0 SCIM (creds)", provisioning: legacy("var.token2")})),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token"), knownvalue.StringExact(good)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					got.capture,
+					func(*terraform.State) error {
+						if sb.Entra.Secrets(got.sp)["SecretToken"] != good {
+							return fmt.Errorf("Entra does not have the token")
+						}
+						n := 0
+						for _, sp := range sb.Entra.Router().Requests("DELETE /v1.0/applications/{id}") {
+							if sp.Status == http.StatusNoContent {
+								n++
+							}
+						}
+						if n != 1 {
+							return fmt.Errorf("the tainted application was deleted %d times", n)
+						}
+						if got := sb.Entra.Router().Count("POST /v1.0/applicationTemplates/{id}/instantiate"); got != 2 {
+							return fmt.Errorf("instantiate called %d times, want 2 (one per create)", got)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// TestAccEnterpriseApp_planErrors checks every plan-time error.
+func TestAccEnterpriseApp_planErrors(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	tenantURL := scim(t, sb)
+	const tok = "not-used-at-plan-time"
+	step := func(a appArgs, want string) resource.TestStep {
+		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: errorRe(want)}
+	}
+	ok := woProvisioning(tenantURL, "var.token1", "1", "assigned", true)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = %q\nsecret_token_wo_version = \"1\"\nsecret_token = %q", tenantURL, tok, tok)}, `Two secret tokens`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q", tenantURL)}, `(?s)Missing secret token.*secret_token_wo`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = %q", tenantURL, tok)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token = %q\nsecret_token_wo_version = 2", tenantURL, tok)}, `secret_token_wo_version without secret_token_wo`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token = %q", strings.Replace(tenantURL, "https://", "http://", 1), tok)}, `Tenant URL must use https`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/api/v2/connections\"\nsecret_token = %q", sb.Auth0Domain, tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*/scim/v2/connections/\{connection id\}`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token = %q\nscope = \"everyone\"", tenantURL, tok)}, `(?s)provisioning.scope.*value must be one of`),
+			step(appArgs{name: "x", oidc: "11111111-2222-3333-4444-555555555555", provisioning: ok}, `(?s)OIDC app registration not found.*11111111-2222-3333-4444-555555555555`),
+			step(appArgs{name: "x", oidc: "not-a-guid", provisioning: ok}, `(?s)Not an object id.*not-a-guid`),
+			step(appArgs{name: "x", assignments: user(sb.Seed.GroupID), provisioning: ok}, `(?s)Wrong principal_type.*is a group.*principal_type = "Group"`),
+			step(appArgs{name: "x", assignments: group("11111111-2222-3333-4444-555555555555"), provisioning: ok}, `(?s)Assigned principal not found.*No group with object id`),
+			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + user(sb.Seed.GroupID), provisioning: ok}, `Principal assigned twice`),
+			step(appArgs{name: "x", assignments: `{ principal_id = "11111111-2222-3333-4444-555555555555", principal_type = "ServicePrincipal" }`, provisioning: ok}, `(?s)principal_type.*value must be one of`),
+		},
+	})
+}
+
+// errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
+func errorRe(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}

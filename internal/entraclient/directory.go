@@ -1,0 +1,334 @@
+package entraclient
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/applications"
+	"github.com/microsoftgraph/msgraph-sdk-go/applicationtemplates"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// NonGalleryTemplateID is the application template of "Create your own application" (non-gallery).
+const NonGalleryTemplateID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+
+// instantiatePrefix marks the temporary display name an app is instantiated with, so that it can be found again when
+// /instantiate answers 404 after creating it (reference §3.4).
+const instantiatePrefix = "auth0entra-instantiate-"
+
+// Application is an app registration.
+type Application struct {
+	ObjectID    string
+	AppID       string
+	DisplayName string
+	TemplateID  string
+}
+
+// ServicePrincipal is an enterprise application (service principal).
+type ServicePrincipal struct {
+	ID          string
+	AppID       string
+	DisplayName string
+	AppRoles    []AppRole
+}
+
+// AppRole is one app role a service principal declares.
+type AppRole struct {
+	ID                 string
+	DisplayName        string
+	Value              string
+	Enabled            bool
+	AllowedMemberTypes []string
+}
+
+// RoleByDisplayName returns the enabled app role with that display name.
+func (sp *ServicePrincipal) RoleByDisplayName(name string) (AppRole, bool) {
+	for _, r := range sp.AppRoles {
+		if r.DisplayName == name && r.Enabled {
+			return r, true
+		}
+	}
+	return AppRole{}, false
+}
+
+// EnterpriseApp is what instantiating the non-gallery template creates.
+type EnterpriseApp struct {
+	Application      Application
+	ServicePrincipal ServicePrincipal
+}
+
+// CreateEnterpriseApp instantiates the non-gallery template and names the app displayName. It works around
+// /instantiate answering 404 while still creating the objects: the app is instantiated under a unique temporary name,
+// found again by that name when the answer is 404, then renamed (the approach azuread takes). It waits until the
+// application and its service principal can be read.
+//
+// When the objects were created but a later step failed, it returns them together with the error, so the caller can
+// record them and nothing is orphaned.
+func (c *Client) CreateEnterpriseApp(ctx context.Context, displayName string) (*EnterpriseApp, error) {
+	tmp := instantiatePrefix + randomHex(16)
+	body := applicationtemplates.NewItemInstantiatePostRequestBody()
+	body.SetDisplayName(&tmp)
+	res, err := c.graph.ApplicationTemplates().ByApplicationTemplateId(NonGalleryTemplateID).Instantiate().Post(ctx, body, nil)
+	err = wrapErr("instantiating the non-gallery application template", err)
+
+	var app *EnterpriseApp
+	switch {
+	case err == nil && res != nil && res.GetApplication() != nil && res.GetServicePrincipal() != nil:
+		app = &EnterpriseApp{Application: toApplication(res.GetApplication()), ServicePrincipal: toServicePrincipal(res.GetServicePrincipal())}
+	case err == nil || IsNotFound(err):
+		// 404 (or an empty answer) from /instantiate usually means the objects were created anyway: find them.
+		tflog.Info(ctx, "The application template answered without the new application; looking it up by its temporary name", map[string]any{"temporary_name": tmp})
+		var found *Application
+		werr := c.waitUntil(ctx, "finding the instantiated application", func(ctx context.Context) (bool, error) {
+			apps, err := c.FindApplicationsByDisplayName(ctx, tmp)
+			if err != nil {
+				return false, err
+			}
+			if len(apps) > 0 {
+				found = &apps[0]
+				return true, nil
+			}
+			return false, nil
+		})
+		if werr != nil {
+			if e := AsError(werr); e != nil && e.StatusCode == 0 && err != nil {
+				// Say what happened first: /instantiate answered 404 and nothing appeared.
+				return nil, &Error{Op: "instantiating the non-gallery application template", StatusCode: StatusCode(err),
+					Message: fmt.Sprintf("the service answered 404 and no application named %s appeared afterwards (%s); check the permissions Application.ReadWrite.All and run apply again", tmp, e.Message)}
+			}
+			return nil, werr
+		}
+		app = &EnterpriseApp{Application: *found}
+	default:
+		return nil, err
+	}
+
+	// The service principal: from the answer, or looked up by appId; either way wait until it can be read.
+	var sp *ServicePrincipal
+	err = c.waitUntil(ctx, "waiting for the new service principal", func(ctx context.Context) (bool, error) {
+		var err error
+		if app.ServicePrincipal.ID != "" {
+			sp, err = c.GetServicePrincipal(ctx, app.ServicePrincipal.ID)
+			if IsNotFound(err) {
+				return false, nil
+			}
+		} else {
+			sp, err = c.FindServicePrincipalByAppID(ctx, app.Application.AppID)
+		}
+		return sp != nil, err
+	})
+	if err != nil {
+		return app, err
+	}
+	app.ServicePrincipal = *sp
+	if err := c.waitUntil(ctx, "waiting for the new application", func(ctx context.Context) (bool, error) {
+		_, err := c.GetApplication(ctx, app.Application.ObjectID)
+		if IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	}); err != nil {
+		return app, err
+	}
+
+	if err := c.RenameEnterpriseApp(ctx, app.Application.ObjectID, app.ServicePrincipal.ID, displayName); err != nil {
+		return app, err
+	}
+	app.Application.DisplayName = displayName
+	app.ServicePrincipal.DisplayName = displayName
+	return app, nil
+}
+
+// RenameEnterpriseApp sets the display name of the application and of its service principal (the portal shows both).
+func (c *Client) RenameEnterpriseApp(ctx context.Context, appObjectID, servicePrincipalID, displayName string) error {
+	err := c.retry(ctx, "renaming the application", whileNotFound, func(ctx context.Context) error {
+		body := models.NewApplication()
+		body.SetDisplayName(&displayName)
+		_, err := c.graph.Applications().ByApplicationId(appObjectID).Patch(ctx, body, nil)
+		return wrapErr("renaming the application", err)
+	})
+	if err != nil || servicePrincipalID == "" {
+		return err
+	}
+	return c.retry(ctx, "renaming the service principal", whileNotFound, func(ctx context.Context) error {
+		body := models.NewServicePrincipal()
+		body.SetDisplayName(&displayName)
+		_, err := c.graph.ServicePrincipals().ByServicePrincipalId(servicePrincipalID).Patch(ctx, body, nil)
+		return wrapErr("renaming the service principal", err)
+	})
+}
+
+// GetApplication reads an application by object id.
+func (c *Client) GetApplication(ctx context.Context, objectID string) (*Application, error) {
+	a, err := c.graph.Applications().ByApplicationId(objectID).Get(ctx, nil)
+	if err != nil {
+		return nil, wrapErr("reading application "+objectID, err)
+	}
+	app := toApplication(a)
+	return &app, nil
+}
+
+// FindApplicationByAppID returns the app registration with that application (client) id, or nil when there is none.
+func (c *Client) FindApplicationByAppID(ctx context.Context, appID string) (*Application, error) {
+	apps, err := c.listApplications(ctx, fmt.Sprintf("appId eq '%s'", odataQuote(appID)))
+	if err != nil {
+		return nil, wrapErr("looking up the application with client id "+appID, err)
+	}
+	for _, a := range apps {
+		if strings.EqualFold(a.AppID, appID) {
+			return &a, nil
+		}
+	}
+	return nil, nil
+}
+
+// FindApplicationsByDisplayName returns the applications with exactly that display name.
+func (c *Client) FindApplicationsByDisplayName(ctx context.Context, name string) ([]Application, error) {
+	apps, err := c.listApplications(ctx, fmt.Sprintf("displayName eq '%s'", odataQuote(name)))
+	if err != nil {
+		return nil, wrapErr("looking up applications named "+name, err)
+	}
+	var out []Application
+	for _, a := range apps {
+		if a.DisplayName == name {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (c *Client) listApplications(ctx context.Context, filter string) ([]Application, error) {
+	cfg := &applications.ApplicationsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Filter: &filter},
+	}
+	var out []Application
+	page, err := c.graph.Applications().Get(ctx, cfg)
+	for pages := 0; err == nil && page != nil && pages < 100; pages++ {
+		for _, a := range page.GetValue() {
+			out = append(out, toApplication(a))
+		}
+		next := deref(page.GetOdataNextLink())
+		if next == "" {
+			break
+		}
+		page, err = c.graph.Applications().WithUrl(next).Get(ctx, nil)
+	}
+	return out, err
+}
+
+// DeleteApplication deletes an application (its service principal goes with it) and waits until it is gone.
+// A missing application is not an error.
+func (c *Client) DeleteApplication(ctx context.Context, objectID string) error {
+	err := c.graph.Applications().ByApplicationId(objectID).Delete(ctx, nil)
+	if err = wrapErr("deleting application "+objectID, err); err != nil && !IsNotFound(err) {
+		return err
+	}
+	return c.waitUntil(ctx, "waiting for the application to be deleted", func(ctx context.Context) (bool, error) {
+		_, err := c.GetApplication(ctx, objectID)
+		if IsNotFound(err) {
+			return true, nil
+		}
+		return false, err
+	})
+}
+
+// GetServicePrincipal reads a service principal by object id.
+func (c *Client) GetServicePrincipal(ctx context.Context, id string) (*ServicePrincipal, error) {
+	sp, err := c.graph.ServicePrincipals().ByServicePrincipalId(id).Get(ctx, nil)
+	if err != nil {
+		return nil, wrapErr("reading service principal "+id, err)
+	}
+	out := toServicePrincipal(sp)
+	return &out, nil
+}
+
+// FindServicePrincipalByAppID returns the service principal of an application (client) id, or nil.
+func (c *Client) FindServicePrincipalByAppID(ctx context.Context, appID string) (*ServicePrincipal, error) {
+	filter := fmt.Sprintf("appId eq '%s'", odataQuote(appID))
+	res, err := c.graph.ServicePrincipals().Get(ctx, &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Filter: &filter},
+	})
+	if err != nil {
+		return nil, wrapErr("looking up the service principal of client id "+appID, err)
+	}
+	for _, sp := range res.GetValue() {
+		if strings.EqualFold(deref(sp.GetAppId()), appID) {
+			out := toServicePrincipal(sp)
+			return &out, nil
+		}
+	}
+	return nil, nil
+}
+
+// Principal types an app role can be assigned to.
+const (
+	PrincipalUser  = "User"
+	PrincipalGroup = "Group"
+)
+
+// GetPrincipal reads a user or a group and returns its display name.
+func (c *Client) GetPrincipal(ctx context.Context, id, principalType string) (string, error) {
+	switch principalType {
+	case PrincipalUser:
+		u, err := c.graph.Users().ByUserId(id).Get(ctx, nil)
+		if err != nil {
+			return "", wrapErr("reading user "+id, err)
+		}
+		return deref(u.GetDisplayName()), nil
+	case PrincipalGroup:
+		g, err := c.graph.Groups().ByGroupId(id).Get(ctx, nil)
+		if err != nil {
+			return "", wrapErr("reading group "+id, err)
+		}
+		return deref(g.GetDisplayName()), nil
+	}
+	return "", fmt.Errorf("unsupported principal type %q", principalType)
+}
+
+func toApplication(a models.Applicationable) Application {
+	if a == nil {
+		return Application{}
+	}
+	return Application{
+		ObjectID:    deref(a.GetId()),
+		AppID:       deref(a.GetAppId()),
+		DisplayName: deref(a.GetDisplayName()),
+		TemplateID:  deref(a.GetApplicationTemplateId()),
+	}
+}
+
+func toServicePrincipal(sp models.ServicePrincipalable) ServicePrincipal {
+	if sp == nil {
+		return ServicePrincipal{}
+	}
+	out := ServicePrincipal{ID: deref(sp.GetId()), AppID: deref(sp.GetAppId()), DisplayName: deref(sp.GetDisplayName())}
+	for _, r := range sp.GetAppRoles() {
+		if r == nil {
+			continue
+		}
+		role := AppRole{DisplayName: deref(r.GetDisplayName()), Value: deref(r.GetValue()), AllowedMemberTypes: r.GetAllowedMemberTypes(), Enabled: true}
+		if id := r.GetId(); id != nil {
+			role.ID = id.String()
+		}
+		if e := r.GetIsEnabled(); e != nil {
+			role.Enabled = *e
+		}
+		out.AppRoles = append(out.AppRoles, role)
+	}
+	return out
+}
+
+// odataQuote escapes a string literal for $filter.
+func odataQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+func randomHex(n int) string {
+	b := make([]byte, n/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
