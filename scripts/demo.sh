@@ -43,8 +43,10 @@ cp -R examples/complete "$work/complete"
 tf() { "$TERRAFORM" -chdir="$work/complete" "$@"; }
 
 echo "==> terraform apply examples/complete (Auth0 tenant https://$AUTH0_DOMAIN, Entra tenant $ARM_GRAPH_URL)"
-tf apply -auto-approve -input=false -no-color | grep -Ev '^\s*$|Warning: Provider development overrides|The following provider development|- auth0entra/auth0entra in|The behavior may therefore|published releases\.|^│\s*$|^╵|^╷'
-
+if ! tf apply -auto-approve -input=false -no-color >"$work/apply.txt" 2>&1; then
+  cat "$work/apply.txt"; echo "demo: terraform apply failed"; exit 1
+fi
+grep -E '^(auth0entra_|data\.auth0entra_).*(complete|Creating|Reading)|^Apply complete' "$work/apply.txt"
 echo
 echo "==> a second plan must be empty"
 set +e
