@@ -72,9 +72,15 @@ if [ -d cmd/provision-on-demand ]; then
   echo
   echo "==> Provision on Demand (seed step T1/T2)"
   go build -o bin/provision-on-demand ./cmd/provision-on-demand
-  for who in "$SANDBOX_USER_ALICE_UPN (present in Auth0)|$SANDBOX_USER_ALICE_ID" "$SANDBOX_USER_CAROL_UPN (absent from Auth0)|$SANDBOX_USER_CAROL_ID"; do
-    label="${who%%|*}"; id="${who##*|}"
-    echo "--- $label"
-    bin/provision-on-demand -service-principal-id "$sp" -job-id "$job" -user-id "$id" || true
-  done
+  pod() { bin/provision-on-demand -service-principal-id "$sp" -job-id "$job" -user-id "$1"; }
+  echo "--- $SANDBOX_USER_ALICE_UPN (already logged in, so present in Auth0): expect an update"
+  set +e; out="$(pod "$SANDBOX_USER_ALICE_ID")"; code=$?; set -e
+  echo "$out"
+  [ "$code" -eq 0 ] && grep -q "was updated" <<<"$out" || { echo "demo: $SANDBOX_USER_ALICE_UPN was not updated"; exit 1; }
+  echo "--- $SANDBOX_USER_CAROL_UPN (never logged in, so absent from Auth0): expect the documented error"
+  set +e; out="$(pod "$SANDBOX_USER_CAROL_ID")"; code=$?; set -e
+  echo "$out"
+  [ "$code" -eq 2 ] && grep -q "ActionTypeNotEnabled" <<<"$out" || { echo "demo: $SANDBOX_USER_CAROL_UPN did not give the expected error"; exit 1; }
+  echo
+  echo "Seed outcomes reproduced: the present user was updated; the absent user was not created (Create is deselected)."
 fi

@@ -21,6 +21,8 @@ resource "auth0entra_scim_connection" "corp" {
   mapping = [
     { scim = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department", auth0 = "app_metadata.dept" },
   ]
+  # Auth0's default manager mapping makes Entra fail to read Auth0's answers (a known incompatibility).
+  remove_default_mapping = ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager"]
   connection_settings = {
     user_id_claim            = "sub"
     use_common_endpoint      = false

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +200,7 @@ func TestEnvFileIsSourceable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	env := sb.Env("/tmp/ca.pem")
+	env := sb.Env(filepath.Join(t.TempDir(), "ca.pem"))
 	for _, k := range []string{"AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "ARM_TENANT_ID", "ARM_CLIENT_ID",
 		"ARM_CLIENT_SECRET", "ARM_AUTHORITY_HOST", "ARM_GRAPH_URL", "SSL_CERT_FILE", "SANDBOX_CONNECTION_ID",
 		"SANDBOX_OIDC_CLIENT_ID", "SANDBOX_GROUP_ID", "SANDBOX_USER_ALICE_ID", "SANDBOX_USER_CAROL_ID"} {
