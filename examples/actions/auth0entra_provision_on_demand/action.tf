@@ -1,0 +1,51 @@
+# Terraform 1.14 and later. The seed's "Provision on Demand" test (steps T1/T2): Entra provisions one user into
+# Auth0 now and reports each step (import, scoping, matching, export) as progress.
+
+# A user who has already signed in through the connection, so exists in Auth0: updated.
+action "auth0entra_provision_on_demand" "present_user" {
+  config {
+    service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
+    job_id               = auth0entra_enterprise_app.corp.job_id
+    object_id            = var.present_user_id # Entra object id of an assigned user
+  }
+}
+
+# A user absent from Auth0: with Create deselected Entra skips them (ActionTypeNotEnabled), which is the expected
+# result here, so report it as a warning instead of failing the run.
+action "auth0entra_provision_on_demand" "absent_user" {
+  config {
+    service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
+    job_id               = auth0entra_enterprise_app.corp.job_id
+    object_id            = var.absent_user_id
+    expect_success       = false
+  }
+}
+
+# Run the test whenever the mappings change. On demand: terraform apply -invoke=action.auth0entra_provision_on_demand.present_user
+resource "auth0entra_attribute_mappings" "corp_users" {
+  service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
+  job_id                = auth0entra_enterprise_app.corp.job_id
+  source_object         = "User"
+  target_object_actions = ["Update", "Delete"]
+  mapping = [
+    { target_attribute = "externalId", source_attribute = "objectId" },
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
+  ]
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create, after_update]
+      actions = [action.auth0entra_provision_on_demand.present_user, action.auth0entra_provision_on_demand.absent_user]
+    }
+  }
+}
+
+variable "present_user_id" {
+  type        = string
+  description = "Object id of an assigned Entra user who exists in Auth0."
+}
+
+variable "absent_user_id" {
+  type        = string
+  description = "Object id of an assigned Entra user who does not exist in Auth0."
+}

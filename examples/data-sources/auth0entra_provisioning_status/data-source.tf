@@ -1,0 +1,27 @@
+# The state of the provisioning job, and of the SCIM token it uses, read on every plan.
+data "auth0entra_provisioning_status" "corp" {
+  service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
+  job_id               = auth0entra_enterprise_app.corp.job_id
+
+  # Optional, together: also read the token's side in Auth0.
+  connection_id = auth0entra_scim_token.corp.connection_id
+  token_id      = auth0entra_scim_token.corp.token_id
+}
+
+# Whether provisioning really flows. A failed assertion is a warning in the plan or apply; it never blocks the run.
+# (While the enterprise app has changes pending, the data source and these assertions are evaluated during apply.)
+check "provisioning_healthy" {
+  assert {
+    condition     = !data.auth0entra_provisioning_status.corp.quarantined
+    error_message = "Entra quarantined the provisioning job (${coalesce(data.auth0entra_provisioning_status.corp.quarantine_error, "no details")}). terraform apply tests and saves the credentials again and restarts the job."
+  }
+
+  assert {
+    condition     = data.auth0entra_provisioning_status.corp.token_exists
+    error_message = "The SCIM token Entra uses no longer exists in Auth0. terraform apply issues a new one and gives it to Entra."
+  }
+}
+
+output "provisioning_last_cycle" {
+  value = data.auth0entra_provisioning_status.corp.last_cycle_state # Succeeded, EntryLevelErrors or Failed; null before the first cycle
+}
