@@ -38,6 +38,9 @@ type Config struct {
 	UserAgent string
 	// Retry bounds retries of throttled and failed requests; the zero value means DefaultRetryPolicy.
 	Retry RetryPolicy
+	// ResponseHeaderTimeout bounds how long one request waits for Auth0's answer to begin once it is sent; the
+	// zero value means DefaultResponseHeaderTimeout. A request that times out is a transport error to RetryPolicy.
+	ResponseHeaderTimeout time.Duration
 }
 
 // Client is the provider's Auth0 client.
@@ -51,6 +54,15 @@ type Client struct {
 	secrets []string
 }
 
+// DefaultResponseHeaderTimeout bounds the wait for the start of one answer. The Management API answers in well under
+// a second; this only has to end a wait on a connection that will never answer, for calls whose context has no
+// deadline (or a long one).
+const DefaultResponseHeaderTimeout = time.Minute
+
+// DefaultReadTimeout bounds a read-only operation that has no timeouts argument of its own: a resource's Read and
+// ModifyPlan, a data source's Read. Without it a plan could wait forever on a tenant that does not answer.
+const DefaultReadTimeout = 5 * time.Minute
+
 // tokenRequestTimeout bounds one client-credentials exchange, retries included: go-auth0 fetches tokens with a
 // context of its own, not the operation's, so this is what keeps a token request from waiting forever.
 const tokenRequestTimeout = 2 * time.Minute
@@ -59,7 +71,8 @@ const tokenRequestTimeout = 2 * time.Minute
 //
 // Requests go over HTTPS to Domain, trusting the system certificate pool (SSL_CERT_FILE / SSL_CERT_DIR are
 // honoured). go-auth0's own retries are turned off; the retrying transport of this package handles 429, 5xx
-// and transport errors for both the Management API and the /oauth/token exchange.
+// and transport errors for both the Management API and the /oauth/token exchange. Each request waits at most
+// ResponseHeaderTimeout for the answer to begin.
 func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Domain == "" {
 		return nil, fmt.Errorf("the Auth0 domain is empty")
@@ -68,7 +81,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if !ok {
 		return nil, fmt.Errorf("unexpected http.DefaultTransport type %T", http.DefaultTransport)
 	}
-	retrying := NewRetryTransport(base.Clone(), cfg.Retry)
+	transport := base.Clone()
+	transport.ResponseHeaderTimeout = cfg.ResponseHeaderTimeout
+	if transport.ResponseHeaderTimeout <= 0 {
+		transport.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
+	}
+	retrying := NewRetryTransport(transport, cfg.Retry)
 
 	ua := fmt.Sprintf("Go-Auth0/%s", auth0.Version)
 	if cfg.UserAgent != "" {

@@ -203,9 +203,11 @@ func idempotent(req *http.Request) bool {
 	return false
 }
 
-// retryableError reports whether a transport error may go away by itself. Certificate problems do not.
+// retryableError reports whether a transport error may go away by itself. Certificate problems do not. The
+// request's own context is checked before (decide): an error that still matches context.DeadlineExceeded is a
+// timeout of the transport's, e.g. ResponseHeaderTimeout on a connection that stopped answering, and is retried.
 func retryableError(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return false
 	}
 	var verr *tls.CertificateVerificationError

@@ -190,3 +190,55 @@ func TestSandbox_InsufficientScope(t *testing.T) {
 		t.Error("the error leaks the API token")
 	}
 }
+
+// TestSandbox_ResponseHeaderTimeoutBoundsAHungRequest: a tenant that accepts a request and never answers must not
+// hold a call without a deadline forever. Each attempt gives up after ResponseHeaderTimeout, and the retries end.
+func TestSandbox_ResponseHeaderTimeoutBoundsAHungRequest(t *testing.T) {
+	sb, err := sandbox.Start(sandbox.Options{CA: testCA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	const headerTimeout = 300 * time.Millisecond
+	c, err := auth0client.New(context.Background(), auth0client.Config{
+		Domain: sb.Auth0Domain, ClientID: sb.Auth0ClientID, ClientSecret: sb.Auth0ClientSecret,
+		Retry: auth0client.RetryPolicy{MaxAttempts: 3, BaseDelay: 20 * time.Millisecond, MaxDelay: 50 * time.Millisecond}, ResponseHeaderTimeout: headerTimeout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Far longer than the test may take: without the bound the call would wait this long for every attempt.
+	sb.Auth0.Router().Inject(router.Fault{Route: auth0.RouteGetSCIMConfig, Latency: 10 * time.Minute})
+	t.Cleanup(sb.Auth0.Router().ClearFaults)
+
+	start := time.Now()
+	_, err = c.GetSCIMConfiguration(context.Background(), sb.Seed.ConnectionID) // no deadline of its own
+	elapsed := time.Since(start)
+	if err == nil {
+		t.Fatal("a request the tenant never answers succeeded")
+	}
+	if !strings.Contains(err.Error(), "timeout awaiting response headers") || auth0client.StatusCode(err) != 0 {
+		t.Errorf("want a transport error naming the response-header timeout, got %v", err)
+	}
+	if elapsed > 10*time.Second {
+		t.Errorf("the call took %s; three attempts of %s each, plus back-off, should end in about a second", elapsed, headerTimeout)
+	}
+	// The router counts a request when its handler returns, which for an abandoned request is when the server
+	// notices the closed connection: wait (bounded) for the last one.
+	deadline := time.Now().Add(5 * time.Second)
+	n := sb.Auth0.Router().Count(auth0.RouteGetSCIMConfig)
+	for ; n < 3 && time.Now().Before(deadline); n = sb.Auth0.Router().Count(auth0.RouteGetSCIMConfig) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n != 3 {
+		t.Errorf("attempts = %d, want 3 (a timed-out GET is retried up to MaxAttempts)", n)
+	}
+}
+
+// TestSandbox_DefaultResponseHeaderTimeout: the zero Config gets the documented bound.
+func TestSandbox_DefaultResponseHeaderTimeout(t *testing.T) {
+	if auth0client.DefaultResponseHeaderTimeout <= 0 || auth0client.DefaultResponseHeaderTimeout > auth0client.DefaultReadTimeout {
+		t.Errorf("DefaultResponseHeaderTimeout = %s must be positive and shorter than DefaultReadTimeout (%s)",
+			auth0client.DefaultResponseHeaderTimeout, auth0client.DefaultReadTimeout)
+	}
+}

@@ -5,18 +5,21 @@ package provisioningstatus
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client/validate"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
 const typeName = "auth0entra_provisioning_status"
@@ -74,11 +77,13 @@ func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"blocks to see on every plan whether provisioning really flows.",
 		Attributes: map[string]schema.Attribute{
 			"service_principal_id": schema.StringAttribute{Required: true, MarkdownDescription: "Service principal of the enterprise app (`auth0entra_enterprise_app.service_principal_id`).",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				Validators: []validator.String{validators.GUID("auth0entra_enterprise_app.<name>.service_principal_id (the service principal's object id, not the application's client id)")}},
 			"job_id": schema.StringAttribute{Required: true, MarkdownDescription: "Provisioning job id (`auth0entra_enterprise_app.job_id`).",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"connection_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Auth0 connection of the SCIM token; with `token_id`, the token is read too."},
-			"token_id":      schema.StringAttribute{Optional: true, MarkdownDescription: "Auth0 SCIM token id (`auth0entra_scim_token.token_id`)."},
+				Validators: []validator.String{validators.SynchronizationJobID("auth0entra_enterprise_app.<name>.job_id")}},
+			"connection_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Auth0 connection of the SCIM token; with `token_id`, the token is read too.",
+				Validators: []validator.String{validate.ConnectionID()}},
+			"token_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Auth0 SCIM token id (`auth0entra_scim_token.token_id`).",
+				Validators: []validator.String{validate.SCIMTokenID()}},
 
 			"enabled":            schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the job is started (schedule state `Active`)."},
 			"state":              computed("Schedule state: `Active`, `Paused` or `Disabled`."),
@@ -115,7 +120,7 @@ func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureReques
 	d.clients = c
 }
 
-// Read implements datasource.DataSource.
+// Read implements datasource.DataSource. It has no timeouts argument; auth0client.DefaultReadTimeout bounds it.
 func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m Model
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -127,6 +132,8 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if diags.HasError() {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, auth0client.DefaultReadTimeout)
+	defer cancel()
 	st, err := provisioning.GetJobStatus(ctx, g, m.ServicePrincipalID.ValueString(), m.JobID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the provisioning job failed",
@@ -151,18 +158,30 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 		if diags.HasError() {
 			return
 		}
-		tokens, err := a0.Management.Connection.ListSCIMToken(ctx, m.ConnectionID.ValueString())
+		connID, tokenID := m.ConnectionID.ValueString(), m.TokenID.ValueString()
+		tokens, err := a0.ListSCIMTokens(ctx, connID)
+		switch {
+		case auth0client.IsConnectionNotFound(err):
+			// Gone with its connection: the token does not exist, which is what this data source reports. The
+			// warning tells a deleted connection from a mistyped connection_id.
+			resp.Diagnostics.AddAttributeWarning(path.Root("connection_id"), "Auth0 connection not found",
+				fmt.Sprintf("connection_id = %q: tenant %s has no connection with this id, so SCIM token %q does not exist (token_exists = false). "+
+					"If the connection was not deleted on purpose, check connection_id (auth0entra_scim_connection.<name>.connection_id).", connID, a0.Domain, tokenID))
+			tokens, err = nil, nil
+		case auth0client.IsNotFound(err):
+			// The SCIM configuration was deleted, and its tokens with it.
+			tokens, err = nil, nil
+		}
 		if err != nil {
-			resp.Diagnostics.AddError("Reading the SCIM tokens failed",
-				"Could not list the SCIM tokens of connection "+m.ConnectionID.ValueString()+": "+err.Error())
+			resp.Diagnostics.AddError("Reading the SCIM tokens failed", err.Error())
 			return
 		}
 		m.TokenExists = types.BoolValue(false)
 		for _, t := range tokens {
-			if t.GetTokenID() == m.TokenID.ValueString() {
+			if t.TokenID == tokenID {
 				m.TokenExists = types.BoolValue(true)
-				m.TokenLastUsedAt = optString(t.GetLastUsedAt())
-				m.TokenValidUntil = optString(t.GetValidUntil())
+				m.TokenLastUsedAt = optString(t.LastUsedAt)
+				m.TokenValidUntil = optString(t.ValidUntil)
 			}
 		}
 	}

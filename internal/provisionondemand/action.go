@@ -16,6 +16,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
 const typeName = "auth0entra_provision_on_demand"
@@ -51,11 +52,11 @@ func (a *Action) Schema(_ context.Context, _ action.SchemaRequest, resp *action.
 			"deselected, a user absent from Auth0 fails — the seed's expected result. Requires Terraform 1.14.",
 		Attributes: map[string]schema.Attribute{
 			"service_principal_id": schema.StringAttribute{Required: true, MarkdownDescription: "`auth0entra_enterprise_app.service_principal_id`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				Validators: []validator.String{validators.GUID("auth0entra_enterprise_app.<name>.service_principal_id (the service principal's object id, not the application's client id)")}},
 			"job_id": schema.StringAttribute{Required: true, MarkdownDescription: "`auth0entra_enterprise_app.job_id`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				Validators: []validator.String{validators.SynchronizationJobID("auth0entra_enterprise_app.<name>.job_id")}},
 			"object_id": schema.StringAttribute{Required: true, MarkdownDescription: "Entra object id of the user (or group) to provision.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				Validators: []validator.String{validators.GUID("the user's (or group's) Object ID in the Microsoft Entra admin center, or the object_id of an azuread_user or azuread_group; a user principal name (alice@corp.example) is not accepted")}},
 			"object_type": schema.StringAttribute{Optional: true, MarkdownDescription: "`User` (default) or `Group`.",
 				Validators: []validator.String{stringvalidator.OneOf("User", "Group")}},
 			"rule_id":        schema.StringAttribute{Optional: true, MarkdownDescription: "Synchronization rule; by default the job schema's rule that supports provisioning on demand."},

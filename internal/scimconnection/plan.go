@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -98,6 +99,8 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withReadDeadline(ctx)
+	defer cancel()
 	id := plan.ConnectionID.ValueString()
 
 	conn, err := client.GetConnection(ctx, id)
@@ -155,10 +158,16 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 }
 
 // checkNotConfigured fails a create when the connection already has a SCIM configuration that this resource
-// instance does not own (on a replacement, private state names the connection of the object being replaced).
+// instance does not own. Two kinds of create are replacements of an object this instance owns: on a replacement
+// planned by the provider or by -replace, private state names the connection of the object being replaced; on the
+// replacement of a tainted object left by a failed create, Terraform passes neither its state nor its private
+// state, and the refresh that came just before told rememberIncompleteCreate.
 func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.Client, id string, req resource.ModifyPlanRequest) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if owned, d := req.Private.GetKey(ctx, privateConnectionKey); !d.HasError() && string(owned) == string(privateValue(id)) {
+		return diags
+	}
+	if incompleteCreate(client, id) {
 		return diags
 	}
 	_, err := client.GetSCIMConfiguration(ctx, id)
@@ -167,7 +176,9 @@ func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.C
 		diags.AddAttributeError(path.Root("connection_id"), "SCIM is already enabled on this connection",
 			fmt.Sprintf("Connection %q already has a SCIM configuration, made outside this Terraform configuration. Import it instead of creating it: "+
 				"add an import block\n\n  import {\n    to = %s.<name>\n    id = %q\n  }\n\nor run `terraform import %s.<name> %s`. "+
-				"(Deleting it in Auth0 would also revoke its SCIM tokens.)", id, TypeName, id, TypeName, id))
+				"(Deleting it in Auth0 would also revoke its SCIM tokens.)\n\n"+
+				"If this resource's own create failed halfway in an earlier apply, Terraform holds the configuration as tainted and this plan replaces it "+
+				"once the tainted object is refreshed: plan again without -refresh=false.", id, TypeName, id, TypeName, id))
 	case auth0client.IsNotFound(err):
 	default:
 		diags.AddError("Cannot read the SCIM configuration", err.Error())
@@ -232,4 +243,25 @@ func quoteAll(ss []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// incompleteCreates hands one fact from Read to ModifyPlan: connection → the SCIM configuration found in the state
+// is the remains of this provider's failed create (private state privateIncompleteKey). Terraform plans the
+// replacement of such a tainted object like a create, showing ModifyPlan neither the object nor its private state,
+// but it refreshes the object first, in the same provider process and with the same configured client. Keys hold
+// the client, so that nothing carries over to another provider configuration or another Terraform run.
+var incompleteCreates sync.Map // incompleteKey → struct{}
+
+type incompleteKey struct {
+	client       *auth0client.Client
+	connectionID string
+}
+
+func rememberIncompleteCreate(client *auth0client.Client, connectionID string) {
+	incompleteCreates.Store(incompleteKey{client, connectionID}, struct{}{})
+}
+
+func incompleteCreate(client *auth0client.Client, connectionID string) bool {
+	_, ok := incompleteCreates.Load(incompleteKey{client, connectionID})
+	return ok
 }

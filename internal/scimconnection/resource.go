@@ -8,11 +8,13 @@ package scimconnection
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -264,23 +266,33 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Cannot enable SCIM on the connection", createErrorDetail(id, err))
 		return
 	}
+	// From here on the configuration exists in Auth0, so every way out hands it to Terraform: when a later step
+	// fails, Terraform keeps it as a tainted object and the next apply replaces it, instead of the next plan finding
+	// a configuration nobody owns ("SCIM is already enabled… import it").
+	resp.Diagnostics.Append(r.setState(ctx, resp, plan, conn, cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	// Whatever Auth0 applied by default must end up as planned.
 	if !sameMapping(cfg.Mapping, desired) || cfg.UserIDAttribute != in.userIDAttribute {
-		if cfg, err = client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired); err != nil {
-			resp.Diagnostics.AddError("Cannot set the SCIM mapping", err.Error())
+		updated, err := client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired)
+		if err != nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateIncompleteKey, []byte("true"))...)
+			resp.Diagnostics.AddError("Cannot set the SCIM mapping",
+				fmt.Sprintf("%s\n\nSCIM is enabled on connection %q, but with the mapping Auth0 applied by default, not the planned one. "+
+					"Terraform keeps the SCIM configuration in the state, marked tainted: the next apply replaces it (deletes it and "+
+					"creates it again with the planned mapping); no import is needed.", err, id))
 			return
 		}
+		cfg = updated
+		resp.Diagnostics.Append(r.setState(ctx, resp, plan, conn, cfg)...)
 	}
 	tflog.Info(ctx, "Enabled SCIM on the Auth0 connection", map[string]any{"connection_id": id, "mapping_rows": len(cfg.Mapping)})
-
-	state := plan
-	resp.Diagnostics.Append(flattenInto(ctx, &state, conn, cfg, nil)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateConnectionKey, privateValue(id))...)
 }
 
 // Read refreshes the state. A SCIM configuration (or connection) deleted outside Terraform removes the resource
-// from the state with a warning, so that the next plan creates it again.
+// from the state with a warning, so that the next plan creates it again. It has no timeouts argument:
+// auth0client.DefaultReadTimeout bounds it.
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state resourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -292,6 +304,8 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withReadDeadline(ctx)
+	defer cancel()
 	id := state.ConnectionID.ValueString()
 
 	cfg, err := client.GetSCIMConfiguration(ctx, id)
@@ -312,6 +326,11 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	case err != nil:
 		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
 		return
+	}
+	if incomplete, _ := req.Private.GetKey(ctx, privateIncompleteKey); len(incomplete) > 0 {
+		// The remains of a failed create, which Terraform holds as tainted and is about to replace: tell
+		// ModifyPlan, which sees neither this state nor its private state when it plans the replacement.
+		rememberIncompleteCreate(client, id)
 	}
 	conn, err := client.GetConnection(ctx, id)
 	if auth0client.IsNotFound(err) {
@@ -397,6 +416,9 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	state := plan
 	resp.Diagnostics.Append(flattenInto(ctx, &state, conn, cfg, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The configuration now holds what was planned, even if it was left incomplete by a failed create (and then
+	// untainted by hand).
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateIncompleteKey, nil)...)
 }
 
 // Delete removes the SCIM configuration (Auth0 deletes the connection's SCIM tokens with it). The connection and
@@ -439,8 +461,33 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }
 
+// setState records the SCIM configuration cfg as Create's result, and that this resource instance owns it.
+func (r *Resource) setState(ctx context.Context, resp *resource.CreateResponse, plan resourceModel, conn *auth0client.Connection, cfg *auth0client.SCIMConfiguration) diag.Diagnostics {
+	state := plan
+	diags := flattenInto(ctx, &state, conn, cfg, nil)
+	diags.Append(resp.State.Set(ctx, &state)...)
+	diags.Append(resp.Private.SetKey(ctx, privateConnectionKey, privateValue(conn.ID))...)
+	return diags
+}
+
 // privateConnectionKey holds, in private state, the connection whose SCIM configuration this resource instance
 // owns; a replacement plan uses it to tell that configuration from one created by someone else.
 const privateConnectionKey = "connection_id"
 
+// privateIncompleteKey marks, in private state, a SCIM configuration that Create made but could not finish (its
+// mapping is not the planned one). Terraform holds such an object as tainted and replaces it at the next apply.
+const privateIncompleteKey = "create_incomplete"
+
 func privateValue(s string) []byte { return []byte(fmt.Sprintf("%q", s)) }
+
+// readTimeout bounds Read and ModifyPlan, which take no timeouts argument; 0 means auth0client.DefaultReadTimeout.
+// Tests shorten it (export_test.go).
+var readTimeout atomic.Int64
+
+func withReadDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := time.Duration(readTimeout.Load())
+	if d <= 0 {
+		d = auth0client.DefaultReadTimeout
+	}
+	return context.WithTimeout(ctx, d)
+}

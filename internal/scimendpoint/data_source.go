@@ -5,6 +5,8 @@ package scimendpoint
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -94,7 +96,8 @@ func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureReques
 	d.clients = c
 }
 
-// Read checks that the connection has a SCIM configuration and builds the URLs.
+// Read checks that the connection has a SCIM configuration and builds the URLs. It has no timeouts argument:
+// auth0client.DefaultReadTimeout bounds it.
 func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m dataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -106,6 +109,8 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withReadDeadline(ctx)
+	defer cancel()
 	id := m.ConnectionID.ValueString()
 
 	cfg, err := client.GetSCIMConfiguration(ctx, id)
@@ -131,4 +136,16 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	m.ConnectionName = types.StringValue(cfg.ConnectionName)
 	m.Strategy = types.StringValue(cfg.Strategy)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// readTimeout bounds Read, which takes no timeouts argument; 0 means auth0client.DefaultReadTimeout. Tests shorten
+// it (export_test.go).
+var readTimeout atomic.Int64
+
+func withReadDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := time.Duration(readTimeout.Load())
+	if d <= 0 {
+		d = auth0client.DefaultReadTimeout
+	}
+	return context.WithTimeout(ctx, d)
 }

@@ -17,6 +17,9 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimendpoint"
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }
@@ -104,6 +107,48 @@ data "auth0entra_scim_endpoint" "test" {
 			{
 				Config:      ds("entra-corp"),
 				ExpectError: wrapped(`Invalid Auth0 connection id`),
+			},
+		},
+	})
+}
+
+// TestAccSCIMEndpoint_readHasADeadline: Read takes no timeouts argument, yet a tenant that stops answering must not
+// hold a plan forever. The test shortens the read deadline; the sandbox holds the answer far longer.
+func TestAccSCIMEndpoint_readHasADeadline(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	const readTimeout = 2 * time.Second
+	t.Cleanup(scimendpoint.SetReadTimeout(readTimeout))
+	t.Cleanup(sb.Auth0.Router().ClearFaults)
+	var started time.Time
+	cfg := acctest.Config(sb, fmt.Sprintf(`
+data "auth0entra_scim_endpoint" "test" {
+  connection_id = %q
+}
+`, sb.Seed.ConnectionID))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					sb.Auth0.Router().Inject(router.Fault{Route: auth0.RouteGetSCIMConfig, Latency: 10 * time.Minute, Times: 1})
+					started = time.Now()
+				},
+				Config:      cfg,
+				ExpectError: wrapped(`Cannot read the SCIM configuration.*context deadline exceeded`),
+			},
+			{
+				// Terraform runs a few commands per step; a minute is far below the injected latency.
+				PreConfig: func() {
+					if d := time.Since(started); d > time.Minute {
+						t.Fatalf("the read took %s to fail, with a deadline of %s", d, readTimeout)
+					}
+				},
+				Config: cfg,
+				Check:  resource.TestCheckResourceAttr(addr, "id", sb.Seed.ConnectionID),
 			},
 		},
 	})

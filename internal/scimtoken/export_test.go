@@ -13,3 +13,10 @@ func SetClock(f func() time.Time) (restore func()) {
 	}
 	return func() { now.Store(nil) }
 }
+
+// SetReadTimeout bounds Read, ModifyPlan and Update by d instead of auth0client.DefaultReadTimeout (0: the default
+// again), and returns a function that restores the default.
+func SetReadTimeout(d time.Duration) (restore func()) {
+	readTimeout.Store(int64(d))
+	return func() { readTimeout.Store(0) }
+}

@@ -52,6 +52,8 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withReadDeadline(ctx)
+	defer cancel()
 
 	if req.State.Raw.IsNull() {
 		// A create, or the second half of a replacement, where the prior state is hidden but private state still

@@ -220,7 +220,8 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 
 // Read refreshes the token's metadata from the token list. The secret is not in the list: it is kept from the
 // state. A token (or SCIM configuration, or connection) deleted outside Terraform removes the resource from the
-// state with a warning, so that the next plan creates a new token.
+// state with a warning, so that the next plan creates a new token. It has no timeouts argument:
+// auth0client.DefaultReadTimeout bounds it.
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state resourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -232,6 +233,8 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withReadDeadline(ctx)
+	defer cancel()
 	connID, tokenID := state.ConnectionID.ValueString(), state.TokenID.ValueString()
 
 	toks, err := client.ListSCIMTokens(ctx, connID)
@@ -291,6 +294,8 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	}
 	plan.Token = state.Token
 	plan.LastUsedAt = state.LastUsedAt
+	ctx, cancel := withReadDeadline(ctx) // Update only reads: it takes the read deadline
+	defer cancel()
 	toks, err := client.ListSCIMTokens(ctx, plan.ConnectionID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddWarning("Cannot refresh last_used_at", err.Error())

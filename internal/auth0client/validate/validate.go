@@ -44,6 +44,41 @@ func (connectionID) ValidateString(_ context.Context, req validator.StringReques
 			"Copy the id from the connection's page in the Auth0 Dashboard (Authentication > Enterprise > Microsoft Azure AD).", req.Path, id, hint))
 }
 
+// SCIMTokenID checks that a string has the form of an Auth0 SCIM token id.
+func SCIMTokenID() validator.String { return scimTokenID{} }
+
+type scimTokenID struct{}
+
+func (scimTokenID) Description(context.Context) string {
+	return `must be an Auth0 SCIM token id: "tok_" followed by 16 letters or digits`
+}
+
+func (v scimTokenID) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (scimTokenID) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	id := req.ConfigValue.ValueString()
+	if auth0client.IsSCIMTokenID(id) {
+		return
+	}
+	shown, hint := fmt.Sprintf("%q", id), ""
+	switch prefix, _, isSecret := strings.Cut(id, "."); {
+	case isSecret && auth0client.IsSCIMTokenID(prefix):
+		// A token's secret is "<token id>.<secret>": name the id, never echo the secret.
+		shown = fmt.Sprintf("%q followed by a secret (not shown)", prefix+".")
+		hint = fmt.Sprintf(" This is the token's secret (the token attribute), not its id: use %s.", prefix)
+	case strings.TrimSpace(id) != id:
+		hint = " It has leading or trailing spaces."
+	case strings.HasPrefix(id, "con_"):
+		hint = " That is a connection id; the token id is a separate value."
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Auth0 SCIM token id",
+		fmt.Sprintf("%s = %s is not an Auth0 SCIM token id: it must be \"tok_\" followed by 16 letters or digits, e.g. tok_AbCdEfGh12345678.%s "+
+			"Take it from the token resource (auth0entra_scim_token.<name>.token_id), or copy it from the connection's Provisioning tab in the Auth0 Dashboard.", req.Path, shown, hint))
+}
+
 // SCIMScope checks that a string is one of the SCIM token scopes Auth0 accepts.
 func SCIMScope() validator.String { return scimScope{} }
 

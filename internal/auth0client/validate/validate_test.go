@@ -2,6 +2,7 @@ package validate_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,32 @@ func TestConnectionID(t *testing.T) {
 	} {
 		if msg := run(validate.ConnectionID(), in); !strings.Contains(msg, want) {
 			t.Errorf("%q: message %q lacks %q", in, msg, want)
+		}
+	}
+}
+
+func TestSCIMTokenID(t *testing.T) {
+	if msg := run(validate.SCIMTokenID(), "tok_AbCdEfGh12345678"); msg != "" {
+		t.Errorf("valid id rejected: %s", msg)
+	}
+	const secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	for in, want := range map[string]string{
+		"tok_short":                      `x = "tok_short" is not an Auth0 SCIM token id: it must be "tok_" followed by 16 letters or digits`,
+		"tok_AbCdEfGh1234567!":           `x = "tok_AbCdEfGh1234567!" is not`,
+		"tok_AbCdEfGh12345678 ":          "leading or trailing spaces",
+		"con_AbCdEfGh12345678":           "That is a connection id",
+		"":                               `x = "" is not an Auth0 SCIM token id`,
+		"tok_AbCdEfGh12345678." + secret: `x = "tok_AbCdEfGh12345678." followed by a secret \(not shown\) is not an Auth0 SCIM token id.*use tok_AbCdEfGh12345678`,
+	} {
+		msg := run(validate.SCIMTokenID(), in)
+		if ok, _ := regexp.MatchString(want, msg); !ok {
+			t.Errorf("%q: message %q does not match %q", in, msg, want)
+		}
+		if !strings.Contains(msg, "auth0entra_scim_token.<name>.token_id") {
+			t.Errorf("%q: message %q does not say where to take the id from", in, msg)
+		}
+		if strings.Contains(msg, secret) {
+			t.Errorf("%q: the message echoes the token's secret: %q", in, msg)
 		}
 	}
 }
