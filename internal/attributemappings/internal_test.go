@@ -111,7 +111,7 @@ func TestSchemaDocChangesOnlyOwnedPlaces(t *testing.T) {
 		{TargetAttribute: types.StringValue(`emails[type eq "work"].value`), SourceAttribute: types.StringValue("mail"), MatchingPrecedence: types.Int64Value(2), Apply: types.StringValue("always")},
 		{TargetAttribute: types.StringValue("displayName"), Expression: types.StringValue(`Join(" ", [givenName], [surname])`), Apply: types.StringValue("on_create"), DefaultValue: types.StringValue("n/a")},
 	}
-	if d := checkRows(doc, rows, nil); d.HasError() {
+	if d := checkRows(doc, rows, nil, nil); d.HasError() {
 		t.Fatalf("checkRows: %v", d)
 	}
 	for _, m := range rows {
@@ -197,20 +197,20 @@ func TestCheckRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	unknown := []mappingModel{{TargetAttribute: types.StringValue("nickName"), SourceAttribute: types.StringValue("x"), MatchingPrecedence: types.Int64Null()}}
-	if d := checkRows(doc, unknown, nil); !d.HasError() || !strings.Contains(d[0].Detail(), "no such attribute") {
+	if d := checkRows(doc, unknown, nil, nil); !d.HasError() || !strings.Contains(d[0].Detail(), "no such attribute") {
 		t.Errorf("unknown target attribute: %v", d)
 	}
 	collide := []mappingModel{{TargetAttribute: types.StringValue("externalId"), SourceAttribute: types.StringValue("objectId"), MatchingPrecedence: types.Int64Value(1)}}
-	if d := checkRows(doc, collide, nil); !d.HasError() || !strings.Contains(d[0].Detail(), `"userName"`) {
+	if d := checkRows(doc, collide, nil, nil); !d.HasError() || !strings.Contains(d[0].Detail(), `"userName"`) {
 		t.Errorf("collision with userName: %v", d)
 	}
 	noMatch := []mappingModel{{TargetAttribute: types.StringValue("userName"), SourceAttribute: types.StringValue("userPrincipalName"), MatchingPrecedence: types.Int64Null()}}
-	if d := checkRows(doc, noMatch, nil); !d.HasError() || !strings.Contains(d[0].Summary(), "No matching attribute") {
+	if d := checkRows(doc, noMatch, nil, nil); !d.HasError() || !strings.Contains(d[0].Summary(), "No matching attribute") {
 		t.Errorf("no matching attribute: %v", d)
 	}
 	moved := []mappingModel{{TargetAttribute: types.StringValue("userName"), SourceAttribute: types.StringValue("userPrincipalName"), MatchingPrecedence: types.Int64Value(2)},
 		{TargetAttribute: types.StringValue("externalId"), SourceAttribute: types.StringValue("objectId"), MatchingPrecedence: types.Int64Value(1)}}
-	if d := checkRows(doc, moved, nil); d.HasError() {
+	if d := checkRows(doc, moved, nil, nil); d.HasError() {
 		t.Errorf("owning userName frees precedence 1: %v", d)
 	}
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -28,14 +27,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient/validate"
 )
 
 const typeName = "auth0entra_attribute_mappings"
@@ -102,15 +102,15 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 			"service_principal_id": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "Object id of the enterprise application's service principal (`auth0entra_enterprise_app.x.service_principal_id`).",
+				MarkdownDescription: "Object id of the enterprise application's service principal (`auth0entra_enterprise_app.x.service_principal_id`), a GUID.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{validate.GUID("Use auth0entra_enterprise_app.x.service_principal_id, the Object ID of the enterprise application (Entra admin center > Enterprise applications > the app > Properties)")},
 			},
 			"job_id": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "Id of the provisioning job (`auth0entra_enterprise_app.x.job_id`).",
+				MarkdownDescription: "Id of the provisioning job (`auth0entra_enterprise_app.x.job_id`), `{template id}.{tenant id without dashes}.{application id}`, e.g. `scim.0123456789abcdef0123456789abcdef.11111111-2222-3333-4444-555555555555`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{validate.JobID()},
 			},
 			"source_object": schema.StringAttribute{
 				Required:            true,
@@ -131,10 +131,11 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					setvalidator.ValueStringsAre(stringvalidator.OneOf("Create", "Update", "Delete")),
 				},
 			},
-			"mapping": schema.ListNestedAttribute{
+			"mapping": schema.SetNestedAttribute{
 				Optional: true,
-				MarkdownDescription: "The attribute mappings this resource owns, one per target attribute. Each row replaces " +
-					"the object mapping's row for `target_attribute`, or adds one.",
+				MarkdownDescription: "The attribute mappings this resource owns, one per target attribute (a set: the order of " +
+					"the rows does not matter, and an import reads them back in any order). Each row replaces the object " +
+					"mapping's row for `target_attribute`, or adds one. Left out, the resource owns no row.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"target_attribute": schema.StringAttribute{
 						Required: true,
@@ -165,10 +166,10 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 					"apply": schema.StringAttribute{
+						// No schema default: defaults inside set elements change the elements' identity (framework
+						// issue #783). Left out means always.
 						Optional:            true,
-						Computed:            true,
-						Default:             stringdefault.StaticString(applyAlways),
-						MarkdownDescription: "*Apply this mapping*: `always` (default) or `on_create` (only during object creation).",
+						MarkdownDescription: "*Apply this mapping*: `always` (what leaving it out means) or `on_create` (only during object creation).",
 						Validators:          []validator.String{stringvalidator.OneOf(applyAlways, applyOnCreate)},
 					},
 					"default_value": schema.StringAttribute{
@@ -176,7 +177,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 						MarkdownDescription: "*Default value if null*.",
 					},
 				}},
-				Validators: []validator.List{listvalidator.SizeAtMost(200)},
+				Validators: []validator.Set{setvalidator.SizeAtMost(200)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -192,7 +193,7 @@ type model struct {
 	JobID               types.String   `tfsdk:"job_id"`
 	SourceObject        types.String   `tfsdk:"source_object"`
 	TargetObjectActions types.Set      `tfsdk:"target_object_actions"`
-	Mapping             types.List     `tfsdk:"mapping"`
+	Mapping             types.Set      `tfsdk:"mapping"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -231,26 +232,29 @@ func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConf
 	if resp.Diagnostics.HasError() || cfg.Mapping.IsNull() || cfg.Mapping.IsUnknown() {
 		return
 	}
-	rows, diags := rowsOf(ctx, cfg.Mapping)
+	rows, paths, _, diags := rowsOf(ctx, cfg.Mapping)
 	resp.Diagnostics.Append(diags...)
 	targets := map[string]int{}
 	precedences := map[int64]int{}
 	for i, m := range rows {
-		at := path.Root("mapping").AtListIndex(i)
+		at := paths[i]
+		name := m.TargetAttribute.ValueString()
 		if !m.TargetAttribute.IsUnknown() && !m.TargetAttribute.IsNull() {
-			t := strings.ToLower(m.TargetAttribute.ValueString())
+			t := strings.ToLower(name)
 			if j, dup := targets[t]; dup {
+				a, b := sorted2(rows[j].TargetAttribute.ValueString(), name)
 				resp.Diagnostics.AddAttributeError(at.AtName("target_attribute"), "Target attribute mapped twice",
-					fmt.Sprintf("mapping[%d] and mapping[%d] both map target_attribute %q. An attribute can be the target of only one mapping: merge the two rows.", j, i, m.TargetAttribute.ValueString()))
+					fmt.Sprintf("The mapping rows with target_attribute %q and %q map the same target attribute (names compare case-insensitively). An attribute can be the target of only one mapping: merge the two rows.", a, b))
 			}
 			targets[t] = i
 		}
 		if !m.MatchingPrecedence.IsUnknown() && !m.MatchingPrecedence.IsNull() {
 			p := m.MatchingPrecedence.ValueInt64()
 			if j, dup := precedences[p]; dup {
+				a, b := sorted2(rows[j].TargetAttribute.ValueString(), name)
 				resp.Diagnostics.AddAttributeError(at.AtName("matching_precedence"), "Matching precedence used twice",
-					fmt.Sprintf("mapping[%d] (%s) and mapping[%d] (%s) both have matching_precedence = %d. Matching precedence must be unique in the object mapping: give one of them another value, or leave it out.",
-						j, rows[j].TargetAttribute.ValueString(), i, m.TargetAttribute.ValueString(), p))
+					fmt.Sprintf("The mapping rows for %q and %q both have matching_precedence = %d. Matching precedence must be unique in the object mapping: give one of them another value, or leave it out.",
+						a, b, p))
 			}
 			precedences[p] = i
 		}
@@ -267,30 +271,49 @@ func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConf
 		switch {
 		case len(set) == 0:
 			resp.Diagnostics.AddAttributeError(at, "Mapping without a source",
-				fmt.Sprintf("mapping[%d] (%s) sets none of source_attribute, expression and constant. Set exactly one: source_attribute for a Direct mapping (e.g. \"objectId\"), expression for an Expression mapping, constant for a fixed value.", i, m.TargetAttribute.ValueString()))
+				fmt.Sprintf("The mapping row for %q sets none of source_attribute, expression and constant. Set exactly one: source_attribute for a Direct mapping (e.g. \"objectId\"), expression for an Expression mapping, constant for a fixed value.", name))
 		case len(set) > 1:
 			resp.Diagnostics.AddAttributeError(at, "Mapping with more than one source",
-				fmt.Sprintf("mapping[%d] (%s) sets %s. Set exactly one of source_attribute, expression and constant.", i, m.TargetAttribute.ValueString(), strings.Join(set, " and ")))
+				fmt.Sprintf("The mapping row for %q sets %s. Set exactly one of source_attribute, expression and constant.", name, strings.Join(set, " and ")))
 		}
 		if !m.SourceAttribute.IsNull() {
 			if s := m.SourceAttribute.ValueString(); strings.ContainsAny(s, "[]()\"") {
 				resp.Diagnostics.AddAttributeError(at.AtName("source_attribute"), "Invalid source attribute",
-					fmt.Sprintf("mapping[%d].source_attribute is %q, which is not an attribute name. Write the bare name (e.g. \"mail\", not \"[mail]\"), or use expression for an expression.", i, s))
+					fmt.Sprintf("The mapping row for %q has source_attribute = %q, which is not an attribute name. Write the bare name (e.g. \"mail\", not \"[mail]\"), or use expression for an expression.", name, s))
 			}
 		}
 		if !m.Expression.IsNull() {
 			if _, err := parseExpression(m.Expression.ValueString()); err != nil {
 				resp.Diagnostics.AddAttributeError(at.AtName("expression"), "Invalid expression",
-					fmt.Sprintf("mapping[%d].expression %q cannot be parsed: %s. Write attributes as [name], strings in double quotes, and functions as Name(arg, ...), e.g. Join(\" \", [givenName], [surname]).", i, m.Expression.ValueString(), err))
+					fmt.Sprintf("The mapping row for %q has expression = %q, which cannot be parsed: %s. Write attributes as [name], strings in double quotes, and functions as Name(arg, ...), e.g. Join(\" \", [givenName], [surname]).", name, m.Expression.ValueString(), err))
 			}
 		}
 	}
 }
 
-// ModifyPlan implements resource.ResourceWithModifyPlan: when the job is known, the planned rows are checked against
+// sorted2 returns a and b in order, so that messages about two set elements read the same on every run.
+func sorted2(a, b string) (string, string) {
+	if b < a {
+		return b, a
+	}
+	return a, b
+}
+
+// ModifyPlan implements resource.ResourceWithModifyPlan. It fails the plan when the provider has no Entra
+// configuration (every operation of the resource needs it: without this check the plan would pass and the apply
+// would fail here, after writing whatever came before). When the job is known, the planned rows are checked against
 // its schema (target attributes exist; no matching precedence collides with a row the resource does not own).
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.clients == nil || r.clients.Entra == nil {
+	if r.clients == nil {
+		return // not configured yet (validation)
+	}
+	if r.clients.Entra == nil {
+		// Destroying needs Entra too: the template's rows are put back.
+		_, diags := r.clients.RequireEntra(typeName)
+		resp.Diagnostics.Append(diags...)
+		return
+	}
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan model
@@ -298,15 +321,20 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() || plan.ServicePrincipalID.IsUnknown() || plan.JobID.IsUnknown() || plan.SourceObject.IsUnknown() || plan.Mapping.IsUnknown() {
 		return
 	}
-	rows, diags := rowsOf(ctx, plan.Mapping)
+	rows, paths, complete, diags := rowsOf(ctx, plan.Mapping)
 	resp.Diagnostics.Append(diags...)
+	if !complete {
+		return
+	}
 	for _, m := range rows {
 		if m.TargetAttribute.IsUnknown() || m.MatchingPrecedence.IsUnknown() {
 			return
 		}
 	}
 	c := r.clients.Entra
-	ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
+	timeout, diags := plan.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	raw, err := c.GetSchema(ctx, plan.ServicePrincipalID.ValueString(), plan.JobID.ValueString())
 	if err != nil {
@@ -329,7 +357,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		released = targetsOf(ctx, state.Mapping)
 	}
-	resp.Diagnostics.Append(checkRows(doc, rows, released)...)
+	resp.Diagnostics.Append(checkRows(doc, rows, paths, released)...)
 }
 
 // Create implements resource.Resource.
@@ -370,6 +398,9 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	raw, err := c.GetSchema(ctx, spID, jobID)
 	if entraclient.IsNotFound(err) {
 		tflog.Warn(ctx, "The provisioning job no longer exists; removing the attribute mappings from the state", map[string]any{"job_id": jobID})
+		resp.Diagnostics.AddWarning("Provisioning job deleted outside Terraform",
+			fmt.Sprintf("Provisioning job %s of service principal %s no longer exists in Microsoft Entra (it, or its enterprise application, was deleted outside Terraform), and its synchronization schema went with it: the %s attribute mappings are gone. Terraform removed %s from the state: the next apply writes the mappings again, on the job auth0entra_enterprise_app creates again.",
+				jobID, spID, source, typeName))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -487,6 +518,11 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 			fmt.Sprintf("%q is not {service_principal_id}/{job_id}/{source_object}. Example: 00000000-0000-0000-0000-000000000000/scim.0123456789abcdef0123456789abcdef.11111111-1111-1111-1111-111111111111/User (source_object is User or Group).", req.ID))
 		return
 	}
+	if !entraclient.IsGUID(parts[0]) || !entraclient.IsJobID(parts[1]) {
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("%q is not {service_principal_id}/{job_id}/{source_object}: %q must be the object id (GUID) of the enterprise application's service principal and %q a provisioning job id, {template id}.{tenant id without dashes}.{application id}. Example: 00000000-0000-0000-0000-000000000000/scim.0123456789abcdef0123456789abcdef.11111111-1111-1111-1111-111111111111/User.", req.ID, parts[0], parts[1]))
+		return
+	}
 	for name, v := range map[string]string{"id": req.ID, "service_principal_id": parts[0], "job_id": parts[1], "source_object": parts[2]} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
@@ -497,7 +533,7 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *model, dropped []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	spID, jobID, source := plan.ServicePrincipalID.ValueString(), plan.JobID.ValueString(), plan.SourceObject.ValueString()
-	rows, d := rowsOf(ctx, plan.Mapping)
+	rows, paths, _, d := rowsOf(ctx, plan.Mapping)
 	diags.Append(d...)
 	var actions []string
 	diags.Append(plan.TargetObjectActions.ElementsAs(ctx, &actions, false)...)
@@ -528,7 +564,7 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *model
 			return diags
 		}
 	}
-	if diags.Append(checkRows(doc, rows, nil)...); diags.HasError() {
+	if diags.Append(checkRows(doc, rows, paths, nil)...); diags.HasError() {
 		return diags
 	}
 	for _, m := range rows {
@@ -575,7 +611,9 @@ func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {
 // matching precedence collides with a row the resource does not own; the object mapping keeps at least one
 // matching attribute. released are rows owned until now and about to be given back to the template: at plan time
 // their current values are not what they will be, so they are left out of the collision check.
-func checkRows(doc *schemaDoc, rows []mappingModel, released []string) diag.Diagnostics {
+//
+// paths[i] is the attribute path of rows[i] for diagnostics (nil: the mapping attribute itself).
+func checkRows(doc *schemaDoc, rows []mappingModel, paths []path.Path, released []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	attrs, err := doc.targetAttributes()
 	if err != nil {
@@ -596,9 +634,9 @@ func checkRows(doc *schemaDoc, rows []mappingModel, released []string) diag.Diag
 	for i, m := range rows {
 		t := m.TargetAttribute.ValueString()
 		if attrs != nil && !known[strings.ToLower(t)] {
-			diags.AddAttributeError(path.Root("mapping").AtListIndex(i).AtName("target_attribute"), "Unknown target attribute",
-				fmt.Sprintf("mapping[%d].target_attribute is %q, but object %q of directory %q has no such attribute. %s",
-					i, t, doc.targetObject, doc.targetDirectory, suggest(t, attrs)))
+			diags.AddAttributeError(rowPath(paths, i).AtName("target_attribute"), "Unknown target attribute",
+				fmt.Sprintf("A mapping row has target_attribute = %q, but object %q of directory %q has no such attribute. %s",
+					t, doc.targetObject, doc.targetDirectory, suggest(t, attrs)))
 		}
 	}
 	_, all, err := doc.rowsByTarget()
@@ -623,9 +661,9 @@ func checkRows(doc *schemaDoc, rows []mappingModel, released []string) diag.Diag
 		matching++
 		for i, m := range rows {
 			if !m.MatchingPrecedence.IsNull() && m.MatchingPrecedence.ValueInt64() == p {
-				diags.AddAttributeError(path.Root("mapping").AtListIndex(i).AtName("matching_precedence"), "Matching precedence already used",
-					fmt.Sprintf("mapping[%d] (%s) has matching_precedence = %d, but the row for %q, which this resource does not manage, already matches with precedence %d. Choose another precedence, or manage %q here as well (add a mapping for it with a different matching_precedence, or none).",
-						i, m.TargetAttribute.ValueString(), p, other.target(), p, other.target()))
+				diags.AddAttributeError(rowPath(paths, i).AtName("matching_precedence"), "Matching precedence already used",
+					fmt.Sprintf("The mapping row for %q has matching_precedence = %d, but the row for %q, which this resource does not manage, already matches with precedence %d. Choose another precedence, or manage %q here as well (add a mapping for it with a different matching_precedence, or none).",
+						m.TargetAttribute.ValueString(), p, other.target(), p, other.target()))
 			}
 		}
 	}
@@ -634,6 +672,14 @@ func checkRows(doc *schemaDoc, rows []mappingModel, released []string) diag.Diag
 			fmt.Sprintf("With these mappings the %s object mapping would have no attribute with a matching precedence, and Entra could not match existing %s objects. Give one mapping a matching_precedence (e.g. 1).", doc.sourceObject, strings.ToLower(doc.sourceObject)))
 	}
 	return diags
+}
+
+// rowPath is the path of row i for a diagnostic.
+func rowPath(paths []path.Path, i int) path.Path {
+	if i < len(paths) {
+		return paths[i]
+	}
+	return path.Root("mapping")
 }
 
 // suggest lists target attributes that look like t, or a sample of them.
@@ -718,7 +764,7 @@ func flattenInto(ctx context.Context, doc *schemaDoc, m *model) diag.Diagnostics
 	if m.Mapping.IsNull() || m.Mapping.IsUnknown() {
 		return diags
 	}
-	prior, d := rowsOf(ctx, m.Mapping)
+	prior, _, _, d := rowsOf(ctx, m.Mapping)
 	diags.Append(d...)
 	by, _, err := doc.rowsByTarget()
 	if err != nil {
@@ -733,9 +779,9 @@ func flattenInto(ctx context.Context, doc *schemaDoc, m *model) diag.Diagnostics
 		}
 		out = append(out, flattenRow(row, &p))
 	}
-	list, d := listOf(out)
+	set, d := setOf(out)
 	diags.Append(d...)
-	m.Mapping = list
+	m.Mapping = set
 	return diags
 }
 
@@ -746,7 +792,7 @@ func flattenRow(r row, prior *mappingModel) mappingModel {
 		TargetAttribute: types.StringValue(r.target()),
 		SourceAttribute: types.StringNull(), Expression: types.StringNull(), Constant: types.StringNull(),
 		MatchingPrecedence: types.Int64Null(), DefaultValue: types.StringNull(),
-		Apply: types.StringValue(applyAlways),
+		Apply: types.StringNull(),
 	}
 	if prior != nil && strings.EqualFold(prior.TargetAttribute.ValueString(), r.target()) {
 		out.TargetAttribute = prior.TargetAttribute
@@ -802,7 +848,10 @@ func flattenRow(r row, prior *mappingModel) mappingModel {
 	}
 	switch ft := r.obj.String("flowType"); ft {
 	case "Always", "":
-		out.Apply = types.StringValue(applyAlways)
+		// Left out means always: keep it left out unless the configuration spells it.
+		if prior != nil && prior.Apply.ValueString() == applyAlways {
+			out.Apply = types.StringValue(applyAlways)
+		}
 	case "ObjectAddOnly":
 		out.Apply = types.StringValue(applyOnCreate)
 	default:
@@ -862,18 +911,19 @@ func restore(doc, tmpl *schemaDoc, targets []string, actions bool) error {
 	return nil
 }
 
-// customizedRows lists the rows of doc that differ from the template (the ones an import adopts), in schema order.
-func customizedRows(doc, tmpl *schemaDoc) (types.List, diag.Diagnostics) {
+// customizedRows returns the rows of doc that differ from the template (the ones an import adopts), or null when
+// none does: a configuration that leaves mapping out then plans no change.
+func customizedRows(doc, tmpl *schemaDoc) (types.Set, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	tby, _, err := tmpl.rowsByTarget()
 	if err != nil {
 		diags.AddError("Could not read the template's attribute mappings", err.Error())
-		return types.ListNull(mappingType), diags
+		return types.SetNull(mappingType), diags
 	}
 	_, all, err := doc.rowsByTarget()
 	if err != nil {
 		diags.AddError("Could not read the attribute mappings", err.Error())
-		return types.ListNull(mappingType), diags
+		return types.SetNull(mappingType), diags
 	}
 	var out []mappingModel
 	for _, r := range all {
@@ -882,22 +932,37 @@ func customizedRows(doc, tmpl *schemaDoc) (types.List, diag.Diagnostics) {
 		}
 		out = append(out, flattenRow(r, nil))
 	}
-	list, d := listOf(out)
-	diags.Append(d...)
-	return list, diags
-}
-
-func rowsOf(ctx context.Context, l types.List) ([]mappingModel, diag.Diagnostics) {
-	var rows []mappingModel
-	if l.IsNull() || l.IsUnknown() {
-		return nil, nil
+	if len(out) == 0 {
+		return types.SetNull(mappingType), diags
 	}
-	diags := l.ElementsAs(ctx, &rows, false)
-	return rows, diags
+	set, d := setOf(out)
+	diags.Append(d...)
+	return set, diags
 }
 
-func targetsOf(ctx context.Context, l types.List) []string {
-	rows, _ := rowsOf(ctx, l)
+// rowsOf returns the rows of the mapping set, each with the attribute path of its element. complete is false when an
+// element is unknown (it is left out).
+func rowsOf(ctx context.Context, s types.Set) (rows []mappingModel, paths []path.Path, complete bool, diags diag.Diagnostics) {
+	if s.IsNull() || s.IsUnknown() {
+		return nil, nil, !s.IsUnknown(), nil
+	}
+	complete = true
+	for _, el := range s.Elements() {
+		obj, ok := el.(types.Object)
+		if !ok || obj.IsUnknown() || obj.IsNull() {
+			complete = false
+			continue
+		}
+		var m mappingModel
+		diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+		rows = append(rows, m)
+		paths = append(paths, path.Root("mapping").AtSetValue(el))
+	}
+	return rows, paths, complete, diags
+}
+
+func targetsOf(ctx context.Context, s types.Set) []string {
+	rows, _, _, _ := rowsOf(ctx, s)
 	out := make([]string, 0, len(rows))
 	for _, m := range rows {
 		if !m.TargetAttribute.IsNull() && !m.TargetAttribute.IsUnknown() {
@@ -907,7 +972,7 @@ func targetsOf(ctx context.Context, l types.List) []string {
 	return out
 }
 
-func listOf(rows []mappingModel) (types.List, diag.Diagnostics) {
+func setOf(rows []mappingModel) (types.Set, diag.Diagnostics) {
 	vals := make([]attr.Value, 0, len(rows))
 	var diags diag.Diagnostics
 	for _, m := range rows {
@@ -918,9 +983,9 @@ func listOf(rows []mappingModel) (types.List, diag.Diagnostics) {
 		diags.Append(d...)
 		vals = append(vals, obj)
 	}
-	l, d := types.ListValue(mappingType, vals)
+	set, d := types.SetValue(mappingType, vals)
 	diags.Append(d...)
-	return l, diags
+	return set, diags
 }
 
 func importID(m model) string {

@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -21,8 +25,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/attributemappings"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
 
@@ -30,6 +37,7 @@ func TestMain(m *testing.M) { acctest.Main(m) }
 
 const (
 	addr       = "auth0entra_attribute_mappings.users"
+	groupsAddr = "auth0entra_attribute_mappings.groups"
 	appAddr    = "auth0entra_enterprise_app.app"
 	schemaPut  = "PUT /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/schema"
 	schemaGet  = "GET /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/schema"
@@ -75,6 +83,15 @@ resource "auth0entra_attribute_mappings" "users" {
 ` + body + "\n}\n"
 }
 
+// groupsHCL is a Group mapping that overrides nothing: the template's rows and object actions.
+const groupsHCL = `
+resource "auth0entra_attribute_mappings" "groups" {
+  service_principal_id = auth0entra_enterprise_app.app.service_principal_id
+  job_id               = auth0entra_enterprise_app.app.job_id
+  source_object        = "Group"
+}
+`
+
 // seedMappings is the seed walkthrough's E6-E8.
 const seedMappings = `
   target_object_actions = ["Update", "Delete"]
@@ -83,13 +100,14 @@ const seedMappings = `
     { target_attribute = "externalId", source_attribute = "objectId" },
   ]`
 
-// updatedMappings adds an expression row; rows are in schema order so that an import reads them back the same way.
+// updatedMappings adds an expression row. The rows are deliberately not in the schema's order (displayName, emails,
+// externalId): mapping is a set, so an import, which reads them in schema order, still plans no change.
 const updatedMappings = `
   target_object_actions = ["Update", "Delete"]
   mapping = [
-    { target_attribute = "displayName", expression = "Join(\" \", [givenName], [surname])", apply = "on_create" },
-    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 3 },
     { target_attribute = "externalId", source_attribute = "objectId" },
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 3 },
+    { target_attribute = "displayName", expression = "Join(\" \", [givenName], [surname])", apply = "on_create" },
   ]`
 
 // env gives the tests the sandbox, the ids of the app and a Graph client (the provider's own) to read templates.
@@ -321,11 +339,15 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings)),
+				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings), groupsHCL),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Update"), knownvalue.StringExact("Delete")})),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mapping").AtSliceIndex(0).AtMapKey("matching_precedence"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mapping").AtSliceIndex(1).AtMapKey("apply"), knownvalue.StringExact("always")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mapping"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"target_attribute": knownvalue.StringExact(emailsWork), "matching_precedence": knownvalue.Int64Exact(2), "apply": knownvalue.Null()}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"target_attribute": knownvalue.StringExact("externalId"), "matching_precedence": knownvalue.Null(), "apply": knownvalue.Null()}),
+					})),
+					statecheck.ExpectKnownValue(groupsAddr, tfjsonpath.New("mapping"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(groupsAddr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Create"), knownvalue.StringExact("Update"), knownvalue.StringExact("Delete")})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.capture,
@@ -365,7 +387,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 			},
 			{
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings)),
+				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
@@ -413,7 +435,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 					}
 				},
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings)),
+				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Update"), knownvalue.StringExact("Delete")})),
@@ -439,9 +461,28 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 				ImportStateIdFunc: func(*terraform.State) (string, error) { return e.sp + "/" + e.job + "/User", nil },
 			},
 			{
+				// Adoption with an import block: the configuration lists the rows in another order than the schema,
+				// and the plan is empty (the harness fails on any change but the import).
+				ConfigVariables:   vars,
+				Config:            acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return e.sp + "/" + e.job + "/User", nil },
+			},
+			{
+				// A Group mapping nobody customized imports with no rows (null, not an empty list): empty plan.
+				ConfigVariables:   vars,
+				Config:            acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
+				ResourceName:      groupsAddr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return e.sp + "/" + e.job + "/Group", nil },
+			},
+			{
 				// A row left out of the configuration goes back to the template's.
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings)),
+				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings), groupsHCL),
 				Check: func(*terraform.State) error {
 					raw, _ := e.jobSchema()
 					om, _ := userMapping(raw)
@@ -480,9 +521,22 @@ func TestAccAttributeMappings_errors(t *testing.T) {
 	e := newEnv(t)
 	sb := e.sb
 	app, vars := appHCL(t, sb)
-	plan := func(body, want string) resource.TestStep {
-		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, mappingsHCL(body)), PlanOnly: true, ExpectError: errorRe(want)}
+	// A failed plan writes nothing: from the first plan-only step on, every step checks that no request but reads
+	// (and logins) reached either cloud since the counters were reset, which covers the step before it.
+	noWrites := func() { checkNoWrites(t, sb) }
+	planHCL := func(hcl, want string) resource.TestStep {
+		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, hcl), PlanOnly: true, ExpectError: errorRe(want), PreConfig: noWrites}
 	}
+	plan := func(body, want string) resource.TestStep { return planHCL(mappingsHCL(body), want) }
+	mappingsFor := func(sp, job string) string {
+		return fmt.Sprintf(`
+resource "auth0entra_attribute_mappings" "users" {
+  service_principal_id = %q
+  job_id               = %q
+  source_object        = "User"
+}`, sp, job)
+	}
+	const someJob = "scim.00000000000000000000000000000000.00000000-0000-0000-0000-000000000000"
 	sb.Entra.SetReplicationLag(500 * time.Millisecond)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -496,34 +550,212 @@ func TestAccAttributeMappings_errors(t *testing.T) {
 				ExpectError:     errorRe(`(?s)Matching precedence already used.*"userName".*precedence 1`),
 			},
 			{ConfigVariables: vars, Config: acctest.Config(sb, app), Check: e.capture},
-			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`, `(?s)Matching precedence already used.*"userName"`),
+			{
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
+				PlanOnly:        true,
+				ExpectError:     errorRe(`(?s)Matching precedence already used.*"userName"`),
+				PreConfig:       func() { resetCounters(sb) },
+			},
 			plan(`mapping = [{ target_attribute = "emails[type eq \"private\"].value", source_attribute = "mail" }]`, `(?s)Unknown target attribute.*private.*customappsso.*include:.*work`),
-			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId" }, { target_attribute = "externalid", source_attribute = "mail" }]`, `(?s)Target attribute mapped twice.*mapping\[0\] and mapping\[1\]`),
-			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 2 }, { target_attribute = "displayName", source_attribute = "displayName", matching_precedence = 2 }]`, `(?s)Matching precedence used twice.*matching_precedence = 2`),
-			plan(`mapping = [{ target_attribute = "externalId" }]`, `(?s)Mapping without a source.*exactly one`),
-			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", constant = "x" }]`, `(?s)Mapping with more than one source.*constant and source_attribute`),
-			plan(`mapping = [{ target_attribute = "externalId", expression = "Join(\" \", [givenName]" }]`, `(?s)Invalid expression.*cannot be parsed`),
-			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "[objectId]" }]`, `(?s)Invalid source attribute.*bare name`),
+			plan(`mapping = [{ target_attribute = "externalid", source_attribute = "mail" }, { target_attribute = "externalId", source_attribute = "objectId" }]`, `(?s)Target attribute mapped twice.*"externalId" and "externalid"`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 2 }, { target_attribute = "displayName", source_attribute = "displayName", matching_precedence = 2 }]`, `(?s)Matching precedence used twice.*"displayName" and "externalId".*matching_precedence = 2`),
+			plan(`mapping = [{ target_attribute = "externalId" }]`, `(?s)Mapping without a source.*"externalId".*exactly one`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", constant = "x" }]`, `(?s)Mapping with more than one source.*"externalId".*constant and source_attribute`),
+			plan(`mapping = [{ target_attribute = "externalId", expression = "Join(\" \", [givenName]" }]`, `(?s)Invalid expression.*"externalId".*cannot be parsed`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "[objectId]" }]`, `(?s)Invalid source attribute.*"externalId".*"\[objectId\]".*bare name`),
 			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 0 }]`, `(?s)matching_precedence.*at least 1`),
 			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", apply = "sometimes" }]`, `(?s)apply.*value must be one of`),
 			plan(`target_object_actions = ["Add"]`, `(?s)target_object_actions.*value must be one of`),
 			plan(`mapping = [{ target_attribute = "userName", source_attribute = "userPrincipalName" }]`, `(?s)No matching attribute left`),
-			{
-				ConfigVariables: vars,
-				Config: acctest.Config(sb, app, `
-resource "auth0entra_attribute_mappings" "users" {
-  service_principal_id = auth0entra_enterprise_app.app.service_principal_id
-  job_id               = "scim.00000000000000000000000000000000.00000000-0000-0000-0000-000000000000"
-  source_object        = "User"
-}`),
-				PlanOnly:    true,
-				ExpectError: errorRe(`(?s)Provisioning job not found`),
-			},
+			planHCL(mappingsFor("${auth0entra_enterprise_app.app.service_principal_id}", someJob), `(?s)Provisioning job not found`),
+			// Ids that cannot be right fail at plan, before any call, naming the attribute, the value and the fix.
+			planHCL(mappingsFor("not-a-guid", someJob), `(?s)Not an object id.*service_principal_id is "not-a-guid".*auth0entra_enterprise_app.x.service_principal_id`),
+			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "scim"), `(?s)Not a provisioning job id.*job_id is "scim".*\{template id\}\.\{tenant id without dashes\}\.\{application id\}.*auth0entra_enterprise_app.x.job_id`),
+			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000"), `(?s)Not a provisioning job id.*job_id is "00000000-0000-0000-0000-000000000000"`),
+			// The last failed plan wrote nothing either.
+			{ConfigVariables: vars, Config: acctest.Config(sb, app), PlanOnly: true, PreConfig: noWrites},
 		},
 	})
+}
+
+// resetCounters clears both clouds' request logs.
+func resetCounters(sb *sandbox.Sandbox) {
+	sb.Entra.Router().ResetCounters()
+	sb.Auth0.Router().ResetCounters()
+}
+
+// checkNoWrites fails the test when a request other than a read reached either cloud since the counters were reset:
+// everything but GET, the Entra login and the Auth0 token request counts.
+func checkNoWrites(t *testing.T, sb *sandbox.Sandbox) {
+	t.Helper()
+	var writes []string
+	for _, r := range sb.Entra.Router().Requests("") {
+		if r.Method != http.MethodGet && r.Route != "POST /{tenant}/oauth2/v2.0/token" {
+			writes = append(writes, "Entra "+r.Method+" "+r.Path)
+		}
+	}
+	for _, r := range sb.Auth0.Router().Requests("") {
+		if r.Method != http.MethodGet && r.Route != auth0.RouteToken {
+			writes = append(writes, "Auth0 "+r.Method+" "+r.Path)
+		}
+	}
+	if len(writes) != 0 {
+		t.Errorf("a failed plan wrote to the clouds: %v", writes)
+	}
 }
 
 // errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
 func errorRe(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// TestAccAttributeMappings_outOfBand: a Read stalled by Graph ends at timeouts.read; a job deleted outside Terraform
+// takes the mappings with it, which are planned for creation and written again on the job the app re-creates.
+func TestAccAttributeMappings_outOfBand(t *testing.T) {
+	e := newEnv(t)
+	sb := e.sb
+	app, vars := appHCL(t, sb)
+	users := mappingsHCL(seedMappings + "\n  timeouts {\n    read = \"3s\"\n  }")
+	// Either resource's refresh may be the one that stalls: both have the short read timeout.
+	groups := strings.Replace(groupsHCL, `source_object        = "Group"`, "source_object        = \"Group\"\n  timeouts {\n    read = \"3s\"\n  }", 1)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{ConfigVariables: vars, Config: acctest.Config(sb, app, users, groups), Check: e.capture},
+			{
+				// Graph accepts the refresh's read of the schema and never answers: the plan fails when
+				// timeouts.read runs out instead of hanging.
+				PreConfig: func() {
+					sb.Entra.Router().Inject(router.Fault{Route: schemaGet, Latency: time.Hour, Times: 1})
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, users, groups),
+				PlanOnly:        true,
+				ExpectError:     errorRe(`(?s)Could not read the synchronization schema.*time ran out`),
+			},
+			{
+				// The job deleted by hand: both mappings leave the state and are planned for creation; apply
+				// creates the job again and writes them on it.
+				PreConfig: func() {
+					if err := sb.Entra.DeleteObject(e.job); err != nil {
+						t.Fatal(err)
+					}
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, app, users, groups),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(groupsAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: func(*terraform.State) error {
+					raw, err := e.jobSchema()
+					if err != nil {
+						return err
+					}
+					om, err := userMapping(raw)
+					if err != nil {
+						return err
+					}
+					if om["flowTypes"] != "Update, Delete" {
+						return fmt.Errorf("flowTypes = %v", om["flowTypes"])
+					}
+					if src := row(om, "externalId")["source"].(map[string]any); src["name"] != "objectId" {
+						return fmt.Errorf("externalId source = %v", src)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A Read that finds the job gone tells the user (a warning, not only a log line) what was deleted and that the next
+// apply writes the mappings again.
+func TestReadWarnsWhenJobDeletedOutOfBand(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	app, err := e.c.CreateEnterpriseApp(ctx, "Auth0 SCIM (job deleted)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := e.c.CreateJob(ctx, app.ServicePrincipal.ID, entraclient.SCIMTemplateID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.Entra.DeleteObject(job.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	r := attributemappings.NewResource()
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: e.c}}, &fwresource.ConfigureResponse{})
+	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+	for k, v := range map[string]string{"id": app.ServicePrincipal.ID + "/" + job.ID + "/User", "service_principal_id": app.ServicePrincipal.ID, "job_id": job.ID, "source_object": "User"} {
+		if d := state.SetAttribute(ctx, path.Root(k), v); d.HasError() {
+			t.Fatal(d)
+		}
+	}
+	resp := &fwresource.ReadResponse{State: state}
+	r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
+	if resp.Diagnostics.HasError() || !resp.State.Raw.IsNull() {
+		t.Fatalf("Read: state kept (%v) or errors: %v", !resp.State.Raw.IsNull(), resp.Diagnostics)
+	}
+	w := resp.Diagnostics.Warnings()
+	if len(w) != 1 || w[0].Summary() != "Provisioning job deleted outside Terraform" {
+		t.Fatalf("warnings: %v", w)
+	}
+	for _, want := range []string{job.ID, app.ServicePrincipal.ID, "User attribute mappings are gone", "the next apply writes the mappings again"} {
+		if !strings.Contains(w[0].Detail(), want) {
+			t.Errorf("the warning does not say %q:\n%s", want, w[0].Detail())
+		}
+	}
+}
+
+// TestAccAttributeMappings_entraNotConfigured: without Entra configuration the plan fails, saying how to configure
+// it, before anything is written (also for a configuration whose other resources would write to Auth0 first).
+func TestAccAttributeMappings_entraNotConfigured(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "externalId", nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`
+provider "auth0entra" {
+  auth0 {
+    domain        = %q
+    client_id     = %q
+    client_secret = %q
+  }
+}
+
+resource "auth0entra_scim_token" "t" {
+  connection_id = %q
+  scopes        = ["get:users", "patch:users", "delete:users"]
+}
+
+resource "auth0entra_attribute_mappings" "users" {
+  service_principal_id = "00000000-0000-0000-0000-000000000000"
+  job_id               = "scim.00000000000000000000000000000000.00000000-0000-0000-0000-000000000000"
+  source_object        = "User"
+  # Applied after the token, so that an apply that reached it would have written to Auth0 first.
+  depends_on = [auth0entra_scim_token.t]
+}
+`, sb.Auth0Domain, sb.Auth0ClientID, sb.Auth0ClientSecret, sb.Seed.ConnectionID)
+	want := errorRe(`(?s)Microsoft Entra is not configured.*auth0entra_attribute_mappings manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
+	resetCounters(sb)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{Config: cfg, PlanOnly: true, ExpectError: want},
+			{Config: cfg, ExpectError: want, PreConfig: func() { checkNoWrites(t, sb) }},
+		},
+	})
+	checkNoWrites(t, sb)
 }

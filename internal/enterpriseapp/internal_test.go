@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 )
 
 func validateTenantURL(v string) diag.Diagnostics {
@@ -81,5 +83,64 @@ func TestCredentialsChanged(t *testing.T) {
 	q.Enabled = types.BoolValue(false)
 	if credentialsChanged(&p, &q) {
 		t.Error("switching provisioning off does not touch the credentials")
+	}
+}
+
+// A failed Test Connection is explained by what failed: Graph itself (5xx, throttling) or the credentials.
+func TestTestConnectionFailureIsExplainedByItsCause(t *testing.T) {
+	const tenantURL = "https://acme.eu.auth0.com/scim/v2/connections/con_1?aadOptscim062020"
+	for _, c := range []struct {
+		err       *entraclient.Error
+		summary   string
+		want, not []string
+	}{
+		{
+			err:     &entraclient.Error{StatusCode: 500, Code: "InternalServerError", Message: "An internal server error occurred.", RequestID: "r-1"},
+			summary: "Microsoft Graph could not run Test Connection",
+			want:    []string{"HTTP 500 InternalServerError", "transient error of Microsoft Graph", "not an answer about the credentials", "Run apply again", "r-1"},
+			not:     []string{"get:users", "revoked"},
+		},
+		{
+			err:     &entraclient.Error{StatusCode: 503, Message: "Service Unavailable"},
+			summary: "Microsoft Graph could not run Test Connection",
+			want:    []string{"HTTP 503", "transient", "Run apply again"},
+		},
+		{
+			err:     &entraclient.Error{StatusCode: 429, Code: "TooManyRequests"},
+			summary: "Microsoft Graph could not run Test Connection",
+			want:    []string{"HTTP 429", "throttling", "Run apply again"},
+		},
+		{
+			err:     &entraclient.Error{StatusCode: 400, Code: "SystemForCrossDomainIdentityManagementCredentialValidationFailure", Message: "Details: 403 Insufficient scope"},
+			summary: "Entra could not connect to Auth0 with these credentials",
+			want:    []string{"HTTP 400 SystemForCrossDomainIdentityManagementCredentialValidationFailure", "revoked or expired", "get:users scope", "connection id in the Tenant URL", "Nothing was saved"},
+			not:     []string{"transient"},
+		},
+		{
+			err:     &entraclient.Error{StatusCode: 400, Code: "SystemForCrossDomainIdentityManagementInvalidCredentials", Message: "Please provide a valid tenant URL for your application."},
+			summary: "Entra could not connect to Auth0 with these credentials",
+			want:    []string{"HTTP 400", "could not reach a SCIM endpoint at the Tenant URL", "tenant domain", "SCIM configuration"},
+			not:     []string{"transient"},
+		},
+	} {
+		var summary, detail string
+		if transientGraphError(c.err) {
+			summary, detail = "Microsoft Graph could not run Test Connection", transientHelp(tenantURL, c.err)
+		} else {
+			summary, detail = "Entra could not connect to Auth0 with these credentials", credentialsHelp(tenantURL, c.err)
+		}
+		if summary != c.summary {
+			t.Errorf("HTTP %d %s: summary %q, want %q", c.err.StatusCode, c.err.Code, summary, c.summary)
+		}
+		for _, w := range append(c.want, tenantURL) {
+			if !strings.Contains(detail, w) {
+				t.Errorf("HTTP %d %s: the detail does not say %q:\n%s", c.err.StatusCode, c.err.Code, w, detail)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(detail, n) {
+				t.Errorf("HTTP %d %s: the detail says %q:\n%s", c.err.StatusCode, c.err.Code, n, detail)
+			}
+		}
 	}
 }

@@ -36,6 +36,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient/validate"
 )
 
 const typeName = "auth0entra_enterprise_app"
@@ -111,7 +112,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				MarkdownDescription: "Client id of the OpenID Connect app registration the Auth0 `waad` connection signs users in " +
 					"with (seed step E1). It is looked up at plan time when known, and at apply otherwise; an absent " +
 					"registration is an error. It is a check only: the enterprise application does not depend on it.",
-				Validators: []validator.String{guidValidator{}},
+				Validators: []validator.String{validate.GUID("Use the Application (client) ID of the OIDC app registration (Entra admin center > App registrations > the app > Overview)")},
 			},
 			"assignment": schema.SetNestedAttribute{
 				Optional: true,
@@ -124,7 +125,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"principal_id": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "Object id of the user or group.",
-						Validators:          []validator.String{guidValidator{}},
+						Validators:          []validator.String{validate.GUID("Use the Object ID of the user or group (Entra admin center > Users or Groups > Overview)")},
 					},
 					"principal_type": schema.StringAttribute{
 						Required:            true,
@@ -329,10 +330,19 @@ func validateToken(p *provisioning, diags *diag.Diagnostics) {
 	}
 }
 
-// ModifyPlan implements resource.ResourceWithModifyPlan. It runs the checks that need Entra (the OIDC app
-// registration, new principals) when their values are known, and turns what Read found into planned repairs: a
-// quarantined job (quarantined: true -> false) and a job deleted outside Terraform (job_id unknown).
+// ModifyPlan implements resource.ResourceWithModifyPlan. It fails the plan when the provider has no Entra
+// configuration (every operation of the resource needs it: without this check the plan would pass and the apply
+// would write the Auth0 side before failing here). It runs the checks that need Entra (the OIDC app registration, new
+// principals) when their values are known, and turns what Read found into planned repairs: a quarantined job
+// (quarantined: true -> false) and a job deleted outside Terraform (job_id unknown).
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.clients != nil && r.clients.Entra == nil {
+		// Destroying needs Entra as much as creating does. (With no provider data at all, as during validation,
+		// there is nothing to say yet.)
+		_, diags := r.clients.RequireEntra(typeName)
+		resp.Diagnostics.Append(diags...)
+		return
+	}
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -348,7 +358,9 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 
 	if c := r.entra(); c != nil {
-		ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
+		timeout, diags := plan.Timeouts.Read(ctx, defaultReadTimeout)
+		resp.Diagnostics.Append(diags...)
+		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		if id := plan.OIDCClientID; !id.IsNull() && !id.IsUnknown() {
 			resp.Diagnostics.Append(checkOIDCApp(ctx, c, id.ValueString())...)
@@ -422,6 +434,11 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		}
 		saveProgress(ctx, &resp.State, plan, &resp.Diagnostics)
 	}
+	if app != nil {
+		for _, w := range app.Warnings {
+			resp.Diagnostics.AddWarning("Duplicate enterprise application left in Entra", w)
+		}
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Could not create the enterprise application", describe(err))
 		return
@@ -483,6 +500,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	}
 	if _, err := c.GetServicePrincipal(ctx, spID); entraclient.IsNotFound(err) {
 		tflog.Warn(ctx, "The enterprise application no longer exists; removing it from the state", map[string]any{"service_principal_id": spID})
+		resp.Diagnostics.AddWarning("Enterprise application deleted outside Terraform", deletedDetail(ctx, c, state, spID))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -640,7 +658,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 // ImportState implements resource.ResourceWithImportState: the import id is the service principal's object id.
 func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
-	if !isGUID(id) {
+	if !entraclient.IsGUID(id) {
 		resp.Diagnostics.AddError("Invalid import id",
 			fmt.Sprintf("%q is not a service principal object id. Import %s by the object id of its service principal (Enterprise applications > Properties > Object ID), e.g. terraform import %s.corp 00000000-0000-0000-0000-000000000000.", req.ID, typeName, typeName))
 		return
@@ -760,6 +778,20 @@ func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *model
 		m.Provisioning.Scope = types.StringValue(scopeAssigned)
 	}
 	return diags
+}
+
+// deletedDetail explains a service principal found deleted by Read: what is gone, what the next apply does, and
+// whether the app registration survived it (deleting the service principal alone leaves the application).
+func deletedDetail(ctx context.Context, c *entraclient.Client, state model, spID string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The service principal %s of enterprise application %q no longer exists in Microsoft Entra (it was deleted outside Terraform), and with it the provisioning job and the assignments. Terraform removed %s from the state: the next apply creates the enterprise application again, with a new service principal, provisioning job and credentials.",
+		spID, state.DisplayName.ValueString(), typeName)
+	if objectID := state.ApplicationObjectID.ValueString(); objectID != "" {
+		if app, err := c.GetApplication(ctx, objectID); err == nil && app != nil {
+			fmt.Fprintf(&b, " The app registration %s (client id %s) still exists and is no longer managed by Terraform: delete it in the Entra admin center (App registrations) if it is not needed.", objectID, app.AppID)
+		}
+	}
+	return b.String()
 }
 
 // entra returns the Entra client when the provider is configured, else nil (validation runs before configuration).
@@ -913,6 +945,10 @@ func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID str
 		{Key: entraclient.SecretToken, Value: token},
 	}
 	if err := c.ValidateCredentials(ctx, spID, jobID, creds); err != nil {
+		if transientGraphError(err) {
+			diags.AddAttributeError(path.Root("provisioning"), "Microsoft Graph could not run Test Connection", transientHelp(tenantURL, err))
+			return diags
+		}
 		diags.AddAttributeError(path.Root("provisioning"), "Entra could not connect to Auth0 with these credentials", credentialsHelp(tenantURL, err))
 		return diags
 	}
@@ -926,25 +962,78 @@ func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID str
 	return diags
 }
 
-// credentialsHelp explains a failed Test Connection.
+// Error codes of the synchronization service for a failed Test Connection (reference §5.8).
+const (
+	codeInvalidCredentials          = "SystemForCrossDomainIdentityManagementInvalidCredentials"
+	codeCredentialValidationFailure = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
+)
+
+// transientGraphError reports a failure of Microsoft Graph itself (5xx, or throttling that outlasted the retries),
+// as opposed to an answer about the credentials.
+func transientGraphError(err error) bool {
+	code := entraclient.StatusCode(err)
+	return code == http.StatusTooManyRequests || code >= 500
+}
+
+// transientHelp explains a Test Connection that Microsoft Graph failed to run: nothing is known about the credentials.
+func transientHelp(tenantURL string, err error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Microsoft Graph answered Entra's Test Connection (validateCredentials) with Tenant URL %s with %s", tenantURL, statusText(err))
+	if entraclient.StatusCode(err) == http.StatusTooManyRequests {
+		b.WriteString(": Graph kept throttling the request until the retries ran out.")
+	} else {
+		b.WriteString(": a transient error of Microsoft Graph (or of the synchronization service behind it), not an answer about the credentials.")
+	}
+	b.WriteString("\n\nNothing was saved in Entra and the job was not started. Run apply again in a few minutes; it tests the credentials again before saving them. If the error persists, check the Microsoft Entra service health; the request id, when shown, identifies the call for Microsoft support.")
+	return b.String()
+}
+
+// credentialsHelp explains a Test Connection that failed because of the credentials (or the Auth0 side).
 func credentialsHelp(tenantURL string, err error) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Entra's Test Connection (validateCredentials) with Tenant URL %s failed", tenantURL)
-	if e := entraclient.AsError(err); e != nil && e.StatusCode != 0 {
-		fmt.Fprintf(&b, " with HTTP %d", e.StatusCode)
-		if e.Code != "" {
-			fmt.Fprintf(&b, " %s", e.Code)
-		}
-		if e.Message != "" {
-			fmt.Fprintf(&b, ": %s", e.Message)
-		}
-	} else {
-		fmt.Fprintf(&b, ": %s", describe(err))
+	fmt.Fprintf(&b, "Entra's Test Connection (validateCredentials) with Tenant URL %s failed with %s", tenantURL, statusText(err))
+	b.WriteString(".\n\nNothing was saved in Entra and the job was not started. ")
+	e := entraclient.AsError(err)
+	code := ""
+	if e != nil {
+		code = e.Code + " " + e.Message
 	}
-	b.WriteString(".\n\nNothing was saved in Entra and the job was not started. Check that:\n" +
-		"  - provisioning.tenant_url is the SCIM endpoint of the Auth0 connection (data source auth0entra_scim_endpoint, attribute entra_tenant_url) and the connection still has its SCIM configuration;\n" +
-		"  - the token (provisioning.secret_token_wo or secret_token) is a SCIM token of that same connection, and has not been revoked or expired (auth0entra_scim_token issues a new one; bump secret_token_wo_version with it);\n" +
-		"  - the token has the get:users scope: the test looks up a user at {tenant URL}/Users.")
+	switch {
+	case strings.Contains(code, codeInvalidCredentials):
+		b.WriteString("Entra could not reach a SCIM endpoint at the Tenant URL. Check that:\n" +
+			"  - provisioning.tenant_url is the SCIM endpoint of the Auth0 connection, https://{tenant domain}/scim/v2/connections/{connection id} (data source auth0entra_scim_endpoint, attribute entra_tenant_url), with the right tenant domain (a custom domain or the canonical one) and connection id;\n" +
+			"  - the connection still has its SCIM configuration (auth0entra_scim_connection).")
+	case strings.Contains(code, codeCredentialValidationFailure):
+		b.WriteString("Entra reached the Tenant URL, but the SCIM endpoint there refused the test (its answer is in the details above). Check that:\n" +
+			"  - the token (provisioning.secret_token_wo or secret_token) has not been revoked or expired (auth0entra_scim_token issues a new one; bump secret_token_wo_version with it);\n" +
+			"  - the token has the get:users scope: the test looks up a user at {tenant URL}/Users (patch:users and delete:users are needed for provisioning itself);\n" +
+			"  - the token is a SCIM token of the connection in provisioning.tenant_url, and the connection id in the Tenant URL is right (data source auth0entra_scim_endpoint, attribute entra_tenant_url).")
+	default:
+		b.WriteString("Check that:\n" +
+			"  - provisioning.tenant_url is the SCIM endpoint of the Auth0 connection (data source auth0entra_scim_endpoint, attribute entra_tenant_url) and the connection still has its SCIM configuration;\n" +
+			"  - the token (provisioning.secret_token_wo or secret_token) is a SCIM token of that same connection, and has not been revoked or expired (auth0entra_scim_token issues a new one; bump secret_token_wo_version with it);\n" +
+			"  - the token has the get:users scope: the test looks up a user at {tenant URL}/Users.")
+	}
+	return b.String()
+}
+
+// statusText renders the status, code and message of a failed call: "HTTP 400 Code: message [request-id ...]".
+func statusText(err error) string {
+	e := entraclient.AsError(err)
+	if e == nil || e.StatusCode == 0 {
+		return describe(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request-id %s]", e.RequestID)
+	}
 	return b.String()
 }
 
@@ -1105,21 +1194,6 @@ func describe(err error) string {
 	return msg
 }
 
-// guidValidator checks that a string is an object id (a GUID).
-type guidValidator struct{}
-
-func (guidValidator) Description(context.Context) string { return "must be an object id (GUID)" }
-
-func (v guidValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (guidValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || isGUID(req.ConfigValue.ValueString()) {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Not an object id",
-		fmt.Sprintf("%s is %q, which is not a GUID. Use the object or client id shown in the Entra admin center, e.g. 00000000-0000-0000-0000-000000000000.", req.Path, req.ConfigValue.ValueString()))
-}
-
 // tenantURLValidator checks the Tenant URL: https, the Auth0 SCIM endpoint path, and (a warning) the
 // aadOptscim062020 flag.
 type tenantURLValidator struct{}
@@ -1159,22 +1233,3 @@ func (tenantURLValidator) ValidateString(_ context.Context, req validator.String
 }
 
 var scimPath = regexp.MustCompile(`/scim/v2/connections/[^/]+/?$`)
-
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return false
-			}
-		}
-	}
-	return true
-}

@@ -1,6 +1,7 @@
 package enterpriseapp_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -8,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -18,7 +23,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/enterpriseapp"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
 
@@ -53,6 +61,8 @@ func token(t *testing.T, sb *sandbox.Sandbox, scopes ...string) (value, id strin
 
 type appArgs struct {
 	name, oidc, assignments, provisioning string
+	// extra is HCL added inside the resource block (e.g. a timeouts block).
+	extra string
 }
 
 func appHCL(a appArgs) string {
@@ -65,7 +75,7 @@ func appHCL(a appArgs) string {
 	if a.assignments != "" {
 		fmt.Fprintf(&b, "  assignment = [%s]\n", a.assignments)
 	}
-	fmt.Fprintf(&b, "  provisioning = {\n%s\n  }\n}\n", a.provisioning)
+	fmt.Fprintf(&b, "  provisioning = {\n%s\n  }\n%s}\n", a.provisioning, a.extra)
 	return b.String()
 }
 
@@ -373,7 +383,8 @@ func TestAccEnterpriseApp_lifecycle(t *testing.T) {
 				},
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, appHCL(rotated)),
-				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 500`),
+				// A 5xx is Graph's own failure, not an answer about the credentials: said so, with a retry hint.
+				ExpectError: errorRe(`(?s)Microsoft Graph could not run Test Connection.*HTTP 500.*transient error of Microsoft Graph.*not an answer about the credentials.*Nothing was saved.*Run apply again`),
 			},
 			{
 				// The configuration did not change, but the new job still needs its credentials: the plan shows an
@@ -474,8 +485,12 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	tenantURL := scim(t, sb)
 	const tok = "not-used-at-plan-time"
+	// A failed plan writes nothing: every step checks that no request but reads (and logins) reached either cloud
+	// since the counters were reset, which covers the step before it; the end of the test covers the last one.
+	resetCounters(sb)
 	step := func(a appArgs, want string) resource.TestStep {
-		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: errorRe(want)}
+		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: errorRe(want),
+			PreConfig: func() { checkNoWrites(t, sb) }}
 	}
 	ok := woProvisioning(tenantURL, "var.token1", "1", "assigned", true)
 	resource.Test(t, resource.TestCase{
@@ -496,11 +511,235 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 			step(appArgs{name: "x", assignments: group("11111111-2222-3333-4444-555555555555"), provisioning: ok}, `(?s)Assigned principal not found.*No group with object id`),
 			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + user(sb.Seed.GroupID), provisioning: ok}, `Principal assigned twice`),
 			step(appArgs{name: "x", assignments: `{ principal_id = "11111111-2222-3333-4444-555555555555", principal_type = "ServicePrincipal" }`, provisioning: ok}, `(?s)principal_type.*value must be one of`),
+			step(appArgs{name: "x", assignments: user("not-a-guid"), provisioning: ok}, `(?s)Not an object id.*principal_id.*not-a-guid.*Object ID of the user or group`),
 		},
 	})
+	checkNoWrites(t, sb)
+	if n := len(sb.Entra.Router().Requests("")); n == 0 {
+		t.Error("no request reached Entra: the plan-time lookups did not run, so the check above proves nothing")
+	}
+}
+
+// resetCounters clears both clouds' request logs.
+func resetCounters(sb *sandbox.Sandbox) {
+	sb.Entra.Router().ResetCounters()
+	sb.Auth0.Router().ResetCounters()
+}
+
+// writes lists the requests that reached either cloud since the counters were reset and were not reads: everything
+// but GET, the Entra login and the Auth0 token request.
+func writes(sb *sandbox.Sandbox) []string {
+	var out []string
+	for _, r := range sb.Entra.Router().Requests("") {
+		if r.Method != http.MethodGet && r.Route != entraTokenRoute {
+			out = append(out, "Entra "+r.Method+" "+r.Path)
+		}
+	}
+	for _, r := range sb.Auth0.Router().Requests("") {
+		if r.Method != http.MethodGet && r.Route != auth0.RouteToken {
+			out = append(out, "Auth0 "+r.Method+" "+r.Path)
+		}
+	}
+	return out
+}
+
+const entraTokenRoute = "POST /{tenant}/oauth2/v2.0/token"
+
+func checkNoWrites(t *testing.T, sb *sandbox.Sandbox) {
+	t.Helper()
+	if w := writes(sb); len(w) != 0 {
+		t.Errorf("a failed plan wrote to the clouds: %v", w)
+	}
+}
+
+// auth0OnlyConfig is a provider configured for the sandbox's Auth0 tenant only: no entra block (and acctest.Main
+// unsets every ARM_* variable).
+func auth0OnlyConfig(sb *sandbox.Sandbox, hcl ...string) string {
+	return fmt.Sprintf(`
+provider "auth0entra" {
+  auth0 {
+    domain        = %q
+    client_id     = %q
+    client_secret = %q
+  }
+}
+`, sb.Auth0Domain, sb.Auth0ClientID, sb.Auth0ClientSecret) + strings.Join(hcl, "\n")
+}
+
+// TestAccEnterpriseApp_entraNotConfigured: without Entra configuration the plan fails, saying how to configure it,
+// and neither the plan nor an apply writes anything; before, the plan passed and the apply created the Auth0 token
+// before failing on the enterprise application.
+func TestAccEnterpriseApp_entraNotConfigured(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	tenantURL := scim(t, sb)
+	cfg := auth0OnlyConfig(sb, fmt.Sprintf(`
+resource "auth0entra_scim_token" "t" {
+  connection_id = %q
+  scopes        = ["get:users", "patch:users", "delete:users"]
+}
+
+resource "auth0entra_enterprise_app" "test" {
+  display_name = "Auth0 SCIM (no entra)"
+  provisioning = {
+    tenant_url              = %q
+    secret_token_wo         = auth0entra_scim_token.t.token
+    secret_token_wo_version = auth0entra_scim_token.t.token_id
+  }
+}
+`, sb.Seed.ConnectionID, tenantURL))
+	want := errorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
+	resetCounters(sb)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{Config: cfg, PlanOnly: true, ExpectError: want},
+			{
+				// A full apply stops at the plan too: the Auth0 token is not created.
+				PreConfig:   func() { checkNoWrites(t, sb) },
+				Config:      cfg,
+				ExpectError: want,
+			},
+		},
+	})
+	checkNoWrites(t, sb)
+	if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
+		t.Errorf("%d SCIM tokens were created", n)
+	}
 }
 
 // errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
 func errorRe(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// TestAccEnterpriseApp_outOfBand: a Read stalled by Graph ends at timeouts.read; the application deleted outside
+// Terraform is planned for creation and created again.
+func TestAccEnterpriseApp_outOfBand(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	tenantURL := scim(t, sb)
+	tok1, tok1ID := token(t, sb)
+	var got, first ids
+	args := appArgs{name: "Auth0 SCIM (out of band)", assignments: group(sb.Seed.GroupID),
+		provisioning: woProvisioning(tenantURL, "var.token1", tok1ID, "assigned", true),
+		extra:        "  timeouts {\n    read = \"3s\"\n  }\n"}
+	vars := tokens(tok1, "unused")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:             checkDestroyed(sb, &got),
+		Steps: []resource.TestStep{
+			{ConfigVariables: vars, Config: acctest.Config(sb, appHCL(args)), Check: resource.ComposeTestCheckFunc(got.capture, first.capture)},
+			{
+				// Graph accepts the refresh's first read and never answers: the plan fails when timeouts.read runs
+				// out instead of hanging.
+				PreConfig: func() {
+					sb.Entra.Router().Inject(router.Fault{Route: "GET /v1.0/servicePrincipals/{id}", Latency: time.Hour, Times: 1})
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(args)),
+				PlanOnly:        true,
+				ExpectError:     errorRe(`(?s)Could not read the enterprise application.*time ran out`),
+			},
+			{
+				// The application (and with it the service principal, job and assignments) deleted outside
+				// Terraform: the plan creates the enterprise application again, and apply does.
+				PreConfig: func() {
+					if err := sb.Entra.DeleteObject(first.app); err != nil {
+						t.Fatal(err)
+					}
+				},
+				ConfigVariables: vars,
+				Config:          acctest.Config(sb, appHCL(args)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					got.capture,
+					func(*terraform.State) error {
+						if got.sp == first.sp || got.app == first.app {
+							return fmt.Errorf("the enterprise application was not created again: %+v", got)
+						}
+						if _, ok := sb.Entra.ServicePrincipal(got.sp); !ok {
+							return fmt.Errorf("service principal %s does not exist", got.sp)
+						}
+						if jobs := sb.Entra.Jobs(got.sp); len(jobs) != 1 || jobs[0].Schedule.State != "Active" {
+							return fmt.Errorf("jobs: %+v", jobs)
+						}
+						if as := sb.Entra.Assignments(got.sp); len(as) != 1 || as[0].PrincipalID != sb.Seed.GroupID {
+							return fmt.Errorf("assignments: %+v", as)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// readState runs the resource's Read on a state holding attrs, as Terraform's refresh does, with the provider's
+// Entra client for sb.
+func readState(t *testing.T, sb *sandbox.Sandbox, attrs map[string]string) *fwresource.ReadResponse {
+	t.Helper()
+	ctx := context.Background()
+	r := enterpriseapp.NewResource()
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: acctest.EntraClient(t, sb)}}, &fwresource.ConfigureResponse{})
+	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+	for k, v := range attrs {
+		if d := state.SetAttribute(ctx, path.Root(k), v); d.HasError() {
+			t.Fatal(d)
+		}
+	}
+	resp := &fwresource.ReadResponse{State: state}
+	r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
+	return resp
+}
+
+// A Read that finds the enterprise application gone tells the user (a warning, not only a log line) what was
+// deleted and that the next apply creates it again; when only the service principal was deleted, it names the app
+// registration left behind.
+func TestReadWarnsWhenDeletedOutOfBand(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	c := acctest.EntraClient(t, sb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	app, err := c.CreateEnterpriseApp(ctx, "Auth0 SCIM (deleted)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := map[string]string{
+		"id": app.ServicePrincipal.ID, "service_principal_id": app.ServicePrincipal.ID,
+		"application_object_id": app.Application.ObjectID, "application_id": app.Application.AppID,
+		"display_name": "Auth0 SCIM (deleted)",
+	}
+	if err := sb.Entra.DeleteObject(app.ServicePrincipal.ID); err != nil {
+		t.Fatal(err)
+	}
+	resp := readState(t, sb, attrs)
+	if resp.Diagnostics.HasError() || !resp.State.Raw.IsNull() {
+		t.Fatalf("Read: state kept (%v) or errors: %v", !resp.State.Raw.IsNull(), resp.Diagnostics)
+	}
+	w := resp.Diagnostics.Warnings()
+	if len(w) != 1 || w[0].Summary() != "Enterprise application deleted outside Terraform" {
+		t.Fatalf("warnings: %v", w)
+	}
+	for _, want := range []string{app.ServicePrincipal.ID, `"Auth0 SCIM (deleted)"`, "the next apply creates the enterprise application again", "app registration " + app.Application.ObjectID, "still exists"} {
+		if !strings.Contains(w[0].Detail(), want) {
+			t.Errorf("the warning does not say %q:\n%s", want, w[0].Detail())
+		}
+	}
+
+	// The application deleted (its service principal goes with it): nothing is left to mention.
+	if err := sb.Entra.DeleteObject(app.Application.ObjectID); err != nil {
+		t.Fatal(err)
+	}
+	resp = readState(t, sb, attrs)
+	w = resp.Diagnostics.Warnings()
+	if len(w) != 1 || strings.Contains(w[0].Detail(), "still exists") || !strings.Contains(w[0].Detail(), "the next apply creates") {
+		t.Fatalf("warnings: %v", w)
+	}
 }

@@ -3,9 +3,14 @@ package entraclient
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // AppRoleAssignment is one user or group assigned to a service principal.
@@ -40,6 +45,10 @@ func (c *Client) ListAppRoleAssignedTo(ctx context.Context, servicePrincipalID s
 
 // AssignAppRole assigns a user or group to the service principal with the given app role. While the principal or the
 // new service principal is still replicating (404, or 400 "Not a valid reference update"), it retries.
+//
+// The POST is never repeated blindly: after a server error (5xx), which can follow a successful create, and after
+// Graph's 400 "Permission being assigned already exists", it lists the assignments and adopts an identical one (same
+// principal, same app role). Only when none is there is the POST sent again, at most maxAssignServerErrors times.
 func (c *Client) AssignAppRole(ctx context.Context, servicePrincipalID, appRoleID, principalID string) (*AppRoleAssignment, error) {
 	sp, err := uuid.Parse(servicePrincipalID)
 	if err != nil {
@@ -55,22 +64,61 @@ func (c *Client) AssignAppRole(ctx context.Context, servicePrincipalID, appRoleI
 	}
 	op := "assigning principal " + principalID
 	var out AppRoleAssignment
-	err = c.retry(ctx, op, whileReplicatingReference, func(ctx context.Context) error {
+	serverErrors := 0
+	retryable := func(err error, elapsed time.Duration) bool {
+		// An existing assignment that the list does not show yet is replication too.
+		return whileReplicatingReference(err, elapsed) || isAlreadyAssigned(err) ||
+			(isServerError(err) && serverErrors < maxAssignServerErrors)
+	}
+	err = c.retry(ctx, op, retryable, func(ctx context.Context) error {
 		body := models.NewAppRoleAssignment()
 		body.SetPrincipalId(&principal)
 		body.SetResourceId(&sp)
 		body.SetAppRoleId(&role)
 		res, err := c.graph.ServicePrincipals().ByServicePrincipalId(servicePrincipalID).AppRoleAssignedTo().Post(ctx, body, nil)
-		if err != nil {
-			return wrapErr(op, err)
+		if err == nil {
+			out = toAssignment(res)
+			return nil
 		}
-		out = toAssignment(res)
-		return nil
+		err = wrapErr(op, err)
+		if !isServerError(err) && !isAlreadyAssigned(err) {
+			return err
+		}
+		if isServerError(err) {
+			serverErrors++
+		}
+		// The assignment may exist: a 5xx after the create, or an earlier attempt that succeeded.
+		tflog.Info(ctx, "Assigning answered an error that may follow a successful create; looking for the assignment", map[string]any{
+			"principal_id": principalID, "status": StatusCode(err), "error": errorSummary(err),
+		})
+		have, lerr := c.ListAppRoleAssignedTo(ctx, servicePrincipalID)
+		if lerr != nil {
+			return err
+		}
+		for _, a := range have {
+			if strings.EqualFold(a.PrincipalID, principalID) && strings.EqualFold(a.AppRoleID, appRoleID) {
+				tflog.Info(ctx, "Adopting the existing identical assignment", map[string]any{"principal_id": principalID, "assignment_id": a.ID})
+				out = a
+				return nil
+			}
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// maxAssignServerErrors bounds how many server errors AssignAppRole takes before giving up (each one is followed by a
+// look for the assignment before the POST is sent again).
+const maxAssignServerErrors = 3
+
+// isAlreadyAssigned reports Graph's 400 for an assignment that exists already.
+func isAlreadyAssigned(err error) bool {
+	e := AsError(err)
+	return e != nil && e.StatusCode == http.StatusBadRequest &&
+		strings.Contains(strings.ToLower(e.Message+" "+strings.Join(e.Details, " ")), "already exists")
 }
 
 // RemoveAppRoleAssignment removes one assignment; a missing one is not an error.

@@ -15,9 +15,14 @@
 //     only reads {authority}/{tenant}/v2.0/.well-known/openid-configuration and calls its token endpoint.
 //   - TLS: every client trusts the system pool, which honours SSL_CERT_FILE.
 //   - Retries: kiota's RetryHandler is replaced by one that honours Retry-After (also fractional seconds) for 429, 503
-//     and 504, never waits past the operation's deadline and logs each wait with tflog. Replication errors (404 after
-//     create; 400 "Not a valid reference update"; 409/403 on synchronization calls) are retried by polling with a
-//     deadline (wait.go).
+//     and 504, never waits past the operation's deadline and logs each wait with tflog. A POST that creates something
+//     (instantiate, appRoleAssignedTo, synchronization/jobs, provisionOnDemand) is retried on 429 only: a 503/504
+//     can follow a successful create, so the caller first looks for what the request may have created (the
+//     temporary application name, an identical assignment, a job from the same template). Replication errors (404
+//     after create; 400 "Not a valid reference update"; 409/403 on synchronization calls) are retried by polling
+//     with a deadline (wait.go).
+//   - Deadlines: every call runs under the operation's context deadline, and the transports wait at most
+//     ResponseHeaderTimeout for a server to start answering, so a stalled connection cannot hang a plan.
 //   - Errors: every error leaving this package is an *Error built without calling ODataError.Error(), which panics on
 //     an error body without a message.
 //   - Synchronization: jobs are read as raw JSON (the typed models reject unknown enum values and empty timestamps);
@@ -75,6 +80,10 @@ type Config struct {
 	GraphURL string
 
 	UserAgent string
+
+	// ResponseHeaderTimeout bounds how long one request waits for the server to start answering; 0 means
+	// DefaultResponseHeaderTimeout.
+	ResponseHeaderTimeout time.Duration
 }
 
 // DefaultGraphURL is Microsoft Graph v1.0 in the public cloud.
@@ -85,6 +94,9 @@ const (
 	DefaultReplicationTimeout = 10 * time.Minute
 	defaultPollMin            = 500 * time.Millisecond
 	defaultPollMax            = 10 * time.Second
+	// DefaultInstantiateLookupTimeout bounds how long an application is looked for after /instantiate answered a
+	// server error (5xx) before the request is sent again.
+	DefaultInstantiateLookupTimeout = 30 * time.Second
 	// forbiddenGrace bounds how long a 403 on a synchronization call is treated as replication: past it, the 403
 	// is a missing permission and is reported.
 	forbiddenGrace = 90 * time.Second
@@ -103,6 +115,9 @@ type Client struct {
 	// ReplicationTimeout bounds one wait for Entra replication (a 404 right after a create, and the like), inside
 	// the operation's own deadline.
 	ReplicationTimeout time.Duration
+	// InstantiateLookupTimeout bounds how long CreateEnterpriseApp looks for the application after /instantiate
+	// answered a server error, before sending it again (default DefaultInstantiateLookupTimeout).
+	InstantiateLookupTimeout time.Duration
 	// PollMin and PollMax bound the interval between two polls of a wait (it grows by half each time).
 	PollMin, PollMax time.Duration
 
@@ -128,6 +143,7 @@ func newClient(ctx context.Context, cfg Config, base http.RoundTripper) (*Client
 	if base == nil {
 		base = defaultTransport()
 	}
+	base = withResponseHeaderTimeout(base, cfg.ResponseHeaderTimeout)
 
 	inner, err := newCredential(ctx, cfg, base)
 	if err != nil {
@@ -216,18 +232,48 @@ func allowedHosts(graphHost string) []string {
 	return append(hosts, strings.ToLower(graphHost))
 }
 
+// loopbackHosts are the Graph hosts that may be reached over plain http (a local emulator or proxy); every other host
+// must use https. The list must include every host the provider's entra.graph_url validation lets through
+// (internal/provider/config.go accepts localhost and 127.0.0.1): a URL the provider accepts must never be rejected
+// here. It also accepts the IPv6 loopback ::1 (written http://[::1]:port), which the provider's check does not, and
+// compares case-insensitively (host names are).
+var loopbackHosts = []string{"localhost", "127.0.0.1", "::1"}
+
 func isLoopback(host string) bool {
-	switch host {
-	case "localhost", "127.0.0.1", "::1":
-		return true
+	for _, h := range loopbackHosts {
+		if strings.EqualFold(host, h) {
+			return true
+		}
 	}
 	return false
 }
+
+// DefaultResponseHeaderTimeout bounds how long a request (login or Graph) waits for the server to start answering
+// once it is sent. Every operation also has its own deadline; this one keeps a stalled connection from hanging a call
+// whose deadline is far away, or that has none.
+const DefaultResponseHeaderTimeout = 2 * time.Minute
 
 // defaultTransport is a fresh transport that trusts the system certificate pool (which honours SSL_CERT_FILE).
 func defaultTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ForceAttemptHTTP2 = true
+	t.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
+	return t
+}
+
+// withResponseHeaderTimeout returns rt with its ResponseHeaderTimeout set to d (DefaultResponseHeaderTimeout when d
+// is 0 and rt has none), on a copy: the caller's transport is left alone. Round trippers other than *http.Transport
+// are returned as they are.
+func withResponseHeaderTimeout(rt http.RoundTripper, d time.Duration) http.RoundTripper {
+	t, ok := rt.(*http.Transport)
+	if !ok || (d <= 0 && t.ResponseHeaderTimeout != 0) || (d > 0 && t.ResponseHeaderTimeout == d) {
+		return rt
+	}
+	if d <= 0 {
+		d = DefaultResponseHeaderTimeout
+	}
+	t = t.Clone()
+	t.ResponseHeaderTimeout = d
 	return t
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/applications"
 	"github.com/microsoftgraph/msgraph-sdk-go/applicationtemplates"
@@ -61,51 +62,29 @@ func (sp *ServicePrincipal) RoleByDisplayName(name string) (AppRole, bool) {
 type EnterpriseApp struct {
 	Application      Application
 	ServicePrincipal ServicePrincipal
+	// Warnings are things the caller should tell the user about, e.g. a duplicate application that could not be
+	// removed.
+	Warnings []string
 }
+
+// maxInstantiateAttempts bounds how many times /instantiate is sent when it keeps answering 5xx without the
+// application showing up.
+const maxInstantiateAttempts = 3
 
 // CreateEnterpriseApp instantiates the non-gallery template and names the app displayName. It works around
 // /instantiate answering 404 while still creating the objects: the app is instantiated under a unique temporary name,
-// found again by that name when the answer is 404, then renamed (the approach azuread takes). It waits until the
-// application and its service principal can be read.
+// found again by that name when the answer is 404, then renamed (the approach azuread takes). A 5xx answer is handled
+// the same way, since the objects may exist all the same: /instantiate is never retried blindly (see
+// retryMiddleware), it is sent again under the same temporary name only after the application did not show up
+// within InstantiateLookupTimeout, and any other application that later turns up under that name is deleted. It waits
+// until the application and its service principal can be read.
 //
 // When the objects were created but a later step failed, it returns them together with the error, so the caller can
 // record them and nothing is orphaned.
 func (c *Client) CreateEnterpriseApp(ctx context.Context, displayName string) (*EnterpriseApp, error) {
 	tmp := instantiatePrefix + randomHex(16)
-	body := applicationtemplates.NewItemInstantiatePostRequestBody()
-	body.SetDisplayName(&tmp)
-	res, err := c.graph.ApplicationTemplates().ByApplicationTemplateId(NonGalleryTemplateID).Instantiate().Post(ctx, body, nil)
-	err = wrapErr("instantiating the non-gallery application template", err)
-
-	var app *EnterpriseApp
-	switch {
-	case err == nil && res != nil && res.GetApplication() != nil && res.GetServicePrincipal() != nil:
-		app = &EnterpriseApp{Application: toApplication(res.GetApplication()), ServicePrincipal: toServicePrincipal(res.GetServicePrincipal())}
-	case err == nil || IsNotFound(err):
-		// 404 (or an empty answer) from /instantiate usually means the objects were created anyway: find them.
-		tflog.Info(ctx, "The application template answered without the new application; looking it up by its temporary name", map[string]any{"temporary_name": tmp})
-		var found *Application
-		werr := c.waitUntil(ctx, "finding the instantiated application", func(ctx context.Context) (bool, error) {
-			apps, err := c.FindApplicationsByDisplayName(ctx, tmp)
-			if err != nil {
-				return false, err
-			}
-			if len(apps) > 0 {
-				found = &apps[0]
-				return true, nil
-			}
-			return false, nil
-		})
-		if werr != nil {
-			if e := AsError(werr); e != nil && e.StatusCode == 0 && err != nil {
-				// Say what happened first: /instantiate answered 404 and nothing appeared.
-				return nil, &Error{Op: "instantiating the non-gallery application template", StatusCode: StatusCode(err),
-					Message: fmt.Sprintf("the service answered 404 and no application named %s appeared afterwards (%s); check the permissions Application.ReadWrite.All and run apply again", tmp, e.Message)}
-			}
-			return nil, werr
-		}
-		app = &EnterpriseApp{Application: *found}
-	default:
+	app, posts, err := c.instantiate(ctx, tmp)
+	if err != nil {
 		return nil, err
 	}
 
@@ -136,6 +115,11 @@ func (c *Client) CreateEnterpriseApp(ctx context.Context, displayName string) (*
 	}); err != nil {
 		return app, err
 	}
+	if posts > 1 {
+		// An earlier /instantiate that answered 5xx may have created an application after all: only this run knows
+		// the temporary name, so any other application under it is a duplicate of ours.
+		app.Warnings = append(app.Warnings, c.removeDuplicates(ctx, tmp, app.Application.ObjectID)...)
+	}
 
 	if err := c.RenameEnterpriseApp(ctx, app.Application.ObjectID, app.ServicePrincipal.ID, displayName); err != nil {
 		return app, err
@@ -143,6 +127,105 @@ func (c *Client) CreateEnterpriseApp(ctx context.Context, displayName string) (*
 	app.Application.DisplayName = displayName
 	app.ServicePrincipal.DisplayName = displayName
 	return app, nil
+}
+
+// instantiate sends /instantiate under the temporary name tmp and returns what it created, and how many times it
+// sent the request.
+func (c *Client) instantiate(ctx context.Context, tmp string) (*EnterpriseApp, int, error) {
+	const op = "instantiating the non-gallery application template"
+	for attempt := 1; ; attempt++ {
+		body := applicationtemplates.NewItemInstantiatePostRequestBody()
+		body.SetDisplayName(&tmp)
+		res, err := c.graph.ApplicationTemplates().ByApplicationTemplateId(NonGalleryTemplateID).Instantiate().Post(ctx, body, nil)
+		err = wrapErr(op, err)
+
+		switch {
+		case err == nil && res != nil && res.GetApplication() != nil && res.GetServicePrincipal() != nil:
+			return &EnterpriseApp{Application: toApplication(res.GetApplication()), ServicePrincipal: toServicePrincipal(res.GetServicePrincipal())}, attempt, nil
+
+		case err == nil || IsNotFound(err):
+			// 404 (or an empty answer) from /instantiate usually means the objects were created anyway: find them,
+			// waiting as long as replication may take.
+			tflog.Info(ctx, "The application template answered without the new application; looking it up by its temporary name", map[string]any{"temporary_name": tmp})
+			found, werr := c.findInstantiated(ctx, tmp, c.replicationTimeout())
+			if werr != nil {
+				if e := AsError(werr); e != nil && e.StatusCode == 0 && err != nil {
+					// Say what happened first: /instantiate answered 404 and nothing appeared.
+					return nil, attempt, &Error{Op: op, StatusCode: StatusCode(err),
+						Message: fmt.Sprintf("the service answered 404 and no application named %s appeared afterwards (%s); check the permissions Application.ReadWrite.All and run apply again", tmp, e.Message)}
+				}
+				return nil, attempt, werr
+			}
+			return &EnterpriseApp{Application: *found}, attempt, nil
+
+		case isServerError(err):
+			// A 5xx may come back after the objects were created. Look for them before sending the request again.
+			tflog.Warn(ctx, "The application template answered with a server error; looking for the application by its temporary name before trying again", map[string]any{
+				"temporary_name": tmp, "status": StatusCode(err), "attempt": attempt, "error": errorSummary(err),
+			})
+			found, werr := c.findInstantiated(ctx, tmp, c.instantiateLookupTimeout())
+			if werr == nil {
+				tflog.Info(ctx, "The application was created despite the server error; using it", map[string]any{"temporary_name": tmp, "object_id": found.ObjectID})
+				return &EnterpriseApp{Application: *found}, attempt, nil
+			}
+			if e := AsError(werr); e == nil || e.StatusCode != 0 || ctx.Err() != nil {
+				// Looking failed for another reason (or the time ran out): report that.
+				return nil, attempt, werr
+			}
+			if attempt >= maxInstantiateAttempts {
+				e := *AsError(err)
+				e.Message = fmt.Sprintf("%s; no application named %s appeared after %d attempts, so none was created. Microsoft Graph is having trouble: run apply again later", e.Message, tmp, attempt)
+				return nil, attempt, &e
+			}
+			tflog.Info(ctx, "No application appeared after the server error; instantiating again under the same temporary name", map[string]any{"temporary_name": tmp, "attempt": attempt + 1})
+
+		default:
+			return nil, attempt, err
+		}
+	}
+}
+
+// findInstantiated polls for the application named tmp for at most within (and the context's deadline). An *Error
+// with StatusCode 0 means it did not appear in time.
+func (c *Client) findInstantiated(ctx context.Context, tmp string, within time.Duration) (*Application, error) {
+	var found *Application
+	err := c.waitUntilWithin(ctx, "finding the instantiated application", within, func(ctx context.Context) (bool, error) {
+		apps, err := c.FindApplicationsByDisplayName(ctx, tmp)
+		if err != nil {
+			return false, err
+		}
+		if len(apps) > 0 {
+			found = &apps[0]
+			return true, nil
+		}
+		return false, nil
+	})
+	return found, err
+}
+
+// removeDuplicates deletes every application named tmp other than keep, and returns warnings for those it could not.
+func (c *Client) removeDuplicates(ctx context.Context, tmp, keep string) []string {
+	apps, err := c.FindApplicationsByDisplayName(ctx, tmp)
+	if err != nil {
+		return []string{fmt.Sprintf("Microsoft Graph answered a server error to /instantiate, which was then sent again. Looking for a duplicate application named %s failed (%s): check Entra admin center > App registrations for it and delete it.", tmp, errorSummary(err))}
+	}
+	var warnings []string
+	for _, a := range apps {
+		if strings.EqualFold(a.ObjectID, keep) {
+			continue
+		}
+		tflog.Warn(ctx, "Deleting a duplicate application created by an /instantiate that answered a server error", map[string]any{"object_id": a.ObjectID, "temporary_name": tmp})
+		if err := c.DeleteApplication(ctx, a.ObjectID); err != nil {
+			warnings = append(warnings, fmt.Sprintf("Microsoft Graph answered a server error to /instantiate but created application %s (%s) anyway; deleting that duplicate failed (%s). Delete it in Entra admin center > App registrations.", a.ObjectID, tmp, errorSummary(err)))
+		}
+	}
+	return warnings
+}
+
+// isServerError reports a 5xx answer.
+func isServerError(err error) bool {
+	code := StatusCode(err)
+	return code >= 500 && code <= 599
 }
 
 // RenameEnterpriseApp sets the display name of the application and of its service principal (the portal shows both).

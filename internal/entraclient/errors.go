@@ -123,6 +123,11 @@ func wrapErr(op string, err error) error {
 		e.Auth = true
 		e.Message = "could not get a Microsoft Entra access token: " + authErr.err.Error()
 		e.err = err
+	case strings.Contains(err.Error(), "timeout awaiting response headers"):
+		// The transport's ResponseHeaderTimeout (it also matches context.DeadlineExceeded, which would blame the
+		// resource's timeouts).
+		e.Message = "the server accepted the request but did not start answering in time (a stalled connection); run the operation again, and check the network path to Microsoft Graph and the login host"
+		e.err = err
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Message = "the operation's time ran out (raise the resource's timeouts if Entra is slow)"
 		e.err = err

@@ -155,3 +155,88 @@ func TestGraphScopeAndHosts(t *testing.T) {
 		t.Error("audienceFor")
 	}
 }
+
+// POSTs that create something are retried on 429 only; everything else also on 503 and 504.
+func TestNonIdempotentRequestsAreRetriedOnThrottlingOnly(t *testing.T) {
+	for _, c := range []struct {
+		method, path string
+		want         bool
+	}{
+		{"POST", "/v1.0/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", true},
+		{"POST", "/v1.0/servicePrincipals/x/appRoleAssignedTo", true},
+		{"POST", "/v1.0/servicePrincipals/x/approleassignedto/", true},
+		{"POST", "/v1.0/users/x/appRoleAssignments", true},
+		{"POST", "/v1.0/servicePrincipals/x/synchronization/jobs", true},
+		{"POST", "/v1.0/servicePrincipals/x/synchronization/jobs/scim.1.2/provisionOnDemand", true},
+		{"POST", "/v1.0/applications", true},
+		{"POST", "/v1.0/servicePrincipals", true},
+		{"POST", "/v1.0/servicePrincipals/x/synchronization/jobs/scim.1.2/start", false},
+		{"POST", "/v1.0/servicePrincipals/x/synchronization/jobs/scim.1.2/pause", false},
+		{"POST", "/v1.0/servicePrincipals/x/synchronization/jobs/scim.1.2/validateCredentials", false},
+		{"GET", "/v1.0/servicePrincipals/x/synchronization/jobs", false},
+		{"GET", "/v1.0/servicePrincipals/x/appRoleAssignedTo", false},
+		{"PUT", "/v1.0/servicePrincipals/x/synchronization/secrets", false},
+		{"PATCH", "/v1.0/applications/x", false},
+		{"DELETE", "/v1.0/servicePrincipals/x/appRoleAssignedTo/y", false},
+	} {
+		if got := nonIdempotent(c.method, c.path); got != c.want {
+			t.Errorf("nonIdempotent(%s %s) = %t, want %t", c.method, c.path, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		code          int
+		nonIdempotent bool
+		want          bool
+	}{
+		{429, false, true}, {503, false, true}, {504, false, true}, {500, false, false},
+		{429, true, true}, {503, true, false}, {504, true, false}, {502, true, false},
+	} {
+		if got := retryableStatus(c.code, c.nonIdempotent); got != c.want {
+			t.Errorf("retryableStatus(%d, nonIdempotent=%t) = %t", c.code, c.nonIdempotent, got)
+		}
+	}
+}
+
+// Both clients (login and Graph) share a transport that bounds the wait for response headers.
+func TestTransportsHaveAResponseHeaderTimeout(t *testing.T) {
+	if got := defaultTransport().(*http.Transport).ResponseHeaderTimeout; got != DefaultResponseHeaderTimeout || got <= 0 {
+		t.Errorf("default transport ResponseHeaderTimeout = %s", got)
+	}
+	bare := &http.Transport{}
+	if got := withResponseHeaderTimeout(bare, 0).(*http.Transport).ResponseHeaderTimeout; got != DefaultResponseHeaderTimeout {
+		t.Errorf("a transport without a timeout gets %s", got)
+	}
+	if bare.ResponseHeaderTimeout != 0 {
+		t.Error("the caller's transport was changed")
+	}
+	if got := withResponseHeaderTimeout(bare, time.Second).(*http.Transport).ResponseHeaderTimeout; got != time.Second {
+		t.Errorf("configured timeout: %s", got)
+	}
+	own := &http.Transport{ResponseHeaderTimeout: 5 * time.Second}
+	if withResponseHeaderTimeout(own, 0) != http.RoundTripper(own) {
+		t.Error("a transport with its own timeout was replaced")
+	}
+}
+
+// The Graph URL may be plain http only on loopback. The list must cover every host the provider's entra.graph_url
+// check lets through (localhost and 127.0.0.1), or a URL accepted at plan would fail when the client is built.
+func TestLoopbackHostsCoverTheProviders(t *testing.T) {
+	for _, h := range []string{"localhost", "127.0.0.1", "::1", "LocalHost"} {
+		if !isLoopback(h) {
+			t.Errorf("%s is not accepted as loopback", h)
+		}
+	}
+	for _, h := range []string{"graph.microsoft.com", "127.0.0.2", "localhost.example.com", ""} {
+		if isLoopback(h) {
+			t.Errorf("%s is accepted as loopback", h)
+		}
+	}
+	for _, u := range []string{"http://localhost:8080/v1.0", "http://127.0.0.1:8080/v1.0", "http://[::1]:8080/v1.0"} {
+		if _, err := newClient(t.Context(), Config{TenantID: "00000000-0000-0000-0000-000000000000", ClientID: "00000000-0000-0000-0000-000000000000", ClientSecret: "x", GraphURL: u}, nil); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	if _, err := newClient(t.Context(), Config{TenantID: "00000000-0000-0000-0000-000000000000", ClientID: "00000000-0000-0000-0000-000000000000", ClientSecret: "x", GraphURL: "http://graph.example.com/v1.0"}, nil); err == nil {
+		t.Error("plain http to a remote host was accepted")
+	}
+}

@@ -106,16 +106,27 @@ func (c *Client) jobBuilder(spID, jobID string) *serviceprincipals.ItemSynchroni
 
 // CreateJob creates a provisioning job from a template ("scim") and waits until it can be read. The job starts
 // disabled. Synchronization calls on a new service principal answer 404/409/403 for a while; they are retried.
+// The POST is never repeated blindly: after a server error (5xx), which can follow a successful create, the jobs are
+// listed and one from the same template is adopted; only when there is none is the POST sent again (at most
+// maxJobServerErrors server errors in all).
 func (c *Client) CreateJob(ctx context.Context, spID, templateID string) (*Job, error) {
 	op := "creating the provisioning job"
 	body, _ := json.Marshal(map[string]string{"templateId": templateID})
 	var job Job
 	b := c.jobsBuilder(spID)
-	err := c.retry(ctx, op, whileSyncReplicating, func(ctx context.Context) error {
+	serverErrors := 0
+	retryable := func(err error, elapsed time.Duration) bool {
+		return whileSyncReplicating(err, elapsed) || (isServerError(err) && serverErrors < maxJobServerErrors)
+	}
+	err := c.retry(ctx, op, retryable, func(ctx context.Context) error {
 		raw, err := c.sendRaw(ctx, op, abstractions.POST, b.UrlTemplate, b.PathParameters, body)
-		if StatusCode(err) == http.StatusConflict {
+		if isServerError(err) {
+			serverErrors++
+		}
+		if StatusCode(err) == http.StatusConflict || isServerError(err) {
 			// Either the service principal is still replicating, or a job from this template already exists (a
-			// retried POST that had succeeded, or one made by hand): adopt an existing one.
+			// POST that answered 5xx after creating it, a retried POST that had succeeded, or one made by hand):
+			// adopt an existing one.
 			if jobs, lerr := c.ListJobs(ctx, spID); lerr == nil {
 				for _, j := range jobs {
 					if strings.EqualFold(j.TemplateID, templateID) {
@@ -202,6 +213,9 @@ func (c *Client) DeleteJob(ctx context.Context, spID, jobID string) error {
 		return false, err
 	})
 }
+
+// maxJobServerErrors bounds how many server errors CreateJob takes before giving up.
+const maxJobServerErrors = 3
 
 // whileSyncTransient retries 409 and early 403 but not 404 (for calls where 404 is an answer).
 func whileSyncTransient(err error, elapsed time.Duration) bool {
@@ -308,7 +322,8 @@ type ProvisionSubject struct {
 }
 
 // ProvisionOnDemand provisions the subjects now with the synchronization rule ruleID ("Provision on demand") and
-// returns Graph's raw answer, a stringKeyStringValuePair whose key and value hold JSON documents.
+// returns Graph's raw answer, a stringKeyStringValuePair whose key and value hold JSON documents. It is retried on
+// 429 only: after a 503/504 the subjects may have been provisioned, so the error is returned to the caller.
 func (c *Client) ProvisionOnDemand(ctx context.Context, spID, jobID, ruleID string, subjects ...ProvisionSubject) (json.RawMessage, error) {
 	op := "provisioning on demand"
 	body, _ := json.Marshal(map[string]any{"parameters": []any{map[string]any{"ruleId": ruleID, "subjects": subjects}}})

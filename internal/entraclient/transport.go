@@ -26,6 +26,10 @@ const (
 
 // retryMiddleware replaces kiota's RetryHandler. It retries 429, 503 and 504 (the throttling answers of Graph),
 // honouring Retry-After in seconds (fractions kept) or as an HTTP date, else backing off exponentially from one second.
+// A POST that creates something (see nonIdempotent) is retried on 429 only: a 429 means the request was turned away
+// unprocessed, whereas a 503 or 504 can come back after the object was created, and sending the POST again would
+// create a second application, job or assignment. The callers of those POSTs handle a 5xx themselves by looking for
+// what the first request may have created (CreateEnterpriseApp, AssignAppRole, CreateJob).
 // It never sleeps past the request context's deadline: when the next wait would end after it, the last answer is
 // returned at once, so the caller reports the throttling instead of a bare timeout. Each attempt gets a fresh copy
 // of the request (later middlewares, such as compression, change headers and body in place).
@@ -52,6 +56,7 @@ func (m *retryMiddleware) Intercept(p khttp.Pipeline, idx int, req *http.Request
 		body = b
 	}
 	ctx := req.Context()
+	createOnly := nonIdempotent(req.Method, req.URL.Path)
 	limit := m.maxAttempts
 	if _, ok := ctx.Deadline(); ok {
 		limit = absoluteMaxAttempts
@@ -67,7 +72,7 @@ func (m *retryMiddleware) Intercept(p khttp.Pipeline, idx int, req *http.Request
 			r.Header.Set("Retry-Attempt", strconv.Itoa(attempt-1))
 		}
 		resp, err := p.Next(r, idx)
-		if err != nil || !retryableStatus(resp.StatusCode) || attempt >= limit {
+		if err != nil || !retryableStatus(resp.StatusCode, createOnly) || attempt >= limit {
 			return resp, err
 		}
 		delay := retryDelay(resp, attempt)
@@ -96,8 +101,44 @@ func (m *retryMiddleware) Intercept(p khttp.Pipeline, idx int, req *http.Request
 // Retry-After.
 const absoluteMaxAttempts = 100
 
-func retryableStatus(code int) bool {
-	return code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout
+// retryableStatus reports whether an answer is worth sending the request again for: 429 always; 503 and 504 only for
+// requests that are safe to repeat (nonIdempotent is false).
+func retryableStatus(code int, nonIdempotent bool) bool {
+	if code == http.StatusTooManyRequests {
+		return true
+	}
+	return !nonIdempotent && (code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout)
+}
+
+// creatingCollections are the last path segments of the Graph endpoints where a POST creates a new object each time
+// it is sent (or starts work that must not run twice).
+var creatingCollections = []string{
+	"instantiate",        // POST /applicationTemplates/{id}/instantiate: a new application and service principal
+	"approleassignedto",  // POST /servicePrincipals/{id}/appRoleAssignedTo: a new assignment
+	"approleassignments", // POST /users|groups/{id}/appRoleAssignments: a new assignment
+	"provisionondemand",  // POST .../jobs/{jobId}/provisionOnDemand: provisions the subjects now
+	"applications",       // POST /applications
+	"serviceprincipals",  // POST /servicePrincipals
+}
+
+// nonIdempotent reports whether a request creates something each time it is sent: a POST to one of
+// creatingCollections, or to .../synchronization/jobs (a new provisioning job). Paths compare case-insensitively,
+// as Graph does.
+func nonIdempotent(method, urlPath string) bool {
+	if method != http.MethodPost {
+		return false
+	}
+	p := strings.ToLower(strings.TrimRight(urlPath, "/"))
+	if strings.HasSuffix(p, "/synchronization/jobs") {
+		return true
+	}
+	last := p[strings.LastIndex(p, "/")+1:]
+	for _, c := range creatingCollections {
+		if last == c {
+			return true
+		}
+	}
+	return false
 }
 
 // retryDelay reads Retry-After (seconds, possibly fractional, or an HTTP date), else backs off 1s, 2s, 4s, ... with

@@ -73,8 +73,14 @@ func (c *Client) retry(ctx context.Context, what string, ok retryable, fn func(c
 
 // waitUntil polls check until it reports done, returns an error, or the wait's deadline passes.
 func (c *Client) waitUntil(ctx context.Context, what string, check func(ctx context.Context) (bool, error)) error {
+	return c.waitUntilWithin(ctx, what, c.replicationTimeout(), check)
+}
+
+// waitUntilWithin is waitUntil bounded by within (and ctx's own deadline) instead of the replication timeout. When
+// the time is up it returns an *Error with StatusCode 0.
+func (c *Client) waitUntilWithin(ctx context.Context, what string, within time.Duration, check func(ctx context.Context) (bool, error)) error {
 	start := time.Now()
-	wctx, cancel := c.waitContext(ctx)
+	wctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	interval := c.pollMin()
 	for attempt := 1; ; attempt++ {
@@ -114,6 +120,13 @@ func (c *Client) replicationTimeout() time.Duration {
 		return c.ReplicationTimeout
 	}
 	return DefaultReplicationTimeout
+}
+
+func (c *Client) instantiateLookupTimeout() time.Duration {
+	if c.InstantiateLookupTimeout > 0 {
+		return min(c.InstantiateLookupTimeout, c.replicationTimeout())
+	}
+	return min(DefaultInstantiateLookupTimeout, c.replicationTimeout())
 }
 
 func (c *Client) pollMin() time.Duration {
