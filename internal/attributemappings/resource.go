@@ -35,7 +35,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient/validate"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
 const typeName = "auth0entra_attribute_mappings"
@@ -104,13 +104,13 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				Required:            true,
 				MarkdownDescription: "Object id of the enterprise application's service principal (`auth0entra_enterprise_app.x.service_principal_id`), a GUID.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{validate.GUID("Use auth0entra_enterprise_app.x.service_principal_id, the Object ID of the enterprise application (Entra admin center > Enterprise applications > the app > Properties)")},
+				Validators:          []validator.String{validators.GUID("auth0entra_enterprise_app.x.service_principal_id, the Object ID of the enterprise application (Entra admin center > Enterprise applications > the app > Properties)")},
 			},
 			"job_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Id of the provisioning job (`auth0entra_enterprise_app.x.job_id`), `{template id}.{tenant id without dashes}.{application id}`, e.g. `scim.0123456789abcdef0123456789abcdef.11111111-2222-3333-4444-555555555555`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{validate.JobID()},
+				Validators:          []validator.String{validators.SynchronizationJobID("auth0entra_enterprise_app.x.job_id")},
 			},
 			"source_object": schema.StringAttribute{
 				Required:            true,
@@ -518,7 +518,7 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 			fmt.Sprintf("%q is not {service_principal_id}/{job_id}/{source_object}. Example: 00000000-0000-0000-0000-000000000000/scim.0123456789abcdef0123456789abcdef.11111111-1111-1111-1111-111111111111/User (source_object is User or Group).", req.ID))
 		return
 	}
-	if !entraclient.IsGUID(parts[0]) || !entraclient.IsJobID(parts[1]) {
+	if !validators.IsGUID(parts[0]) || !validators.IsSynchronizationJobID(parts[1]) {
 		resp.Diagnostics.AddError("Invalid import id",
 			fmt.Sprintf("%q is not {service_principal_id}/{job_id}/{source_object}: %q must be the object id (GUID) of the enterprise application's service principal and %q a provisioning job id, {template id}.{tenant id without dashes}.{application id}. Example: 00000000-0000-0000-0000-000000000000/scim.0123456789abcdef0123456789abcdef.11111111-1111-1111-1111-111111111111/User.", req.ID, parts[0], parts[1]))
 		return

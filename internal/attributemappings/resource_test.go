@@ -570,9 +570,9 @@ resource "auth0entra_attribute_mappings" "users" {
 			plan(`mapping = [{ target_attribute = "userName", source_attribute = "userPrincipalName" }]`, `(?s)No matching attribute left`),
 			planHCL(mappingsFor("${auth0entra_enterprise_app.app.service_principal_id}", someJob), `(?s)Provisioning job not found`),
 			// Ids that cannot be right fail at plan, before any call, naming the attribute, the value and the fix.
-			planHCL(mappingsFor("not-a-guid", someJob), `(?s)Not an object id.*service_principal_id is "not-a-guid".*auth0entra_enterprise_app.x.service_principal_id`),
-			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "scim"), `(?s)Not a provisioning job id.*job_id is "scim".*\{template id\}\.\{tenant id without dashes\}\.\{application id\}.*auth0entra_enterprise_app.x.job_id`),
-			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000"), `(?s)Not a provisioning job id.*job_id is "00000000-0000-0000-0000-000000000000"`),
+			planHCL(mappingsFor("not-a-guid", someJob), `(?s)Invalid GUID.*service_principal_id = "not-a-guid".*auth0entra_enterprise_app.x.service_principal_id`),
+			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "scim"), `(?s)Invalid provisioning job id.*job_id = "scim".*<template>\.<tenant id as 32 hexadecimal digits>\.<application id>.*template id.*auth0entra_enterprise_app.x.job_id`),
+			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000"), `(?s)Invalid provisioning job id.*job_id = "00000000-0000-0000-0000-000000000000".*That is a GUID`),
 			// The last failed plan wrote nothing either.
 			{ConfigVariables: vars, Config: acctest.Config(sb, app), PlanOnly: true, PreConfig: noWrites},
 		},

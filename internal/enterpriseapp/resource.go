@@ -36,7 +36,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient/validate"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
 const typeName = "auth0entra_enterprise_app"
@@ -112,7 +112,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				MarkdownDescription: "Client id of the OpenID Connect app registration the Auth0 `waad` connection signs users in " +
 					"with (seed step E1). It is looked up at plan time when known, and at apply otherwise; an absent " +
 					"registration is an error. It is a check only: the enterprise application does not depend on it.",
-				Validators: []validator.String{validate.GUID("Use the Application (client) ID of the OIDC app registration (Entra admin center > App registrations > the app > Overview)")},
+				Validators: []validator.String{validators.GUID("the Application (client) ID of the OIDC app registration (Entra admin center > App registrations > the app > Overview)")},
 			},
 			"assignment": schema.SetNestedAttribute{
 				Optional: true,
@@ -125,7 +125,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"principal_id": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "Object id of the user or group.",
-						Validators:          []validator.String{validate.GUID("Use the Object ID of the user or group (Entra admin center > Users or Groups > Overview)")},
+						Validators:          []validator.String{validators.GUID("the Object ID of the user or group (Entra admin center > Users or Groups > Overview)")},
 					},
 					"principal_type": schema.StringAttribute{
 						Required:            true,
@@ -658,7 +658,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 // ImportState implements resource.ResourceWithImportState: the import id is the service principal's object id.
 func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
-	if !entraclient.IsGUID(id) {
+	if !validators.IsGUID(id) {
 		resp.Diagnostics.AddError("Invalid import id",
 			fmt.Sprintf("%q is not a service principal object id. Import %s by the object id of its service principal (Enterprise applications > Properties > Object ID), e.g. terraform import %s.corp 00000000-0000-0000-0000-000000000000.", req.ID, typeName, typeName))
 		return

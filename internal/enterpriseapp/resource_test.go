@@ -506,12 +506,12 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/api/v2/connections\"\nsecret_token = %q", sb.Auth0Domain, tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*/scim/v2/connections/\{connection id\}`),
 			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token = %q\nscope = \"everyone\"", tenantURL, tok)}, `(?s)provisioning.scope.*value must be one of`),
 			step(appArgs{name: "x", oidc: "11111111-2222-3333-4444-555555555555", provisioning: ok}, `(?s)OIDC app registration not found.*11111111-2222-3333-4444-555555555555`),
-			step(appArgs{name: "x", oidc: "not-a-guid", provisioning: ok}, `(?s)Not an object id.*not-a-guid`),
+			step(appArgs{name: "x", oidc: "not-a-guid", provisioning: ok}, `(?s)Invalid GUID.*not-a-guid`),
 			step(appArgs{name: "x", assignments: user(sb.Seed.GroupID), provisioning: ok}, `(?s)Wrong principal_type.*is a group.*principal_type = "Group"`),
 			step(appArgs{name: "x", assignments: group("11111111-2222-3333-4444-555555555555"), provisioning: ok}, `(?s)Assigned principal not found.*No group with object id`),
 			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + user(sb.Seed.GroupID), provisioning: ok}, `Principal assigned twice`),
 			step(appArgs{name: "x", assignments: `{ principal_id = "11111111-2222-3333-4444-555555555555", principal_type = "ServicePrincipal" }`, provisioning: ok}, `(?s)principal_type.*value must be one of`),
-			step(appArgs{name: "x", assignments: user("not-a-guid"), provisioning: ok}, `(?s)Not an object id.*principal_id.*not-a-guid.*Object ID of the user or group`),
+			step(appArgs{name: "x", assignments: user("not-a-guid"), provisioning: ok}, `(?s)Invalid GUID.*principal_id.*not-a-guid.*Object ID of the user or group`),
 		},
 	})
 	checkNoWrites(t, sb)

@@ -18,6 +18,7 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
 // Model is the provider configuration.
@@ -342,7 +343,7 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 	needsIDs := !useCLI && !useMSI
 	if tenant.from == "" && !useCLI {
 		diags.AddAttributeError(tenant.attr, "Missing Microsoft Entra tenant id", "Set "+tenant.names()+" to the directory (tenant) id.")
-	} else if tenant.from != "" && !isGUID(tenant.value) && !strings.Contains(tenant.value, ".") {
+	} else if tenant.from != "" && !validators.IsGUID(tenant.value) && !strings.Contains(tenant.value, ".") {
 		diags.AddAttributeError(tenant.attr, "Invalid Microsoft Entra tenant id",
 			fmt.Sprintf("%s (from %s) is %q; set it to the directory id (a GUID) or a verified domain such as contoso.onmicrosoft.com.", tenant.attr, tenant.from, tenant.value))
 	}
@@ -361,7 +362,7 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 		}
 	}
 	if graph.from != "" {
-		if u, err := url.Parse(graph.value); err != nil || (u.Scheme != "https" && u.Hostname() != "localhost" && u.Hostname() != "127.0.0.1") || u.Host == "" {
+		if u, err := url.Parse(graph.value); err != nil || (u.Scheme != "https" && !isLoopback(u.Hostname())) || u.Host == "" {
 			diags.AddAttributeError(graph.attr, "Invalid Graph URL",
 				fmt.Sprintf("%s (from %s) is %q; it must be an https URL such as https://graph.microsoft.com/v1.0.", graph.attr, graph.from, graph.value))
 		}
@@ -379,23 +380,14 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 	}, "", diags
 }
 
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
+// isLoopback reports whether host is a loopback name the Graph client accepts plain http for (the same list as
+// entraclient's).
+func isLoopback(host string) bool {
+	switch strings.ToLower(host) {
+	case "localhost", "127.0.0.1", "::1":
+		return true
 	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return false
-			}
-		}
-	}
-	return true
+	return false
 }
 
 // EntraConfigFromEnvironment resolves the entra settings from the ARM_* environment alone, with the same rules
