@@ -362,16 +362,11 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 
 // Create implements resource.Resource.
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan model
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, plan, c, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, defaultTimeout, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	plan.ID = types.StringValue(importID(plan))
 	resp.Diagnostics.Append(r.write(ctx, c, &plan, nil)...)
@@ -383,16 +378,11 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 
 // Read implements resource.Resource.
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state model
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, state, c, ok := r.begin(ctx, req.State.Get, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	spID, jobID, source := state.ServicePrincipalID.ValueString(), state.JobID.ValueString(), state.SourceObject.ValueString()
 	raw, err := c.GetSchema(ctx, spID, jobID)
@@ -423,8 +413,8 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 			resp.Diagnostics.AddError("Could not read the template's attribute mappings", err.Error())
 			return
 		}
-		state.Mapping, diags = customizedRows(doc, tmpl)
-		resp.Diagnostics.Append(diags...)
+		state.Mapping, d = customizedRows(doc, tmpl)
+		resp.Diagnostics.Append(d...)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopt, nil)...)
 	}
 	resp.Diagnostics.Append(flattenInto(ctx, doc, &state)...)
@@ -468,16 +458,11 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 
 // Delete implements resource.Resource: the template's rows for the owned attributes and its object actions go back.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state model
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, state, c, ok := r.begin(ctx, req.State.Get, timeouts.Value.Delete, defaultTimeout, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	spID, jobID, source := state.ServicePrincipalID.ValueString(), state.JobID.ValueString(), state.SourceObject.ValueString()
 	unlock := c.LockSchema(spID, jobID)
@@ -599,6 +584,25 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *model
 	}
 	diags.Append(flattenInto(ctx, doc, plan)...)
 	return diags
+}
+
+// begin is how Create, Read and Delete start: it reads the model with get (the plan's or the state's Get) and the
+// Entra client, and bounds ctx by the timeout timeoutOf picks (timeouts.Value.Create, Read or Delete), dflt when the
+// configuration sets none. The returned cancel is never nil: the caller defers it even when ok is false.
+func (r *Resource) begin(ctx context.Context, get func(context.Context, any) diag.Diagnostics,
+	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration,
+	diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc, model, *entraclient.Client, bool) {
+	var m model
+	diags.Append(get(ctx, &m)...)
+	c := r.require(diags)
+	if diags.HasError() {
+		return ctx, func() {}, m, nil, false
+	}
+	timeout, d := timeoutOf(m.Timeouts, ctx, dflt)
+	diags.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, cancel, m, c, true
 }
 
 func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {

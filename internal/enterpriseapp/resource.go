@@ -483,16 +483,11 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 
 // Read implements resource.Resource.
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state model
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, state, c, ok := r.beginWithState(ctx, req.State, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	spID := state.ServicePrincipalID.ValueString()
 	if spID == "" {
@@ -618,16 +613,11 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 
 // Delete implements resource.Resource.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state model
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, state, c, ok := r.beginWithState(ctx, req.State, timeouts.Value.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	spID := state.ServicePrincipalID.ValueString()
 	if spID != "" && !state.JobID.IsNull() && state.JobID.ValueString() != "" {
@@ -800,6 +790,25 @@ func (r *Resource) entra() *entraclient.Client {
 		return nil
 	}
 	return r.clients.Entra
+}
+
+// beginWithState is how Read and Delete start: it reads the state and the Entra client, and bounds ctx by the
+// timeout timeoutOf picks (timeouts.Value.Read or timeouts.Value.Delete), dflt when the configuration sets none.
+// The returned cancel is never nil: the caller defers it even when ok is false.
+func (r *Resource) beginWithState(ctx context.Context, st tfsdk.State,
+	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration,
+	diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc, model, *entraclient.Client, bool) {
+	var state model
+	diags.Append(st.Get(ctx, &state)...)
+	c := r.require(diags)
+	if diags.HasError() {
+		return ctx, func() {}, state, nil, false
+	}
+	timeout, d := timeoutOf(state.Timeouts, ctx, dflt)
+	diags.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, cancel, state, c, true
 }
 
 func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {

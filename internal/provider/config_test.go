@@ -30,6 +30,43 @@ func errText(d diag.Diagnostics) string {
 	return b.String()
 }
 
+// setEnv clears the provider's environment variables, then sets env, for the rest of the test.
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	clearEnv(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+// checkResolved checks what resolveAuth0 or resolveEntra returned against a table row: not configured (missing),
+// an error whose text contains every wantErr substring, or else a configuration without error. It returns the
+// error text, for the row's further checks.
+func checkResolved[C any](t *testing.T, cfg *C, why string, diags diag.Diagnostics, missing bool, wantErr []string) string {
+	t.Helper()
+	text := errText(diags)
+	switch {
+	case missing:
+		if cfg != nil || why == "" || diags.HasError() {
+			t.Fatalf("want not configured, got cfg=%v why=%q diags=%s", cfg, why, text)
+		}
+	case len(wantErr) > 0:
+		if !diags.HasError() {
+			t.Fatalf("want an error, got cfg=%+v", cfg)
+		}
+		for _, w := range wantErr {
+			if !strings.Contains(text, w) {
+				t.Errorf("error %q does not contain %q", text, w)
+			}
+		}
+	default:
+		if diags.HasError() || cfg == nil {
+			t.Fatalf("unexpected error: %s", text)
+		}
+	}
+	return text
+}
+
 func TestResolveAuth0(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -54,34 +91,17 @@ func TestResolveAuth0(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
+			setEnv(t, tt.env)
 			m := tt.model
 			cfg, why, diags := resolveAuth0(&m)
-			text := errText(diags)
+			text := checkResolved(t, cfg, why, diags, tt.missing, tt.wantErr)
 			switch {
-			case tt.missing:
-				if cfg != nil || why == "" || diags.HasError() {
-					t.Fatalf("want not configured, got cfg=%v why=%q diags=%s", cfg, why, text)
-				}
+			case tt.missing: // checkResolved checked it all
 			case len(tt.wantErr) > 0:
-				if !diags.HasError() {
-					t.Fatalf("want an error, got cfg=%+v", cfg)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(text, w) {
-						t.Errorf("error %q does not contain %q", text, w)
-					}
-				}
 				if strings.Contains(text, `"s"`) || strings.Contains(text, `"t"`) {
 					t.Errorf("error text quotes a secret: %s", text)
 				}
 			default:
-				if diags.HasError() || cfg == nil {
-					t.Fatalf("unexpected error: %s", text)
-				}
 				if cfg.Domain != tt.want {
 					t.Errorf("domain = %q, want %q", cfg.Domain, tt.want)
 				}
@@ -114,32 +134,10 @@ func TestResolveEntra(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
+			setEnv(t, tt.env)
 			m := tt.model
 			cfg, why, diags := resolveEntra(&m)
-			text := errText(diags)
-			switch {
-			case tt.missing:
-				if cfg != nil || why == "" || diags.HasError() {
-					t.Fatalf("want not configured, got cfg=%v why=%q diags=%s", cfg, why, text)
-				}
-			case len(tt.wantErr) > 0:
-				if !diags.HasError() {
-					t.Fatalf("want an error, got cfg=%+v", cfg)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(text, w) {
-						t.Errorf("error %q does not contain %q", text, w)
-					}
-				}
-			default:
-				if diags.HasError() || cfg == nil {
-					t.Fatalf("unexpected error: %s", text)
-				}
-			}
+			checkResolved(t, cfg, why, diags, tt.missing, tt.wantErr)
 		})
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -221,38 +222,13 @@ func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, r
 // Create enables SCIM on the connection: it checks the connection, writes the owned connection settings, then
 // creates the SCIM configuration (a POST without body when nothing differs from Auth0's defaults).
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, config resourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, a, ok := r.prepareApply(ctx, req.Plan, req.Config, timeouts.Value.Create, &resp.Diagnostics)
 	defer cancel()
-
-	id := plan.ConnectionID.ValueString()
-	in, diags := inputsFrom(plan, config)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	conn, ok := r.prepareConnection(ctx, client, in, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
-		return
-	}
-	desired := desiredMapping(defaults, in.rows, in.remove)
+	plan, client, in, conn, desired := a.plan, a.client, a.in, a.conn, a.desired
+	id := plan.ConnectionID.ValueString()
 
 	var body *auth0client.SCIMConfigurationInput
 	if len(in.rows) > 0 || len(in.remove) > 0 || in.userIDAttribute != auth0client.DefaultUserIDAttribute {
@@ -360,38 +336,13 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 // Update writes the owned connection settings and, when the user id attribute or the resulting mapping differ
 // from what Auth0 holds, replaces the SCIM configuration's mapping.
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, config resourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, a, ok := r.prepareApply(ctx, req.Plan, req.Config, timeouts.Value.Update, &resp.Diagnostics)
 	defer cancel()
-
-	id := plan.ConnectionID.ValueString()
-	in, diags := inputsFrom(plan, config)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	conn, ok := r.prepareConnection(ctx, client, in, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
-		return
-	}
-	desired := desiredMapping(defaults, in.rows, in.remove)
+	plan, client, in, conn, desired := a.plan, a.client, a.in, a.conn, a.desired
+	id := plan.ConnectionID.ValueString()
 
 	cfg, err := client.GetSCIMConfiguration(ctx, id)
 	switch {
@@ -459,6 +410,60 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("connection_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// applyInputs is what Create and Update both work out before they write the SCIM configuration.
+type applyInputs struct {
+	plan    resourceModel
+	client  *auth0client.Client
+	in      inputs
+	conn    *auth0client.Connection
+	desired []auth0client.SCIMMapping
+}
+
+// prepareApply is the start Create and Update share: it reads the plan and configuration, bounds ctx by the
+// create or update timeout (timeoutOf: timeouts.Value.Create or timeouts.Value.Update), writes the owned
+// connection settings and works out the desired mapping from Auth0's defaults. It returns the bounded context and
+// its cancel, which is never nil and which the caller defers even when ok is false.
+func (r *Resource) prepareApply(ctx context.Context, planData tfsdk.Plan, configData tfsdk.Config,
+	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc, applyInputs, bool) {
+	var a applyInputs
+	var config resourceModel
+	diags.Append(planData.Get(ctx, &a.plan)...)
+	diags.Append(configData.Get(ctx, &config)...)
+	if diags.HasError() {
+		return ctx, func() {}, a, false
+	}
+	client, d := r.clients.RequireAuth0(TypeName)
+	diags.Append(d...)
+	if diags.HasError() {
+		return ctx, func() {}, a, false
+	}
+	a.client = client
+	timeout, d := timeoutOf(a.plan.Timeouts, ctx, defaultTimeout)
+	diags.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+
+	id := a.plan.ConnectionID.ValueString()
+	in, d := inputsFrom(a.plan, config)
+	diags.Append(d...)
+	if diags.HasError() {
+		return ctx, cancel, a, false
+	}
+	a.in = in
+	conn, ok := r.prepareConnection(ctx, client, in, diags)
+	if !ok {
+		return ctx, cancel, a, false
+	}
+	a.conn = conn
+	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
+	if err != nil {
+		diags.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		return ctx, cancel, a, false
+	}
+	a.desired = desiredMapping(defaults, in.rows, in.remove)
+	return ctx, cancel, a, true
 }
 
 // setState records the SCIM configuration cfg as Create's result, and that this resource instance owns it.

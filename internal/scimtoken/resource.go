@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -166,20 +167,11 @@ func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, r
 
 // Create issues the token and keeps its secret, which Auth0 returns only now.
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan resourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, plan, client, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 
 	connID := plan.ConnectionID.ValueString()
 	var scopes []string
@@ -223,18 +215,11 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 // state with a warning, so that the next plan creates a new token. It has no timeouts argument:
 // auth0client.DefaultReadTimeout bounds it.
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state resourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withReadDeadline(ctx)
+	ctx, cancel, state, client, ok := r.begin(ctx, req.State.Get, nil, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	connID, tokenID := state.ConnectionID.ValueString(), state.TokenID.ValueString()
 
 	toks, err := client.ListSCIMTokens(ctx, connID)
@@ -307,20 +292,11 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 
 // Delete revokes the token. A token that is already gone is fine.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state resourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, state, client, ok := r.begin(ctx, req.State.Get, timeouts.Value.Delete, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 
 	connID, tokenID := state.ConnectionID.ValueString(), state.TokenID.ValueString()
 	if err := client.DeleteSCIMToken(ctx, connID, tokenID); err != nil && !auth0client.IsNotFound(err) {
@@ -341,6 +317,33 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("connection_id"), connID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_id"), tokenID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID)...)
+}
+
+// begin is how Create, Read and Delete start: it reads the resource's model with get (the plan's or the state's
+// Get) and the Auth0 client, and bounds ctx by the timeout timeoutOf picks (timeouts.Value.Create or
+// timeouts.Value.Delete), or by the read deadline when timeoutOf is nil. The returned cancel is never nil: the
+// caller defers it even when ok is false.
+func (r *Resource) begin(ctx context.Context, get func(context.Context, any) diag.Diagnostics,
+	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc, resourceModel, *auth0client.Client, bool) {
+	var m resourceModel
+	diags.Append(get(ctx, &m)...)
+	if diags.HasError() {
+		return ctx, func() {}, m, nil, false
+	}
+	client, d := r.clients.RequireAuth0(TypeName)
+	diags.Append(d...)
+	if diags.HasError() {
+		return ctx, func() {}, m, nil, false
+	}
+	if timeoutOf == nil {
+		ctx, cancel := withReadDeadline(ctx)
+		return ctx, cancel, m, client, true
+	}
+	timeout, d := timeoutOf(m.Timeouts, ctx, defaultTimeout)
+	diags.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, cancel, m, client, true
 }
 
 // privateTokenKey holds, in private state, the token this resource instance owns. A replacement plan (where the
