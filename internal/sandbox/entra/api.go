@@ -148,11 +148,7 @@ func (s *Server) Jobs(spID string) []Job {
 	if sp == nil {
 		return nil
 	}
-	var js []*job
-	for _, j := range sp.jobs {
-		js = append(js, j)
-	}
-	bySeq(js, func(j *job) int64 { return j.seq })
+	js := inOrder(sp.jobs, nil)
 	out := make([]Job, len(js))
 	for i, j := range js {
 		out[i] = j.view(secretsConfigured(sp.secrets))

@@ -170,14 +170,8 @@ func (s *Server) listAssignments(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) assignmentsLocked(spID string, visibleOnly bool) []*assignment {
-	var out []*assignment
-	for _, a := range s.asgs {
-		if a.ResourceID == spID && (!visibleOnly || a.visible(s.now())) {
-			out = append(out, a)
-		}
-	}
-	bySeq(out, func(a *assignment) int64 { return a.seq })
-	return out
+	now := s.now()
+	return inOrder(s.asgs, func(a *assignment) bool { return a.ResourceID == spID && (!visibleOnly || a.visible(now)) })
 }
 
 func (s *Server) getAssignment(w http.ResponseWriter, r *http.Request) {

@@ -85,13 +85,7 @@ func (s *Server) runJobCycle(ctx context.Context, spID, jobID string) error {
 	schema := append(json.RawMessage(nil), j.schema...)
 	// The users this cycle looks at: in scope, or provisioned earlier by this job.
 	var userIDs []string
-	var us []*user
-	for _, u := range s.users {
-		if u.visible(s.now()) {
-			us = append(us, u)
-		}
-	}
-	bySeq(us, func(u *user) int64 { return u.seq })
+	us := visibleInOrder(s.users, s.now())
 	entitled := int64(0)
 	for _, u := range us {
 		assigned, _ := s.isAssignedLocked(sp.id, u.ID)

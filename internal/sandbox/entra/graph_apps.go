@@ -204,13 +204,7 @@ func (s *Server) instantiate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	var apps []*application
-	for _, a := range s.apps {
-		if a.visible(s.now()) {
-			apps = append(apps, a)
-		}
-	}
-	bySeq(apps, func(a *application) int64 { return a.seq })
+	apps := visibleInOrder(s.apps, s.now())
 	items := make([]map[string]any, len(apps))
 	for i, a := range apps {
 		items[i] = copyMap(a.props)
@@ -322,13 +316,7 @@ func (s *Server) deleteSPLocked(sp *servicePrincipal) {
 
 func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	var sps []*servicePrincipal
-	for _, sp := range s.sps {
-		if sp.visible(s.now()) {
-			sps = append(sps, sp)
-		}
-	}
-	bySeq(sps, func(sp *servicePrincipal) int64 { return sp.seq })
+	sps := visibleInOrder(s.sps, s.now())
 	items := make([]map[string]any, len(sps))
 	for i, sp := range sps {
 		items[i] = copyMap(sp.props)

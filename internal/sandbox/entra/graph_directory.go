@@ -76,13 +76,7 @@ func (g *group) props() map[string]any {
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	var us []*user
-	for _, u := range s.users {
-		if u.visible(s.now()) {
-			us = append(us, u)
-		}
-	}
-	bySeq(us, func(u *user) int64 { return u.seq })
+	us := visibleInOrder(s.users, s.now())
 	items := make([]map[string]any, len(us))
 	for i, u := range us {
 		items[i] = u.props()
@@ -111,13 +105,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	var gs []*group
-	for _, g := range s.groups {
-		if g.visible(s.now()) {
-			gs = append(gs, g)
-		}
-	}
-	bySeq(gs, func(g *group) int64 { return g.seq })
+	gs := visibleInOrder(s.groups, s.now())
 	items := make([]map[string]any, len(gs))
 	for i, g := range gs {
 		items[i] = g.props()

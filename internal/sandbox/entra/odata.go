@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // OData query options for list endpoints: $filter with `eq`, `ne` and `startswith(...)` joined by `and` (what
@@ -306,7 +307,26 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// bySeq sorts objects by creation order, the order list endpoints return them in.
-func bySeq[T any](items []T, seq func(T) int64) {
-	sort.Slice(items, func(i, j int) bool { return seq(items[i]) < seq(items[j]) })
+// stored is what every stored object is through its meta: visible after replication, and ordered by creation.
+type stored interface {
+	visible(now time.Time) bool
+	order() int64
+}
+
+// inOrder returns the objects keep accepts (all when keep is nil) in creation order, the order list endpoints
+// return them in.
+func inOrder[T stored](objs map[string]T, keep func(T) bool) []T {
+	out := make([]T, 0, len(objs))
+	for _, o := range objs {
+		if keep == nil || keep(o) {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].order() < out[j].order() })
+	return out
+}
+
+// visibleInOrder returns the objects that have replicated by now, in creation order.
+func visibleInOrder[T stored](objs map[string]T, now time.Time) []T {
+	return inOrder(objs, func(o T) bool { return o.visible(now) })
 }

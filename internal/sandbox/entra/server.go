@@ -347,6 +347,8 @@ type meta struct {
 
 func (m meta) visible(now time.Time) bool { return !now.Before(m.visibleAt) }
 
+func (m meta) order() int64 { return m.seq }
+
 type user struct {
 	meta
 	User

@@ -296,13 +296,7 @@ func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
 		configured := secretsConfigured(sp.secrets)
-		var js []*job
-		for _, j := range sp.jobs {
-			if j.visible(s.now()) {
-				js = append(js, j)
-			}
-		}
-		bySeq(js, func(j *job) int64 { return j.seq })
+		js := visibleInOrder(sp.jobs, s.now())
 		out := make([]Job, 0, len(js))
 		for _, j := range js {
 			out = append(out, j.view(configured))
