@@ -11,7 +11,8 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provider"
 )
 
-// version is set by the release build (-ldflags "-X main.version=...").
+// version is injected at link time with -ldflags "-X main.version=<version>": by make build and make install
+// (the git-describe version of scripts/version.sh) and by goreleaser (the tag). "dev" is a plain `go build`.
 var version = "dev"
 
 func main() {
