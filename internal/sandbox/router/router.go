@@ -302,7 +302,7 @@ func (rt *Router) take(route string) Fault {
 			kept = append(kept, f)
 			continue
 		}
-		if (f.Status != 0 && out.Status != 0) || (f.AfterStatus != 0 && out.AfterStatus != 0) || (f.AfterDrop && out.AfterDrop) {
+		if (f.Status != 0 && out.Status != 0) || ((f.AfterStatus != 0 || f.AfterDrop) && (out.AfterStatus != 0 || out.AfterDrop)) {
 			// An earlier fault already answers this request: this one is neither applied nor used up.
 			kept = append(kept, f)
 			continue
