@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/parentwatch"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provider"
 )
 
@@ -19,6 +20,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	parentwatch.ExitWhenParentGone(debug) // no request leaves the provider once Terraform is gone
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/auth0entra/auth0entra",

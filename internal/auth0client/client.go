@@ -27,7 +27,10 @@ import (
 // Config is what the provider's auth0 block resolves to.
 type Config struct {
 	// Domain is the canonical tenant host (optionally with a port), e.g. acme.eu.auth0.com.
-	Domain       string
+	Domain string
+	// DomainSource says where Domain came from, for messages about an unreachable tenant, e.g. "auth0.domain in
+	// the provider block" or "the environment variable AUTH0_DOMAIN"; empty when unknown.
+	DomainSource string
 	ClientID     string
 	ClientSecret string
 	// APIToken is a Management API access token; used instead of client credentials when set.
@@ -52,6 +55,8 @@ type Client struct {
 
 	// secrets are scrubbed from every error text, in case a server or library ever echoes one.
 	secrets []string
+	// domainSource is Config.DomainSource.
+	domainSource string
 }
 
 // DefaultResponseHeaderTimeout bounds the wait for the start of one answer. The Management API answers in well under
@@ -117,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the Auth0 Management API client for %q: %w", cfg.Domain, err)
 	}
-	c := &Client{Domain: cfg.Domain, Management: m}
+	c := &Client{Domain: cfg.Domain, Management: m, domainSource: cfg.DomainSource}
 	for _, s := range []string{cfg.ClientSecret, cfg.APIToken} {
 		if len(s) >= minScrubbedSecret {
 			c.secrets = append(c.secrets, s)

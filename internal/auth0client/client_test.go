@@ -412,3 +412,73 @@ func TestEndpointURLs(t *testing.T) {
 		t.Errorf("EntraTenantURL = %q, want %q", got, want)
 	}
 }
+
+func TestRetry_CreatingPOSTNotRepeatedAfterAnyAmbiguousAnswer(t *testing.T) {
+	const route = "POST /api/v2/connections/{id}/scim-configuration/tokens"
+	for name, fault := range map[string]router.Fault{
+		"503 before":      {Route: route, Status: http.StatusServiceUnavailable, Times: 1},
+		"502 after write": {Route: route, AfterStatus: http.StatusBadGateway, Times: 1},
+		"503 after write": {Route: route, AfterStatus: http.StatusServiceUnavailable, Times: 1},
+		"dropped answer":  {Route: route, AfterDrop: true, Times: 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := startFakeTenant(t)
+			c := f.client(t, fast)
+			f.rt.Inject(fault)
+			if _, err := c.CreateSCIMToken(context.Background(), testConnID, []string{"get:users"}, 0); err == nil {
+				t.Fatal("want the ambiguous answer as an error")
+			}
+			if n := f.rt.Count(route); n != 1 {
+				t.Errorf("the token POST was sent %d times; after an answer that does not prove nothing was created it must be sent once", n)
+			}
+		})
+	}
+	// Reads are retried on the same answers, carried out or not.
+	f := startFakeTenant(t)
+	c := f.client(t, fast)
+	f.rt.Inject(router.Fault{Route: connRoute, AfterStatus: http.StatusServiceUnavailable, Times: 1})
+	f.rt.Inject(router.Fault{Route: connRoute, AfterDrop: true, Times: 1})
+	if _, err := c.GetConnection(context.Background(), testConnID); err != nil {
+		t.Fatalf("GetConnection: %v", err)
+	}
+	if n := f.rt.Count(connRoute); n != 3 {
+		t.Errorf("GET sent %d times, want 3", n)
+	}
+}
+
+func TestUnreachableDomainFailsFastNamingTheSetting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := ln.Addr().String()
+	_ = ln.Close()
+	for name, c := range map[string]struct{ domain, source, want string }{
+		"refused, from the block": {refused, "auth0.domain in the provider block", "connection refused"},
+		"no such host, from env":  {"no-such-tenant.invalid", "the environment variable AUTH0_DOMAIN", "no such host"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			client, err := auth0client.New(context.Background(), auth0client.Config{Domain: c.domain, DomainSource: c.source,
+				ClientID: "id", ClientSecret: "secret-do-not-log"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, err = client.GetConnection(context.Background(), testConnID) // the default retry policy
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %s, want under 5s", d)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "Cannot reach the Auth0 tenant") || !strings.Contains(msg, c.source) ||
+				!strings.Contains(msg, c.want) || !strings.Contains(msg, c.domain) {
+				t.Errorf("message does not name the cause first, the domain and where it came from: %s", msg)
+			}
+			if strings.Contains(msg, "secret-do-not-log") {
+				t.Errorf("leaks the secret: %s", msg)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -25,11 +26,25 @@ type Error struct {
 	Message string
 	// Err is the underlying error when no answer arrived (or when the token exchange failed).
 	Err error
+	// Hint, when set, says what to check; it comes first for errors that point at a setting (an unreachable domain).
+	Hint string
 }
 
 // Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder
+	if e.Hint != "" && e.StatusCode == 0 {
+		// Cause first: the setting to check, then what the provider was doing and the transport's own words.
+		b.WriteString(e.Hint)
+		b.WriteString(" (")
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+		if e.Err != nil {
+			b.WriteString(e.Err.Error())
+		}
+		b.WriteString(")")
+		return b.String()
+	}
 	b.WriteString(e.Op)
 	b.WriteString(": ")
 	if e.StatusCode == 0 {
@@ -96,6 +111,19 @@ func (c *Client) newAPIError(op string, status int, body []byte) *Error {
 // problem, an expired context, or a failed client-credentials exchange.
 func (c *Client) newTransportError(op string, err error) *Error {
 	e := &Error{Op: op, Err: scrubbedError{err: err, text: c.scrub(err.Error())}}
+	if Unreachable(err) {
+		what := "nothing answers at that address (connection refused)"
+		var dns *net.DNSError
+		if errors.As(err, &dns) {
+			what = "its name does not resolve (no such host)"
+		}
+		from := c.domainSource
+		if from == "" {
+			from = "auth0.domain in the provider block or the environment variable AUTH0_DOMAIN"
+		}
+		e.Hint = fmt.Sprintf("Cannot reach the Auth0 tenant %q: %s. Check the Auth0 domain, set by %s: it must be the "+
+			"tenant's canonical domain, e.g. acme.eu.auth0.com", c.Domain, what, from)
+	}
 	var rerr *oauth2.RetrieveError
 	if errors.As(err, &rerr) {
 		e.Op = op + " (getting a Management API access token with the client credentials)"

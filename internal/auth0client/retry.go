@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -22,12 +23,15 @@ import (
 // What is retried:
 //   - 429 Too Many Requests, for every method: the wait lasts until the `X-RateLimit-Reset` time (epoch seconds)
 //     or the `Retry-After` delay, whichever is later, capped by MaxRateLimitWait;
-//   - 500, 502, 503 and 504, and transport errors (connection refused or reset, timeouts), with exponential
-//     back-off and jitter — for idempotent requests only (GET, HEAD, OPTIONS, PUT, PATCH, DELETE, and the
-//     POST /oauth/token exchange). A POST that creates something (a SCIM configuration, a token) is retried only
-//     on 503 and on errors where the connection was never made, because repeating it after the server may have
-//     acted could create a second object (for tokens, one of only two per connection);
-//   - never: certificate errors, other statuses, or anything once the context is done.
+//   - 500, 502, 503 and 504, and transport errors (connection reset, timeouts), with exponential back-off and
+//     jitter — for idempotent requests only (GET, HEAD, OPTIONS, PUT, PATCH, DELETE, and the POST /oauth/token
+//     exchange). A POST that creates something (a SCIM configuration, a token) is retried only where the outcome
+//     proves nothing was created: a 429 (Auth0 throttles before it acts) or a connection that was never made. A 5xx
+//     or a lost answer proves nothing — the server may have acted — so the caller reads back instead of repeating
+//     the POST (which could create a second object; for tokens, one of only two per connection);
+//   - never: certificate errors, an unknown host (DNS answers "no such host") or a refused connection — these do
+//     not go away by themselves within an apply, so they fail at once with a message naming the domain setting
+//     (see Unreachable) — other statuses, or anything once the context is done.
 type RetryPolicy struct {
 	// MaxAttempts is how many requests one call may send, the first included. Default 8.
 	MaxAttempts int
@@ -130,7 +134,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // decide says whether the outcome of one attempt is retried, after how long, and why (for the log).
 func (t *retryTransport) decide(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
 	if err != nil {
-		if req.Context().Err() != nil || !retryableError(err) {
+		if req.Context().Err() != nil || !retryableError(err) || Unreachable(err) {
 			return 0, "", false
 		}
 		if !idempotent(req) && !neverConnected(err) {
@@ -141,9 +145,7 @@ func (t *retryTransport) decide(req *http.Request, resp *http.Response, err erro
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		return t.rateLimitWait(resp, attempt), "429 Too Many Requests (rate limit)", true
-	case http.StatusServiceUnavailable:
-		return t.backoff(attempt), resp.Status, true
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		if !idempotent(req) {
 			return 0, "", false
 		}
@@ -220,6 +222,16 @@ func retryableError(err error) bool {
 		return false
 	}
 	return true
+}
+
+// Unreachable reports whether err says the host cannot be reached at all: its name does not resolve, or nothing
+// listens on the port (connection refused). Both point at a wrong domain rather than a passing failure.
+func Unreachable(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsNotFound || (!dns.IsTemporary && !dns.IsTimeout)
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // neverConnected reports whether the request certainly did not reach the server.

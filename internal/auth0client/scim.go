@@ -134,6 +134,11 @@ var SCIMTokenScopes = []string{
 // MinSCIMTokenLifetime is the exclusive lower bound of a token lifetime: Auth0 requires more than 900 seconds.
 const MinSCIMTokenLifetime = 900 * time.Second
 
+// MaxSCIMTokenLifetime is the longest token lifetime the provider sends. Auth0's own upper bound is UNKNOWN
+// (auth0-management-api.md §5.2 gives only the lower one); 100 years is far beyond any rotation policy and keeps
+// created_at + lifetime a valid date for every client, where a lifetime near Go's limit (2562047h) overflows.
+const MaxSCIMTokenLifetime = 876000 * time.Hour
+
 // MaxSCIMTokensPerConnection is how many active tokens Auth0 allows on one connection.
 const MaxSCIMTokensPerConnection = 2
 

@@ -192,6 +192,14 @@ func boolean(attr path.Path, v types.Bool, envs ...string) (bool, string, diag.D
 	return false, "", diags
 }
 
+// settingSource says where a setting's value came from, for messages: the provider block or the environment.
+func settingSource(s setting) string {
+	if s.from == s.attr.String() {
+		return s.from + " in the provider block"
+	}
+	return "the environment variable " + s.from + " (" + s.attr.String() + " is not set in the provider block)"
+}
+
 // names renders "the attribute auth0.client_id (or AUTH0_CLIENT_ID)".
 func (s setting) names() string {
 	if len(s.envs) == 0 {
@@ -255,7 +263,7 @@ func resolveAuth0(m *Auth0Model) (*auth0client.Config, string, diag.Diagnostics)
 	if diags.HasError() {
 		return nil, "", diags
 	}
-	return &auth0client.Config{Domain: domain.value, ClientID: id.value, ClientSecret: secret.value, APIToken: token.value, Audience: aud.value}, "", diags
+	return &auth0client.Config{Domain: domain.value, DomainSource: settingSource(domain), ClientID: id.value, ClientSecret: secret.value, APIToken: token.value, Audience: aud.value}, "", diags
 }
 
 // checkDomain returns why d is not a bare host[:port], or "".

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -108,9 +107,50 @@ func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 
 // ConfigValidators requires connection_id and token_id together.
 func (d *DataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.RequiredTogether(path.MatchRoot("connection_id"), path.MatchRoot("token_id")),
+	return []datasource.ConfigValidator{tokenNeedsConnection{}}
+}
+
+// tokenNeedsConnection requires connection_id and token_id together, saying which one is missing and how to set
+// it (a token id alone cannot be read: Auth0 lists tokens per connection).
+type tokenNeedsConnection struct{}
+
+func (tokenNeedsConnection) Description(context.Context) string {
+	return "connection_id and token_id are set together"
+}
+
+func (v tokenNeedsConnection) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (tokenNeedsConnection) ValidateDataSource(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var conn, tok types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("connection_id"), &conn)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_id"), &tok)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
+	switch {
+	case !tok.IsNull() && conn.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "token_id needs connection_id",
+			fmt.Sprintf("token_id = %s is set but connection_id is not: Auth0 lists a SCIM token only through its connection. "+
+				"Add connection_id = auth0entra_scim_token.<name>.connection_id, or remove token_id to read the job's status alone.", quoted(tok)))
+	case !conn.IsNull() && tok.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("token_id"), "connection_id needs token_id",
+			fmt.Sprintf("connection_id = %s is set but token_id is not: connection_id only says where to find the token. "+
+				"Add token_id = auth0entra_scim_token.<name>.token_id, or remove connection_id.", quoted(conn)))
+	}
+}
+
+// quoted renders a configured value for a message: quoted and cut to a readable length, or "(known after apply)".
+func quoted(v types.String) string {
+	if v.IsUnknown() {
+		return "(known after apply)"
+	}
+	s := v.ValueString()
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // Configure implements datasource.DataSourceWithConfigure.

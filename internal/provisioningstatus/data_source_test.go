@@ -62,7 +62,12 @@ func TestAccProvisioningStatus(t *testing.T) {
 			{
 				Config:      statusConfig(sb, h, fmt.Sprintf("  connection_id = %q", sb.Seed.ConnectionID)),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*must be configured together: \[connection_id,token_id\]`),
+				ExpectError: regexp.MustCompile(`(?s)connection_id needs token_id.*Add token_id = auth0entra_scim_token`),
+			},
+			{
+				Config:      statusConfig(sb, h, `  token_id = "tok_AbCdEfGh12345678"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)token_id needs connection_id.*"tok_AbCdEfGh12345678".*Add connection_id =`),
 			},
 			{
 				// Healthy: started, never run, not quarantined; the token exists and was used by Test Connection.

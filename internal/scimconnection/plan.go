@@ -137,6 +137,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 	if rowsKnown && removeKnown {
 		desired := desiredMapping(defaults, rows, remove)
+		resp.Diagnostics.Append(checkUserIDAttribute(plan.UserIDAttribute, desired)...)
 		em, d := types.MapValueFrom(ctx, types.StringType, mappingMap(desired))
 		resp.Diagnostics.Append(d...)
 		plan.EffectiveMapping = em
@@ -152,7 +153,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 
 	if state == nil {
-		resp.Diagnostics.Append(r.checkNotConfigured(ctx, client, id, req)...)
+		resp.Diagnostics.Append(r.checkNotConfigured(ctx, client, conn, req)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -162,8 +163,13 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 // planned by the provider or by -replace, private state names the connection of the object being replaced; on the
 // replacement of a tainted object left by a failed create, Terraform passes neither its state nor its private
 // state, and the refresh that came just before told rememberIncompleteCreate.
-func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.Client, id string, req resource.ModifyPlanRequest) diag.Diagnostics {
+//
+// A third kind is the remains of a create that an interrupted run of the provider carried out without Terraform
+// recording it (killed process, lost answer): the connection carries the provider's marker (see createOrAdopt),
+// and Create adopts the configuration instead of creating one.
+func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.Client, conn *auth0client.Connection, req resource.ModifyPlanRequest) diag.Diagnostics {
 	var diags diag.Diagnostics
+	id := conn.ID
 	if owned, d := req.Private.GetKey(ctx, privateConnectionKey); !d.HasError() && string(owned) == string(privateValue(id)) {
 		return diags
 	}
@@ -172,6 +178,12 @@ func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.C
 	}
 	_, err := client.GetSCIMConfiguration(ctx, id)
 	switch {
+	case err == nil && conn.Metadata[auth0client.MarkerSCIMConfiguration] != "":
+		diags.AddAttributeWarning(path.Root("connection_id"), "Adopting a SCIM configuration an interrupted run created",
+			fmt.Sprintf("Connection %q has a SCIM configuration that no Terraform state holds, and the connection carries this provider's marker "+
+				"(metadata %s = %q), written just before an earlier run of the provider created it: that run was interrupted before "+
+				"Terraform could record the result. Apply adopts it (and sets the planned mapping) instead of creating a second one.",
+				id, auth0client.MarkerSCIMConfiguration, conn.Metadata[auth0client.MarkerSCIMConfiguration]))
 	case err == nil:
 		diags.AddAttributeError(path.Root("connection_id"), "SCIM is already enabled on this connection",
 			fmt.Sprintf("Connection %q already has a SCIM configuration, made outside this Terraform configuration. Import it instead of creating it: "+
@@ -183,6 +195,30 @@ func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.C
 	default:
 		diags.AddError("Cannot read the SCIM configuration", err.Error())
 	}
+	return diags
+}
+
+// checkUserIDAttribute rejects a user_id_attribute that no row of the resulting mapping provides: Auth0 would
+// have no mapped SCIM attribute to take the user id from.
+func checkUserIDAttribute(uid types.String, desired []auth0client.SCIMMapping) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if uid.IsNull() || uid.IsUnknown() {
+		return diags
+	}
+	v := uid.ValueString()
+	for _, m := range desired {
+		if m.SCIM == v {
+			return diags
+		}
+	}
+	shown := v
+	if len(shown) > 80 {
+		shown = shown[:80] + "…"
+	}
+	diags.AddAttributeError(path.Root("user_id_attribute"), "User id attribute not in the mapping",
+		fmt.Sprintf("user_id_attribute = %q, but no row of the resulting SCIM mapping has scim = %q, so Auth0 would have no attribute to "+
+			"take the user id from. Use a mapped SCIM attribute (Auth0's default is \"externalId\"), add a row "+
+			"{ scim = %q, auth0 = \"...\" } to mapping, or take it out of remove_default_mapping.", shown, shown, shown))
 	return diags
 }
 

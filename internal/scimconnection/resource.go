@@ -79,7 +79,11 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			"`connection_settings` are changed; every other connection option is read and written back unchanged.\n\n" +
 			"Destroying (or replacing) the resource deletes the SCIM configuration, and with it the connection's SCIM tokens: " +
 			"`auth0entra_scim_token` resources notice at the next plan and create new tokens. The connection and its " +
-			"settings stay as they are.",
+			"settings stay as they are.\n\n" +
+			"**Interrupted applies.** Just before it enables SCIM, the resource writes the metadata key `auth0entra_scim` on the " +
+			"connection (and removes it on destroy). A SCIM configuration found on a connection carrying that key was created by an " +
+			"earlier, interrupted run of the provider (killed process, lost answer): the next apply adopts it instead of asking for an " +
+			"import. A configuration made by anyone else makes the plan fail and asks for an import.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -237,7 +241,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 			body.Mapping = desired
 		}
 	}
-	cfg, err := client.CreateSCIMConfiguration(ctx, id, body)
+	cfg, err := createOrAdopt(ctx, client, conn, body)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Cannot enable SCIM on the connection", createErrorDetail(id, err))
 		return
@@ -395,6 +399,12 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	if err != nil && !auth0client.IsNotFound(err) {
 		resp.Diagnostics.AddError("Cannot delete the SCIM configuration", err.Error())
 		return
+	}
+	if err := unmark(ctx, client, id); err != nil {
+		resp.Diagnostics.AddWarning("Cannot remove the provider's marker from the connection",
+			fmt.Sprintf("SCIM is disabled on connection %q, but its metadata key %q could not be removed: %s\n\nRemove it in the Auth0 "+
+				"Dashboard (connection > Settings > Metadata) or leave it: while it is there, a later create of %s on this connection "+
+				"adopts a SCIM configuration it finds instead of asking for an import.", id, auth0client.MarkerSCIMConfiguration, err, TypeName))
 	}
 	tflog.Info(ctx, "Disabled SCIM on the Auth0 connection", map[string]any{"connection_id": id})
 }

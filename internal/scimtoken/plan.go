@@ -3,6 +3,7 @@ package scimtoken
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,11 +141,22 @@ func (r *Resource) checkTokenLimit(ctx context.Context, plan resourceModel, owne
 		diags.AddError("Cannot list the connection's SCIM tokens", err.Error())
 		return diags
 	}
+	// Tokens an interrupted create of this provider left are revoked by the next Create: they do not count.
+	var left []auth0client.SCIMToken
+	if conn, cerr := client.GetConnection(ctx, connID); cerr == nil {
+		left = leftovers(conn, toks)
+	}
+	if len(left) > 0 {
+		diags.AddAttributeWarning(path.Root("connection_id"), "Leftover SCIM tokens of an interrupted run",
+			fmt.Sprintf("Connection %q has SCIM tokens that an earlier run of this provider created but never received (the run was "+
+				"interrupted or the answer was lost; no one knows their secrets):\n%s\nThey do not count against the two-token limit: "+
+				"apply revokes them before it creates a token.", connID, describe(left)))
+	}
 	now := clock()
 	var others []auth0client.SCIMToken
 	ownedExists := false
 	for _, t := range toks {
-		if !active(t, now) {
+		if !active(t, now) || slices.ContainsFunc(left, func(l auth0client.SCIMToken) bool { return l.TokenID == t.TokenID }) {
 			continue
 		}
 		if t.TokenID == owned {

@@ -97,8 +97,12 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				MarkdownDescription: "How long the token is valid, as a duration with units `h`, `m` or `s`, e.g. `8760h` (one year); " +
 					"more than 900 seconds, in whole seconds. Leave it out for a token that never expires. Changing it replaces the token.",
 				PlanModifiers: []planmodifier.String{lifetimeRequiresReplace{}},
-				Validators: []validator.String{validate.DurationLongerThan(auth0client.MinSCIMTokenLifetime,
-					"Auth0 requires a token lifetime of more than 900 seconds (15 minutes); leave lifetime out for a token that never expires")},
+				Validators: []validator.String{
+					validate.DurationLongerThan(auth0client.MinSCIMTokenLifetime,
+						"Auth0 requires a token lifetime of more than 900 seconds (15 minutes); leave lifetime out for a token that never expires"),
+					validate.DurationAtMost(auth0client.MaxSCIMTokenLifetime,
+						"use a lifetime of at most 100 years, e.g. \"8760h\" (one year) with rotate_before, or leave lifetime out for a token that never expires"),
+				},
 			},
 			"rotate_before": schema.StringAttribute{
 				Optional: true,
@@ -189,10 +193,17 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		return
 	}
 
-	tok, err := client.CreateSCIMToken(ctx, connID, scopes, lifetime)
+	tok, unmarkErr, err := createToken(ctx, client, connID, scopes, lifetime)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the SCIM token", r.createErrorDetail(ctx, client, connID, err))
 		return
+	}
+	if unmarkErr != nil {
+		// The token exists and Terraform gets it, marked tainted by this error: the next apply replaces it, which
+		// also clears the marker that still designates it.
+		resp.Diagnostics.AddError("Cannot finish creating the SCIM token",
+			fmt.Sprintf("SCIM token %s was created, but the provider's marker on connection %q (metadata %s) could not be removed: %s\n\n"+
+				"Terraform keeps the token, marked tainted; the next apply replaces it.", tok.TokenID, connID, auth0client.MarkerPendingSCIMToken, unmarkErr))
 	}
 	// The secret is never logged: tflog masks it in everything this request logs from now on.
 	ctx = tflog.MaskMessageStrings(ctx, tok.Token)

@@ -5,6 +5,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -114,13 +115,56 @@ func (scimScope) ValidateString(_ context.Context, req validator.StringRequest, 
 // ParseDuration parses a Go duration string ("8760h", "90m", "901s") that must be a whole number of seconds.
 func ParseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
+	if err != nil && overflowPattern.MatchString(strings.TrimSpace(s)) {
+		return 0, fmt.Errorf("%q is too long to be a duration (the longest is about 2562047h, 292 years)", cut(s))
+	}
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: write a number and a unit, e.g. \"8760h\", \"30m\" or \"901s\" (units h, m, s; no days)", s)
+		return 0, fmt.Errorf("%q is not a duration: write a number and a unit, e.g. \"8760h\", \"30m\" or \"901s\" (units h, m, s; no days)", cut(s))
 	}
 	if d%time.Second != 0 {
-		return 0, fmt.Errorf("%q is not a whole number of seconds", s)
+		return 0, fmt.Errorf("%q is not a whole number of seconds: write it in seconds, e.g. \"901s\"", cut(s))
 	}
 	return d, nil
+}
+
+// overflowPattern matches what time.ParseDuration rejects only for its size.
+var overflowPattern = regexp.MustCompile(`^\d+(\.\d+)?(h|m|s|ms|us|µs|ns)$`)
+
+// cut shortens a value quoted in a message to a readable length.
+func cut(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
+
+// DurationAtMost checks a duration string (ParseDuration) that must be at most max; why explains the bound and
+// says what to do instead.
+func DurationAtMost(max time.Duration, why string) validator.String {
+	return durationAtMost{max: max, why: why}
+}
+
+type durationAtMost struct {
+	max time.Duration
+	why string
+}
+
+func (v durationAtMost) Description(context.Context) string {
+	return fmt.Sprintf("must be a duration of at most %s", FormatDuration(v.max))
+}
+
+func (v durationAtMost) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v durationAtMost) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if d, err := ParseDuration(s); err == nil && d > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration too long",
+			fmt.Sprintf("%s = %q is longer than %s; %s.", req.Path, cut(s), FormatDuration(v.max), v.why))
+	}
 }
 
 // FormatDuration writes d in its largest whole unit: 8760h, 90m, 901s.

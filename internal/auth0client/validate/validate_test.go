@@ -94,3 +94,23 @@ func TestDurations(t *testing.T) {
 		}
 	}
 }
+
+func TestDurationUpperBoundAndOverflow(t *testing.T) {
+	v := validate.DurationAtMost(876000*time.Hour, "use at most 100 years or leave it out")
+	long := strings.Repeat("9", 5000) + "h"
+	for in, want := range map[string]string{
+		"8760h":    "",
+		"876000h":  "",
+		"2562047h": `x = "2562047h" is longer than 876000h; use at most 100 years or leave it out`,
+	} {
+		msg := run(v, in)
+		if (want == "") != (msg == "") || !strings.Contains(msg, want) {
+			t.Errorf("%q: message %q, want %q", in, msg, want)
+		}
+	}
+	// Beyond Go's own limit the value is reported as too long, cut to a readable length.
+	msg := run(validate.DurationLongerThan(900*time.Second, "why"), long)
+	if !strings.Contains(msg, "too long to be a duration") || len(msg) > 300 {
+		t.Errorf("overflowing value: message %q (%d characters)", msg, len(msg))
+	}
+}

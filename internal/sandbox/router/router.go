@@ -1,6 +1,8 @@
 // Package router is the HTTP plumbing both sandbox clouds share: route registration with Go 1.22 patterns, fault
-// injection per route (latency, throttling, server errors), request counters and a request log for tests and
-// benchmarks, gzip request bodies, and a small admin API under /__sandbox/.
+// injection per route (latency, throttling, server errors — before the request is handled, or after it was carried
+// out: a late answer, an error answer or a dropped connection), request counters and a request log for tests and
+// benchmarks, a hook that sees every carried-out request before its answer leaves, gzip request bodies, and a small
+// admin API under /__sandbox/.
 //
 // What a throttled or failing response looks like is the cloud's own business: each cloud passes an ErrorWriter.
 package router
@@ -31,9 +33,26 @@ type Fault struct {
 	Status int `json:"status,omitempty"`
 	// RetryAfter is sent with 429 answers (the cloud's own headers); default one second.
 	RetryAfter time.Duration `json:"retry_after,omitempty"`
+	// AfterStatus, when set (429 or 5xx), lets the request be carried out and then answers with that error
+	// instead of the real answer: the client cannot tell whether its write happened (a lost answer).
+	AfterStatus int `json:"after_status,omitempty"`
+	// AfterLatency lets the request be carried out and then delays the answer (bounded by the request's context,
+	// so a client that stops waiting gets no answer although the write happened).
+	AfterLatency time.Duration `json:"after_latency,omitempty"`
+	// AfterDrop lets the request be carried out and then closes the connection without any answer.
+	AfterDrop bool `json:"after_drop,omitempty"`
 	// Times limits how many requests the fault applies to; 0 means every request until cleared.
 	Times int `json:"times,omitempty"`
 }
+
+// before reports whether the fault acts before the request is handled; after, whether it acts once it was.
+func (f *Fault) before() bool { return f.Status != 0 || f.Latency > 0 }
+func (f *Fault) after() bool  { return f.AfterStatus != 0 || f.AfterLatency > 0 || f.AfterDrop }
+
+// Hook sees every request that was carried out, before its answer leaves the sandbox; n counts the requests this
+// router carried out (from 1, across routes, admin routes excluded). The answer waits until the hook returns, so a
+// hook that stops the client makes the answer lost. Faulted requests (answered before being handled) are not seen.
+type Hook func(n int, req Request)
 
 // Request is one request as the sandbox received it (body decompressed).
 type Request struct {
@@ -57,6 +76,8 @@ type Router struct {
 	counts   map[string]int
 	requests []Request
 	maxLog   int
+	hook     Hook
+	handled  int
 }
 
 // New returns an empty router for one cloud.
@@ -97,6 +118,13 @@ func (rt *Router) Inject(f Fault) {
 		f.Route = "*"
 	}
 	rt.faults = append(rt.faults, &f)
+}
+
+// SetHook installs h (nil removes it) and restarts the count of carried-out requests it is given.
+func (rt *Router) SetHook(h Hook) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.hook, rt.handled = h, 0
 }
 
 // ClearFaults removes every fault.
@@ -154,25 +182,28 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		f := rt.take(route)
-		defer func() {
+		logged := false
+		logIt := func() Request {
+			req := Request{
+				Route: route, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+				Header: r.Header.Clone(), Body: body, Status: rec.status, Time: time.Now(),
+			}
 			rt.mu.Lock()
+			defer rt.mu.Unlock()
 			rt.counts[route]++
 			if len(rt.requests) < rt.maxLog {
-				rt.requests = append(rt.requests, Request{
-					Route: route, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-					Header: r.Header.Clone(), Body: body, Status: rec.status, Time: time.Now(),
-				})
+				rt.requests = append(rt.requests, req)
 			}
-			rt.mu.Unlock()
+			logged = true
+			return req
+		}
+		defer func() {
+			if !logged {
+				logIt()
+			}
 		}()
-		if f.Latency > 0 {
-			t := time.NewTimer(f.Latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
+		if f.Latency > 0 && !waitFor(r, f.Latency) {
+			return
 		}
 		if f.Status != 0 {
 			ra := f.RetryAfter
@@ -182,8 +213,81 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 			rt.errorOut(rec, r, f.Status, ra)
 			return
 		}
-		h(rec, r)
+		rt.mu.Lock()
+		hook := rt.hook
+		rt.mu.Unlock()
+		if hook == nil && !f.after() {
+			h(rec, r)
+			return
+		}
+
+		// Carry the request out into a buffer, so that what the client gets can still be decided.
+		buf := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
+		h(buf, r)
+		rec.status = buf.status
+		if f.AfterStatus != 0 {
+			rec.status = f.AfterStatus
+		}
+		req := logIt()
+		if hook != nil {
+			rt.mu.Lock()
+			rt.handled++
+			n := rt.handled
+			rt.mu.Unlock()
+			hook(n, req)
+		}
+		if f.AfterLatency > 0 && !waitFor(r, f.AfterLatency) {
+			return
+		}
+		if f.AfterDrop {
+			// The write happened; the client sees the connection end without an answer.
+			panic(http.ErrAbortHandler)
+		}
+		if f.AfterStatus != 0 {
+			ra := f.RetryAfter
+			if ra == 0 {
+				ra = time.Second
+			}
+			rt.errorOut(w, r, f.AfterStatus, ra)
+			return
+		}
+		for k, v := range buf.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(buf.body.Bytes())
 	})
+}
+
+// waitFor waits d, or less when the client goes away; it reports whether the whole wait passed.
+func waitFor(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// bufferedAnswer is an http.ResponseWriter that keeps the answer in memory.
+type bufferedAnswer struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (b *bufferedAnswer) Header() http.Header { return b.header }
+func (b *bufferedAnswer) WriteHeader(code int) {
+	if !b.wrote {
+		b.status, b.wrote = code, true
+	}
+}
+func (b *bufferedAnswer) Write(p []byte) (int, error) {
+	b.wrote = true
+	return b.body.Write(p)
 }
 
 // take returns the combined effect of the faults that apply to this request and uses up the Times of those
@@ -198,17 +302,23 @@ func (rt *Router) take(route string) Fault {
 			kept = append(kept, f)
 			continue
 		}
-		if f.Status != 0 && out.Status != 0 {
+		if (f.Status != 0 && out.Status != 0) || ((f.AfterStatus != 0 || f.AfterDrop) && (out.AfterStatus != 0 || out.AfterDrop)) {
 			// An earlier fault already answers this request: this one is neither applied nor used up.
 			kept = append(kept, f)
 			continue
 		}
-		if f.Latency > out.Latency {
-			out.Latency = f.Latency
-		}
+		out.Latency = max(out.Latency, f.Latency)
+		out.AfterLatency = max(out.AfterLatency, f.AfterLatency)
 		if f.Status != 0 {
 			out.Status, out.RetryAfter = f.Status, f.RetryAfter
 		}
+		if f.AfterStatus != 0 {
+			out.AfterStatus = f.AfterStatus
+			if out.RetryAfter == 0 {
+				out.RetryAfter = f.RetryAfter
+			}
+		}
+		out.AfterDrop = out.AfterDrop || f.AfterDrop
 		if f.Times > 0 {
 			f.Times--
 			if f.Times == 0 {
@@ -218,6 +328,10 @@ func (rt *Router) take(route string) Fault {
 		kept = append(kept, f)
 	}
 	rt.faults = kept
+	if out.Status != 0 {
+		// Answered before being handled: nothing is carried out, so no after-fault applies.
+		out.AfterStatus, out.AfterLatency, out.AfterDrop = 0, 0, false
+	}
 	return out
 }
 
@@ -257,6 +371,10 @@ func (rt *Router) adminAddFault(w http.ResponseWriter, r *http.Request) {
 	var f Fault
 	if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if !f.before() && !f.after() {
+		http.Error(w, "a fault needs status, latency, after_status, after_latency or after_drop", http.StatusBadRequest)
 		return
 	}
 	rt.Inject(f)

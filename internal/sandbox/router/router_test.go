@@ -143,3 +143,97 @@ func BenchmarkRouter(b *testing.B) {
 		rt.ServeHTTP(rec, req)
 	}
 }
+
+// newThingStore is a router whose POST /things really stores something, so a test can tell a carried-out request
+// from one that was not.
+func newThingStore() (*Router, *int) {
+	rt := newTestRouter()
+	stored := new(int)
+	rt.Handle("POST /store", func(w http.ResponseWriter, _ *http.Request) {
+		*stored++
+		WriteJSON(w, http.StatusCreated, map[string]int{"n": *stored})
+	})
+	return rt, stored
+}
+
+func TestAfterStatusCarriesOutThenFails(t *testing.T) {
+	rt, stored := newThingStore()
+	rt.Inject(Fault{Route: "POST /store", AfterStatus: 503, Times: 1})
+	if rec := do(rt, "POST", "/store", nil, nil); rec.Code != 503 {
+		t.Fatalf("status %d, want 503", rec.Code)
+	}
+	if *stored != 1 {
+		t.Fatalf("stored = %d: an after_status fault must carry the request out", *stored)
+	}
+	if rec := do(rt, "POST", "/store", nil, nil); rec.Code != 201 || *stored != 2 {
+		t.Fatalf("second request: %d, stored %d", rec.Code, *stored)
+	}
+	if reqs := rt.Requests("POST /store"); len(reqs) != 2 || reqs[0].Status != 503 || reqs[1].Status != 201 {
+		t.Errorf("request log: %+v", reqs)
+	}
+
+	// A before-fault answers without carrying out, and takes precedence.
+	rt.Inject(Fault{Route: "POST /store", Status: 500, Times: 1})
+	rt.Inject(Fault{Route: "POST /store", AfterStatus: 502, Times: 1})
+	if rec := do(rt, "POST", "/store", nil, nil); rec.Code != 500 || *stored != 2 {
+		t.Fatalf("status fault: %d, stored %d", rec.Code, *stored)
+	}
+}
+
+func TestAfterDropAndAfterLatencyCarryOut(t *testing.T) {
+	rt, stored := newThingStore()
+	srv := httptest.NewServer(rt)
+	defer srv.Close()
+
+	rt.Inject(Fault{Route: "POST /store", AfterDrop: true, Times: 1})
+	resp, err := srv.Client().Post(srv.URL+"/store", "application/json", nil)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("after_drop: got an answer %d, want a dropped connection", resp.StatusCode)
+	}
+	if *stored != 1 {
+		t.Fatalf("stored = %d after a dropped answer, want 1", *stored)
+	}
+
+	rt.Inject(Fault{Route: "POST /store", AfterLatency: 5 * time.Second, Times: 1})
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	start := time.Now()
+	if resp, err := client.Post(srv.URL+"/store", "application/json", nil); err == nil {
+		resp.Body.Close()
+		t.Fatalf("after_latency: got an answer within the client's timeout")
+	}
+	if time.Since(start) > 3*time.Second || *stored != 2 {
+		t.Fatalf("after_latency: waited %s, stored %d (want the write done and the client's wait ended)", time.Since(start), *stored)
+	}
+}
+
+func TestHookSeesCarriedOutRequestsBeforeTheAnswer(t *testing.T) {
+	rt, stored := newThingStore()
+	var seen []int
+	rt.SetHook(func(n int, req Request) {
+		seen = append(seen, n)
+		if req.Route == "POST /store" && *stored != n {
+			t.Errorf("hook %d ran before the request was carried out (stored %d)", n, *stored)
+		}
+	})
+	rt.Inject(Fault{Route: "POST /store", Status: 429, Times: 1}) // answered before handling: not seen
+	for range 3 {
+		do(rt, "POST", "/store", nil, nil)
+	}
+	if len(seen) != 2 || seen[0] != 1 || seen[1] != 2 {
+		t.Errorf("hook saw %v, want [1 2]", seen)
+	}
+}
+
+func TestAdminFaultAfterStatus(t *testing.T) {
+	rt, stored := newThingStore()
+	if rec := do(rt, "POST", "/__sandbox/faults", bytes.NewBufferString(`{"route":"POST /store","after_status":500,"times":1}`), nil); rec.Code != 204 {
+		t.Fatalf("admin: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(rt, "POST", "/__sandbox/faults", bytes.NewBufferString(`{"route":"POST /store"}`), nil); rec.Code != 400 {
+		t.Errorf("a fault that does nothing: %d, want 400", rec.Code)
+	}
+	if rec := do(rt, "POST", "/store", nil, nil); rec.Code != 500 || *stored != 1 {
+		t.Fatalf("status %d stored %d", rec.Code, *stored)
+	}
+}
