@@ -56,7 +56,7 @@ type Server struct {
 	tenant Tenant
 	now    func() time.Time
 
-	mu    sync.Mutex
+	mu     sync.Mutex
 	users  map[string]map[string]*userRecord  // connection id → user_id → user
 	groups map[string]map[string]*groupRecord // connection id → group id → group (groups.go)
 	seq    int64
