@@ -84,3 +84,14 @@ if [ -d cmd/provision-on-demand ]; then
   echo
   echo "Seed outcomes reproduced: the present user was updated; the absent user was not created (Create is deselected)."
 fi
+
+# Groups (examples/complete chooses "users only"): the assigned group selects whose accounts are provisioned, and the
+# group itself is never sent to Auth0, because the Group object mapping is disabled.
+if [ -d cmd/provision-on-demand ]; then
+  echo
+  echo "==> the assigned group (users only: the Group object mapping is disabled)"
+  set +e; out="$(bin/provision-on-demand -service-principal-id "$sp" -job-id "$job" -group-id "$SANDBOX_GROUP_ID")"; code=$?; set -e
+  echo "$out"
+  [ "$code" -eq 2 ] && grep -q "ObjectMappingDisabled" <<<"$out" || { echo "demo: the assigned group was not skipped"; exit 1; }
+  echo "The group's members are provisioned as users; the group itself is not created in Auth0 (see examples/users-and-groups)."
+fi

@@ -1,8 +1,9 @@
-// Command provision-on-demand runs Entra's Provision on Demand for one user, as the portal's button does, and
-// prints each step. It is the same Go API as the auth0entra_provision_on_demand action, for Terraform < 1.14 and
+// Command provision-on-demand runs Entra's Provision on Demand for one user (or one group), as the portal's button
+// does, and prints each step. It is the same Go API as the auth0entra_provision_on_demand action, for Terraform < 1.14 and
 // for scripts. Credentials come from the ARM_* environment, exactly as for the provider.
 //
 //	provision-on-demand -service-principal-id SP -job-id JOB -user-id OBJECT_ID
+//	provision-on-demand -service-principal-id SP -job-id JOB -group-id OBJECT_ID
 //
 // Exit status: 0 when the user was provisioned, 2 when Entra reported a failure or a skip, 1 on other errors.
 package main
@@ -24,9 +25,14 @@ func main() {
 	sp := flag.String("service-principal-id", "", "service principal of the enterprise app")
 	job := flag.String("job-id", "", "provisioning job id")
 	user := flag.String("user-id", "", "Entra object id of the user to provision")
+	group := flag.String("group-id", "", "Entra object id of the group to provision (instead of -user-id)")
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
 	flag.Parse()
-	if *sp == "" || *job == "" || *user == "" {
+	objectID, objectType := *user, "User"
+	if *group != "" {
+		objectID, objectType = *group, "Group"
+	}
+	if *sp == "" || *job == "" || (*user == "") == (*group == "") {
 		flag.Usage()
 		os.Exit(1)
 	}
@@ -45,7 +51,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	r, err := provisioning.OnDemand(ctx, client, provisioning.Request{ServicePrincipalID: *sp, JobID: *job, ObjectID: *user})
+	r, err := provisioning.OnDemand(ctx, client, provisioning.Request{ServicePrincipalID: *sp, JobID: *job, ObjectID: objectID, ObjectType: objectType})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "provision on demand:", err)
 		os.Exit(1)

@@ -1,5 +1,12 @@
 # The whole seed flow: Auth0's "Configure inbound SCIM for older Azure AD connections" in one apply.
 #
+# Setup: USERS ONLY. The Engineering group is assigned to the enterprise app so that its members are provisioned,
+# but the group itself is not created in Auth0: the Group object mapping is disabled (auth0entra_attribute_mappings
+# "corp_groups" below) and the token carries user scopes only, as Auth0's guide for older connections asks. Entra's
+# template enables the Group mapping by default; left on with this token, every cycle's group export is refused
+# (403) and the job goes into quarantine. To create the group in Auth0 too, see examples/users-and-groups and the
+# guide "Provisioning groups".
+#
 # Configure the provider with the AUTH0_* and ARM_* environment variables (after `source .sandbox/env` for the
 # sandbox), then: terraform apply -var connection_id=... -var oidc_app_client_id=... -var engineering_group_id=...
 
@@ -72,4 +79,13 @@ resource "auth0entra_attribute_mappings" "corp_users" {
     { target_attribute = "externalId", source_attribute = "objectId" },
     { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
   ]
+}
+
+# Users only: the Group object mapping ("Provision Microsoft Entra ID Groups") off. No request ever reaches Auth0's
+# /Groups, and the token needs no group scope.
+resource "auth0entra_attribute_mappings" "corp_groups" {
+  service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
+  job_id               = auth0entra_enterprise_app.corp.job_id
+  source_object        = "Group"
+  enabled              = false
 }

@@ -118,6 +118,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:          []validator.String{stringvalidator.OneOf("User", "Group")},
 			},
+			"enabled": enabledAttribute(), // enabled.go
 			"target_object_actions": schema.SetAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
@@ -192,6 +193,7 @@ type model struct {
 	ServicePrincipalID  types.String   `tfsdk:"service_principal_id"`
 	JobID               types.String   `tfsdk:"job_id"`
 	SourceObject        types.String   `tfsdk:"source_object"`
+	Enabled             types.Bool     `tfsdk:"enabled"`
 	TargetObjectActions types.Set      `tfsdk:"target_object_actions"`
 	Mapping             types.Set      `tfsdk:"mapping"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
@@ -564,6 +566,7 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *model
 		}
 	}
 	doc.setFlowTypes(actions)
+	doc.setEnabled(plan.Enabled)
 	out := doc.bytes()
 	if sameJSON(out, raw) {
 		tflog.Debug(ctx, "The synchronization schema already holds the planned mappings")
@@ -765,6 +768,7 @@ func flattenInto(ctx context.Context, doc *schemaDoc, m *model) diag.Diagnostics
 		vals[i] = types.StringValue(a)
 	}
 	m.TargetObjectActions, diags = types.SetValue(types.StringType, vals)
+	m.Enabled = types.BoolValue(doc.enabled())
 	if m.Mapping.IsNull() || m.Mapping.IsUnknown() {
 		return diags
 	}
@@ -906,6 +910,7 @@ func restore(doc, tmpl *schemaDoc, targets []string, actions bool) error {
 		}
 	}
 	if actions {
+		doc.restoreEnabled(tmpl)
 		if v, ok := tmpl.om.Get("flowTypes"); ok {
 			doc.om.Set("flowTypes", v)
 		} else {

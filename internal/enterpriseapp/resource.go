@@ -366,6 +366,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 			resp.Diagnostics.Append(checkOIDCApp(ctx, c, id.ValueString())...)
 		}
 		resp.Diagnostics.Append(checkNewPrincipals(ctx, c, plan, state)...)
+		resp.Diagnostics.Append(r.groupScopeWarning(ctx, req, plan, state)...) // groups_warning.go
 	}
 	if state == nil || resp.Diagnostics.HasError() {
 		return

@@ -223,6 +223,8 @@ type JobStatus struct {
 	Code string
 
 	LastExecutionState string
+	// LastExecutionID is the last cycle's activityIdentifier (the provisioning logs' cycleId, logs.go).
+	LastExecutionID    string
 	LastExecutionBegan *time.Time
 	LastExecutionEnded *time.Time
 	LastExecutionError string
@@ -261,6 +263,7 @@ func ParseJobStatus(raw []byte) (*JobStatus, error) {
 		Status struct {
 			Code          string `json:"code"`
 			LastExecution *struct {
+				ID            string   `json:"activityIdentifier"`
 				State         string   `json:"state"`
 				TimeBegan     *string  `json:"timeBegan"`
 				TimeEnded     *string  `json:"timeEnded"`
@@ -281,7 +284,7 @@ func ParseJobStatus(raw []byte) (*JobStatus, error) {
 	}
 	s := &JobStatus{State: j.Schedule.State, Code: j.Status.Code}
 	if e := j.Status.LastExecution; e != nil {
-		s.LastExecutionState = e.State
+		s.LastExecutionState, s.LastExecutionID = e.State, e.ID
 		s.LastExecutionBegan, s.LastExecutionEnded = parseTime(e.TimeBegan), parseTime(e.TimeEnded)
 		s.CountExported, s.CountImported, s.CountEscrowed = e.CountExported, e.CountImported, e.CountEscrowed
 		if e.Error != nil && e.Error.Code != "" && e.Error.Code != "None" {

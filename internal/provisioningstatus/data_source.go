@@ -58,6 +58,11 @@ type Model struct {
 	TokenExists      types.Bool   `tfsdk:"token_exists"`
 	TokenLastUsedAt  types.String `tfsdk:"token_last_used_at"`
 	TokenValidUntil  types.String `tfsdk:"token_valid_until"`
+
+	// Per object type, from the provisioning logs (failures.go).
+	LastCycleUserFailures  types.Int64 `tfsdk:"last_cycle_user_failures"`
+	LastCycleGroupFailures types.Int64 `tfsdk:"last_cycle_group_failures"`
+	LastCycleFailures      types.List  `tfsdk:"last_cycle_failures"`
 }
 
 // Metadata implements datasource.DataSource.
@@ -101,6 +106,10 @@ func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"token_exists":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the Auth0 SCIM token still exists (null without `token_id`)."},
 			"token_last_used_at": computed("When Entra last used the Auth0 SCIM token (null if never)."),
 			"token_valid_until":  computed("When the Auth0 SCIM token expires (null if it never does)."),
+
+			"last_cycle_user_failures":  failureCountAttribute("users"),
+			"last_cycle_group_failures": failureCountAttribute("groups"),
+			"last_cycle_failures":       failuresAttribute(),
 		},
 	}
 }
@@ -190,6 +199,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	m.LastCycleBegan, m.LastCycleEnded = optTime(st.LastExecutionBegan), optTime(st.LastExecutionEnded)
 	m.LastCycleError = optString(st.LastExecutionError)
 	m.CountImported, m.CountExported, m.CountEscrowed = types.Int64Value(st.CountImported), types.Int64Value(st.CountExported), types.Int64Value(st.CountEscrowed)
+	resp.Diagnostics.Append(readFailures(ctx, g, m.JobID.ValueString(), st, &m)...) // failures.go
 
 	m.TokenExists, m.TokenLastUsedAt, m.TokenValidUntil = types.BoolNull(), types.StringNull(), types.StringNull()
 	if !m.TokenID.IsNull() && m.TokenID.ValueString() != "" {

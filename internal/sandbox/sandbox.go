@@ -47,6 +47,7 @@ var AllManagementScopes = []string{
 	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
 	"read:scim_token", "create:scim_token", "delete:scim_token",
 	"read:users", "update:users",
+	"read:groups", "read:group_members",
 }
 
 // Sandbox is a running pair of tenants.

@@ -187,9 +187,24 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 	if err := sb.Entra.RunCycle(ctx, spID); err != nil {
 		t.Fatal(err)
 	}
+	// The guide's token has no group scopes while the template's Group object mapping is enabled and a group is
+	// assigned: the group's export is refused (403) and the job goes into quarantine.
 	j, _ := sb.Entra.Job(spID, jobID)
-	if j.Status.Code == "Quarantine" {
-		t.Fatalf("job quarantined after a cycle with valid credentials: %+v", j.Status)
+	if j.Status.Code != "Quarantine" || !strings.Contains(j.Status.Quarantine.Error.Message, "Insufficient scope, expected any of: get:groups") {
+		t.Fatalf("group export without group scopes: %+v", j.Status)
+	}
+	// Users only: with the Group object mapping disabled the next cycle sends no group and succeeds.
+	for _, om := range s["synchronizationRules"].([]any)[0].(map[string]any)["objectMappings"].([]any) {
+		if om := om.(map[string]any); om["sourceObjectName"] == "Group" {
+			om["enabled"] = false
+		}
+	}
+	g.do("PUT", "/servicePrincipals/"+spID+"/synchronization/jobs/"+jobID+"/schema", s, 204)
+	if err := sb.Entra.RunCycle(ctx, spID); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ = sb.Entra.Job(spID, jobID); j.Status.Code == "Quarantine" {
+		t.Fatalf("job quarantined after a users-only cycle with valid credentials: %+v", j.Status)
 	}
 }
 

@@ -18,6 +18,7 @@ var allScopes = []string{
 	"read:connections", "create:connections", "update:connections", "delete:connections",
 	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
 	"read:scim_token", "create:scim_token", "delete:scim_token",
+	"read:groups", "read:group_members",
 }
 
 // clock is a settable clock for Config.Now.

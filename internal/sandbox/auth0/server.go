@@ -129,6 +129,8 @@ func (s *Server) routes() {
 	s.api(RouteCreateSCIMToken, "create:scim_token", s.createSCIMToken)
 	s.api(RouteDeleteSCIMToken, "delete:scim_token", s.deleteSCIMToken)
 
+	s.groupRoutes() // groups.go
+
 	s.rt.Handle(routeManagementAPIUnknown, func(w http.ResponseWriter, r *http.Request) {
 		s.setRateLimitHeaders(w)
 		s.writeAPIError(w, errNotFound)

@@ -97,6 +97,7 @@ func (s *Server) runJobCycle(ctx context.Context, spID, jobID string) error {
 			userIDs = append(userIDs, u.ID)
 		}
 	}
+	groupIDs := s.groupsInScopeLocked(sp, j)
 	s.mu.Unlock()
 
 	began := s.now()
@@ -120,6 +121,7 @@ func (s *Server) runJobCycle(ctx context.Context, spID, jobID string) error {
 		if err != nil {
 			return nil // job deleted meanwhile
 		}
+		s.logOutcome(spID, jobID, exec.ActivityIdentifier, o)
 		exec.CountImported++
 		exec.CountImportedDeltas++
 		if o.credFailure != nil {
@@ -136,6 +138,36 @@ func (s *Server) runJobCycle(ctx context.Context, spID, jobID string) error {
 			exec.CountEscrowedRaw++
 		case o.result == "Success" && o.exported:
 			exec.CountExported++
+		}
+	}
+	// Groups, after the users their members refer to, when the Group object mapping is enabled: a disabled mapping
+	// sends nothing (scim-groups.md §4). A 401/403 quarantines the job as it does for users.
+	if gm, err := loadObjectMapping(schema, "", sourceGroupObjectName); err == nil && gm.enabled {
+		for _, id := range groupIDs {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			o, err := s.provisionGroupOne(ctx, spID, jobID, id, gm, secrets, false)
+			if err != nil {
+				return nil
+			}
+			s.logOutcome(spID, jobID, exec.ActivityIdentifier, o)
+			exec.CountImported++
+			exec.CountImportedDeltas++
+			if o.credFailure != nil {
+				s.recordQuarantine(spID, jobID, exec, &SyncError{Code: CodeSCIMCredentialValidation, Message: invalidCredentialsPrefix + " Details: " + o.credFailure.Error(), TenantActionable: true})
+				return nil
+			}
+			if o.exported {
+				exec.CountExports++
+			}
+			switch {
+			case o.result == "Failure":
+				exec.CountEscrowed++
+				exec.CountEscrowedRaw++
+			case o.result == "Success" && o.exported:
+				exec.CountExported++
+			}
 		}
 	}
 	state := "Succeeded"
@@ -173,8 +205,20 @@ func (s *Server) recordExecution(spID, jobID string, exec *TaskExecution, state 
 		}
 		j.status.SteadyStateLastAchievedTime = graphTime(now)
 	}
-	// The key naming of synchronizedEntryCountByType is UNKNOWN; the sandbox counts users by source object name.
-	j.status.SynchronizedEntryCountByType = []KeyLongValue{{Key: "User", Value: int64(len(j.escrow))}}
+	// The key naming of synchronizedEntryCountByType is UNKNOWN; the sandbox counts escrowed objects by source object
+	// name (User, and Group once a group was provisioned).
+	var users, groups int64
+	for id := range j.escrow {
+		if s.groups[id] != nil {
+			groups++
+		} else {
+			users++
+		}
+	}
+	j.status.SynchronizedEntryCountByType = []KeyLongValue{{Key: "User", Value: users}}
+	if groups > 0 {
+		j.status.SynchronizedEntryCountByType = append(j.status.SynchronizedEntryCountByType, KeyLongValue{Key: "Group", Value: groups})
+	}
 }
 
 // quarantineBackoff is the wait before the next attempt: five minutes after the first failure as DOCUMENTED

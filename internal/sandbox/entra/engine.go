@@ -19,8 +19,8 @@ import (
 // object actions (flowTypes) — to one Entra user at a time and talks SCIM 2.0 (scim_client.go) to the tenant URL
 // saved in BaseAddress with the SecretToken, over the HTTP client from SetHTTPClient.
 //
-// What is provisioned: users only. Group objects (the Group object mapping) are not exported; provisionOnDemand
-// with a Group subject is refused with a message saying so. Deleting an Entra user is not propagated.
+// What is provisioned: users with the User object mapping, and groups with the Group object mapping when it is
+// enabled (engine_groups.go). Deleting an Entra user is not propagated.
 
 // attrMap is one attribute mapping of the User object mapping, parsed.
 type attrMap struct {
@@ -46,6 +46,12 @@ type userMapping struct {
 // loadUserMapping finds the rule (ruleID, or the first rule when empty) and its object mapping whose source object
 // is User.
 func loadUserMapping(raw json.RawMessage, ruleID string) (*userMapping, error) {
+	return loadObjectMapping(raw, ruleID, sourceUserObjectName)
+}
+
+// loadObjectMapping finds the rule (ruleID, or the first rule when empty) and its object mapping whose source object
+// is source (User or Group).
+func loadObjectMapping(raw json.RawMessage, ruleID, source string) (*userMapping, error) {
 	var schema map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -70,13 +76,13 @@ func loadUserMapping(raw json.RawMessage, ruleID string) (*userMapping, error) {
 	var om map[string]any
 	for _, o := range oms {
 		m, _ := o.(map[string]any)
-		if src, _ := m["sourceObjectName"].(string); strings.EqualFold(src, sourceUserObjectName) {
+		if src, _ := m["sourceObjectName"].(string); strings.EqualFold(src, source) {
 			om = m
 			break
 		}
 	}
 	if om == nil {
-		return nil, fmt.Errorf("the synchronization rule '%s' has no object mapping for source object User", um.ruleID)
+		return nil, fmt.Errorf("the synchronization rule '%s' has no object mapping for source object %s", um.ruleID, source)
 	}
 	um.name, _ = om["name"].(string)
 	um.enabled, _ = om["enabled"].(bool)
@@ -210,20 +216,22 @@ type modifiedProperty struct {
 
 // outcome is the result of provisioning one user.
 type outcome struct {
-	result      string // Success, Failure, Skipped
-	action      string // Create, Update, Disable, Other
-	errorCode   string
-	errorMsg    string
-	skipReason  string
-	steps       []provisioningStep
-	modified    []modifiedProperty
-	targetID    string
-	targetType  string
-	upn         string
-	sourceID    string
-	exported    bool // an export was attempted
-	credFailure *scimFailure
-	start, end  time.Time
+	result       string // Success, Failure, Skipped
+	action       string // Create, Update, Disable, Other
+	errorCode    string
+	errorMsg     string
+	skipReason   string
+	steps        []provisioningStep
+	modified     []modifiedProperty
+	targetID     string
+	targetType   string
+	upn          string
+	sourceID     string
+	exported     bool // an export was attempted
+	credFailure  *scimFailure
+	sourceType   string          // "User" when empty, or "Group"
+	groupMembers map[string]bool // a group's exported members (SCIM ids) after the export (engine_groups.go)
+	start, end   time.Time
 }
 
 type provisionRun struct {

@@ -224,7 +224,8 @@ func TestProvisionOnDemandErrors(t *testing.T) {
 		msg    string
 	}{
 		{"unknown rule", w.jobPath(w.a, "/provisionOnDemand"), body(newGUID(), "User", 1), 400, CodeUnknownError, "was not found in the schema"},
-		{"group subject", w.jobPath(w.a, "/provisionOnDemand"), body(DefaultRuleID, "Group", 1), 400, CodeUnknownError, "users on demand only"},
+		{"two group subjects", w.jobPath(w.a, "/provisionOnDemand"), body(DefaultRuleID, "Group", 2), 400, CodeUnknownError, "one group per request"},
+		{"device subject", w.jobPath(w.a, "/provisionOnDemand"), body(DefaultRuleID, "Device", 1), 400, CodeUnknownError, "use User or Group"},
 		{"too many subjects", w.jobPath(w.a, "/provisionOnDemand"), body(DefaultRuleID, "User", 6), 400, CodeUnknownError, "at most 5"},
 		{"no subjects", w.jobPath(w.a, "/provisionOnDemand"), body(DefaultRuleID, "User", 0), 400, CodeUnknownError, "subjects"},
 		{"credentials missing", w.jobPath(bare, "/provisionOnDemand"), body(DefaultRuleID, "User", 1), 400, CodeCredentialsMissing, "Please configure provisioning by providing your admin credentials then retry the provision on-demand."},
@@ -259,6 +260,7 @@ func TestProvisionOnDemandErrors(t *testing.T) {
 
 func TestRunCycle(t *testing.T) {
 	w := newSeedWorld(t, "?aadOptscim062020")
+	w.mustStatus(w.editSchema(w.a, groupMappingEnabled(false)), 204) // users only here; groups: engine_groups_test.go
 	ctx := context.Background()
 	if err := w.s.RunCycle(ctx, w.a.spID); !errors.Is(err, ErrNoActiveJob) {
 		t.Fatalf("paused job: %v", err)

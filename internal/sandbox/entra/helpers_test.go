@@ -248,6 +248,80 @@ type fakeSCIM struct {
 	// ignoreFilter makes GET /Users return every user, whatever the filter.
 	ignoreFilter bool
 	nextID       int
+	// groups: SCIM id → {displayName, externalId, members: set of values}.
+	groups map[string]*fakeGroup
+	// groupStatus, when set, answers every /Groups request with this status (e.g. 403 for a token without group scopes).
+	groupStatus int
+}
+
+type fakeGroup struct {
+	displayName, externalID string
+	members                 map[string]bool
+}
+
+// serveGroups is a minimal /Groups: eq filter on displayName, POST, PATCH of members and displayName, DELETE.
+func (f *fakeSCIM) serveGroups(w http.ResponseWriter, r *http.Request, rest string, body map[string]any) {
+	if f.groupStatus != 0 {
+		scimErr(w, f.groupStatus, "Insufficient scope, expected any of: get:groups")
+		return
+	}
+	if f.groups == nil {
+		f.groups = map[string]*fakeGroup{}
+	}
+	render := func(id string, g *fakeGroup) map[string]any {
+		return map[string]any{"schemas": []any{scimCoreGroup}, "id": id, "displayName": g.displayName, "externalId": g.externalID}
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	id, _ := url.PathUnescape(strings.TrimPrefix(rest, "/"))
+	switch {
+	case r.Method == "GET" && rest == "":
+		_, val := parseTestFilter(r.URL.Query().Get("filter"))
+		res := []any{}
+		for gid, g := range f.groups {
+			if g.displayName == val {
+				res = append(res, render(gid, g))
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"schemas": []string{scimListResponse}, "totalResults": len(res), "Resources": res})
+	case r.Method == "POST" && rest == "":
+		f.nextID++
+		gid := fmt.Sprintf("grp_%d", f.nextID)
+		g := &fakeGroup{members: map[string]bool{}}
+		g.displayName, _ = body["displayName"].(string)
+		g.externalID, _ = body["externalId"].(string)
+		f.groups[gid] = g
+		w.WriteHeader(201)
+		_ = json.NewEncoder(w).Encode(render(gid, g))
+	case r.Method == "PATCH" && f.groups[id] != nil:
+		g := f.groups[id]
+		ops, _ := body["Operations"].([]any)
+		for _, o := range ops {
+			om := o.(map[string]any)
+			path, _ := om["path"].(string)
+			switch {
+			case path == "displayName":
+				g.displayName, _ = om["value"].(string)
+			case path == "members":
+				vals, _ := om["value"].([]any)
+				for _, v := range vals {
+					m := v.(map[string]any)["value"].(string)
+					g.members[m] = strings.EqualFold(om["op"].(string), "add")
+					if !g.members[m] {
+						delete(g.members, m)
+					}
+				}
+			case strings.HasPrefix(path, "members[value eq "):
+				_, v := parseTestFilter(strings.TrimSuffix(strings.TrimPrefix(path, "members["), "]"))
+				delete(g.members, v)
+			}
+		}
+		_ = json.NewEncoder(w).Encode(render(id, g))
+	case r.Method == "DELETE" && f.groups[id] != nil:
+		delete(f.groups, id)
+		w.WriteHeader(204)
+	default:
+		scimErr(w, 404, "Group not found")
+	}
 }
 
 const scimPrefix = "/scim/v2/connections/con_test"
@@ -306,6 +380,10 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("Authorization") != "Bearer "+f.token {
 		scimErr(w, 401, "Invalid token")
+		return
+	}
+	if grest, ok := strings.CutPrefix(r.URL.Path, scimPrefix+"/Groups"); ok {
+		f.serveGroups(w, r, grest, body)
 		return
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, scimPrefix+"/Users")

@@ -19,6 +19,12 @@ type podRequest struct {
 		Subjects []struct {
 			ObjectID       string `json:"objectId"`
 			ObjectTypeName string `json:"objectTypeName"`
+			Links          *struct {
+				Members []struct {
+					ObjectID       string `json:"objectId"`
+					ObjectTypeName string `json:"objectTypeName"`
+				} `json:"members"`
+			} `json:"links"`
 		} `json:"subjects"`
 	} `json:"parameters"`
 }
@@ -87,11 +93,18 @@ func (o *outcome) value() podValue {
 		Action: o.action, ChangeID: newGUID(), EndTime: graphTime(o.end), ModifiedProperties: mods,
 		ProvisioningSteps: o.steps, ReportableIdentifier: o.upn, StartTime: graphTime(o.start),
 		StatusInfo:     podStatusInfo{Status: o.result, ErrorCode: strPtr(o.errorCode), Reason: strPtr(o.errorMsg)},
-		SourceIdentity: podIdentity{ID: strPtr(o.sourceID), Type: "User"},
+		SourceIdentity: podIdentity{ID: strPtr(o.sourceID), Type: o.sourceTypeName()},
 		SourceSystem:   podSystem{Name: SourceDirectoryName},
 		TargetIdentity: podIdentity{ID: strPtr(o.targetID), Type: o.targetType},
 		TargetSystem:   podSystem{Name: TargetDirectoryName},
 	}
+}
+
+func (o *outcome) sourceTypeName() string {
+	if o.sourceType == "" {
+		return "User"
+	}
+	return o.sourceType
 }
 
 func (o *outcome) key() podKey {
@@ -168,11 +181,26 @@ func (s *Server) provisionOnDemand(w http.ResponseWriter, r *http.Request) {
 		s.syncError(w, r, http.StatusBadRequest, "The request is invalid: provisionOnDemand accepts at most 5 subjects.")
 		return
 	}
+	// A Group subject provisions the group (Group object mapping) and, first, the members listed in links.members
+	// — at most 5, one group per request (DOCUMENTED, microsoft-graph.md §5.14; scim-groups.md §4).
+	groups := 0
 	for _, sub := range p.Subjects {
-		if !strings.EqualFold(sub.ObjectTypeName, "User") {
-			s.syncError(w, r, http.StatusBadRequest, fmt.Sprintf("The sandbox provisions users on demand only; objectTypeName '%s' is not supported.", sub.ObjectTypeName))
+		switch {
+		case strings.EqualFold(sub.ObjectTypeName, "User"):
+		case strings.EqualFold(sub.ObjectTypeName, "Group"):
+			groups++
+			if sub.Links != nil && len(sub.Links.Members) > 5 {
+				s.syncError(w, r, http.StatusBadRequest, "The request is invalid: provisionOnDemand provisions at most 5 members of a group.")
+				return
+			}
+		default:
+			s.syncError(w, r, http.StatusBadRequest, fmt.Sprintf("The request is invalid: objectTypeName '%s' is not supported; use User or Group.", sub.ObjectTypeName))
 			return
 		}
+	}
+	if groups > 1 {
+		s.syncError(w, r, http.StatusBadRequest, "The request is invalid: provisionOnDemand provisions one group per request.")
+		return
 	}
 	mapping, err := loadUserMapping(schema, p.RuleID)
 	if errors.Is(err, errRuleNotFound) {
@@ -190,6 +218,32 @@ func (s *Server) provisionOnDemand(w http.ResponseWriter, r *http.Request) {
 
 	var outcomes []*outcome
 	for _, sub := range p.Subjects {
+		if strings.EqualFold(sub.ObjectTypeName, "Group") {
+			gm, err := loadObjectMapping(schema, p.RuleID, sourceGroupObjectName)
+			if err != nil {
+				s.syncError(w, r, http.StatusBadRequest, err.Error())
+				return
+			}
+			var members []*outcome
+			if sub.Links != nil && gm.enabled {
+				for _, m := range sub.Links.Members {
+					o, err := s.provisionOne(r.Context(), spID, jobID, m.ObjectID, mapping, secrets, true)
+					if err != nil {
+						s.notFound(w, r, jobID)
+						return
+					}
+					members = append(members, o)
+				}
+			}
+			o, err := s.provisionGroupOne(r.Context(), spID, jobID, sub.ObjectID, gm, secrets, true)
+			if err != nil {
+				s.notFound(w, r, jobID)
+				return
+			}
+			outcomes = append(outcomes, o)
+			outcomes = append(outcomes, members...)
+			continue
+		}
 		o, err := s.provisionOne(r.Context(), spID, jobID, sub.ObjectID, mapping, secrets, true)
 		if err != nil {
 			s.notFound(w, r, jobID)

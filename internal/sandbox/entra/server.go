@@ -82,6 +82,8 @@ type Server struct {
 	users  map[string]*user             // by object id
 	groups map[string]*group            // by object id
 	asgs   map[string]*assignment       // by assignment id
+	// provLogs are the provisioning logs, newest first (provisioning_logs.go).
+	provLogs []map[string]any
 }
 
 // New returns an empty tenant.
@@ -177,6 +179,9 @@ func (s *Server) routes() {
 	h("POST "+sync+"/jobs/{jobId}/schema/parseExpression", g(s.parseExpression))
 	h("GET "+sync+"/secrets", g(s.getSecrets))
 	h("PUT "+sync+"/secrets", g(s.putSecrets))
+
+	// Provisioning logs (provisioning_logs.go).
+	h("GET /v1.0/auditLogs/provisioning", g(s.listProvisioningLogs))
 
 	// Anything else: a Graph-shaped error instead of net/http's plain-text 404/405.
 	h("/", s.unknownRoute)

@@ -127,6 +127,8 @@ type job struct {
 	spelling   FlowTypesSpelling
 	// escrow records the users this job provisioned: Entra object id → SCIM id.
 	escrow map[string]string
+	// groupMembers records, per Entra group id, the members (SCIM ids) this job exported (engine_groups.go).
+	groupMembers map[string]map[string]bool
 	// podCalls are the recent provisionOnDemand calls, for the rate limit.
 	podCalls []time.Time
 	// cycle serialises provisioning cycles of this job.
@@ -427,6 +429,7 @@ func (s *Server) restartJob(w http.ResponseWriter, r *http.Request) {
 		}
 		if flags["Watermark"] || flags["Full"] || flags["ConnectorDataStore"] {
 			j.escrow = map[string]string{}
+			j.groupMembers = nil
 			j.status.SynchronizedEntryCountByType = []KeyLongValue{}
 		}
 		if flags["Full"] {

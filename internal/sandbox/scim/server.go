@@ -1,4 +1,4 @@
-// Package scim plays Auth0's inbound SCIM 2.0 server (reference §10): /scim/v2/connections/{id}/Users, with bearer
+// Package scim plays Auth0's inbound SCIM 2.0 server (reference §10): /scim/v2/connections/{id}/Users and /Groups, with bearer
 // tokens issued by the Management API, a scope per operation, `eq`/`and`/`or` filters, and the connection's
 // attribute mapping applied in both directions between SCIM resources and Auth0 user profiles.
 //
@@ -56,9 +56,10 @@ type Server struct {
 	tenant Tenant
 	now    func() time.Time
 
-	mu    sync.Mutex
-	users map[string]map[string]*userRecord // connection id → user_id → user
-	seq   int64
+	mu     sync.Mutex
+	users  map[string]map[string]*userRecord  // connection id → user_id → user
+	groups map[string]map[string]*groupRecord // connection id → group id → group (groups.go)
+	seq    int64
 }
 
 // New returns a server with no users. now is the clock (time.Now when nil).
@@ -78,6 +79,12 @@ func (s *Server) Register(rt *router.Router) {
 	rt.Handle("PUT "+base+"/Users/{user_id}", s.replaceUser)
 	rt.Handle("PATCH "+base+"/Users/{user_id}", s.patchUser)
 	rt.Handle("DELETE "+base+"/Users/{user_id}", s.deleteUser)
+	rt.Handle("GET "+base+"/Groups", s.listGroups)
+	rt.Handle("POST "+base+"/Groups", s.createGroup)
+	rt.Handle("GET "+base+"/Groups/{group_id}", s.getGroup)
+	rt.Handle("PUT "+base+"/Groups/{group_id}", s.replaceGroup)
+	rt.Handle("PATCH "+base+"/Groups/{group_id}", s.patchGroup)
+	rt.Handle("DELETE "+base+"/Groups/{group_id}", s.deleteGroup)
 	rt.Handle("GET "+base+"/ServiceProviderConfig", s.serviceProviderConfig)
 	rt.Handle("GET "+base+"/Schemas", s.schemas)
 	rt.Handle("GET "+base+"/ResourceTypes", s.resourceTypes)

@@ -392,7 +392,7 @@ func TestGoAPI(t *testing.T) {
 
 func TestUnknownSCIMRoute(t *testing.T) {
 	h := newHarness(t)
-	r := h.do("GET", "/Groups", "all", "")
+	r := h.do("GET", "/Bulk", "all", "")
 	if r.status != 404 || r.body["status"] != "404" {
 		t.Fatalf("%d %s", r.status, r.raw)
 	}

@@ -100,6 +100,7 @@ func (s *Server) DeleteUser(connectionID, userID string) bool {
 		return false
 	}
 	delete(s.users[connectionID], userID)
+	s.removeMemberLocked(connectionID, userID)
 	return true
 }
 
@@ -108,6 +109,7 @@ func (s *Server) DeleteConnection(connectionID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.users, connectionID)
+	delete(s.groups, connectionID)
 }
 
 // Resource renders a user as the SCIM server would return it, through the connection's current mapping.

@@ -1,0 +1,256 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisionondemand"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+)
+
+// Groups end to end (the guide "Provisioning groups"): examples/complete provisions users only and never sends the
+// assigned group to Auth0; examples/users-and-groups creates it in Auth0 with its provisioned members.
+
+const (
+	groupMappings = "auth0entra_attribute_mappings.corp_groups"
+	// statusGroups reads the last cycle's failures per object type.
+	statusGroups = `
+data "auth0entra_provisioning_status" "corp" {
+  service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
+  job_id               = auth0entra_enterprise_app.corp.job_id
+}
+`
+)
+
+// usersAndGroupsExample is examples/users-and-groups configured for sb (same variables as examples/complete).
+func usersAndGroupsExample(t *testing.T, sb *sandbox.Sandbox, extra ...string) string {
+	t.Helper()
+	return acctest.Config(sb, append([]string{acctest.WithoutProviderSetup(acctest.ReadRepoFile(t, "examples/users-and-groups/main.tf")),
+		acctest.ReadRepoFile(t, "examples/users-and-groups/variables.tf"), acctest.ReadRepoFile(t, "examples/users-and-groups/outputs.tf")}, extra...)...)
+}
+
+// runCycle runs one provisioning cycle of the job, as Entra's schedule does.
+func runCycle(sb *sandbox.Sandbox, got *ids) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return sb.Entra.RunCycle(ctx, got.sp)
+}
+
+// groupRequests counts the requests Auth0's SCIM server received for /Groups.
+func groupRequests(sb *sandbox.Sandbox) int {
+	n := 0
+	for _, r := range sb.Auth0.Router().Requests("") {
+		if strings.Contains(r.Route, "/scim/v2/connections/{connection_id}/Groups") {
+			n++
+		}
+	}
+	return n
+}
+
+// provisionGroup runs Provision on Demand for the seeded group.
+func provisionGroup(t *testing.T, sb *sandbox.Sandbox, got *ids) *provisioning.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	r, err := provisioning.OnDemand(ctx, acctest.EntraClient(t, sb), provisioning.Request{
+		ServicePrincipalID: got.sp, JobID: got.job, ObjectID: sb.Seed.GroupID, ObjectType: "Group"})
+	if err != nil {
+		t.Fatalf("provision on demand of the group: %v", err)
+	}
+	return r
+}
+
+// TestAccGroupsUsersOnly: examples/complete disables the Group object mapping. A cycle provisions the group's members
+// and sends nothing to /Groups; the job is not quarantined; Provision on Demand of the group is a skip; the status
+// data source reports no failure of either type.
+func TestAccGroupsUsersOnly(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	var got ids
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkBothCloudsClean(sb, &got),
+		Steps: []resource.TestStep{{
+			Config:          acctest.CompleteExample(t, sb),
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(groupMappings, tfjsonpath.New("enabled"), knownvalue.Bool(false)),
+			},
+			Check: checks(captureIDs(&got), func(*terraform.State) error {
+				raw, _ := sb.Entra.JobSchema(got.sp, got.job)
+				if !strings.Contains(string(raw), `"enabled":false`) {
+					return fmt.Errorf("the job's Group object mapping is not disabled")
+				}
+				if err := runCycle(sb, &got); err != nil {
+					return err
+				}
+				if q, err := quarantined(sb, got.sp, got.job); err != nil || q {
+					return fmt.Errorf("quarantined after a users-only cycle (%v)", err)
+				}
+				r := provisionGroup(t, sb, &got)
+				if r.Status != "Skipped" || r.ErrorCode != "ObjectMappingDisabled" {
+					return fmt.Errorf("provision on demand of the group:\n%s", provisionondemand.Explain(r))
+				}
+				if n := groupRequests(sb); n != 0 {
+					return fmt.Errorf("%d requests reached Auth0's /Groups in the users-only setup", n)
+				}
+				if gs := sb.Auth0.SCIM().Groups(sb.Seed.ConnectionID); len(gs) != 0 {
+					return fmt.Errorf("Auth0 has groups %+v", gs)
+				}
+				return nil
+			}),
+		}, {
+			Config:          acctest.CompleteExample(t, sb) + statusGroups,
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_user_failures"), knownvalue.Int64Exact(0)),
+			},
+		}},
+	})
+}
+
+// TestAccGroupsUsersAndGroups: examples/users-and-groups. Provision on Demand creates the group in Auth0 with its
+// provisioned member; a cycle keeps it in step; Auth0 shows it as a connection group whose members are users of the
+// connection; the Group mapping imports with an empty plan.
+func TestAccGroupsUsersAndGroups(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	var got ids
+	conn := sb.Seed.ConnectionID
+	var inAuth0 []string // Auth0 user ids of the group's members present in Auth0
+	for _, u := range sb.Seed.Users {
+		if u.InGroup && u.InAuth0 {
+			inAuth0 = append(inAuth0, u.Auth0UserID)
+		}
+	}
+	slices.Sort(inAuth0)
+	checkGroup := func() error {
+		gs := sb.Auth0.SCIM().Groups(conn)
+		if len(gs) != 1 || gs[0].DisplayName != "Engineering" || gs[0].ExternalID != sb.Seed.GroupID {
+			return fmt.Errorf("Auth0 groups %+v, want Engineering with external id %s", gs, sb.Seed.GroupID)
+		}
+		members := slices.Clone(gs[0].Members)
+		slices.Sort(members)
+		if !slices.Equal(members, inAuth0) {
+			return fmt.Errorf("group members %v, want the provisioned members %v", members, inAuth0)
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkBothCloudsClean(sb, &got),
+		Steps: []resource.TestStep{{
+			Config:          usersAndGroupsExample(t, sb),
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(groupMappings, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+			},
+			Check: checks(captureIDs(&got), func(*terraform.State) error {
+				// The members first (Provision on Demand of the group exports the members already provisioned).
+				for _, u := range sb.Seed.Users {
+					if u.InGroup && u.InAuth0 {
+						if r := acctest.ProvisionOnDemand(t, sb, got.sp, got.job, u.EntraID); !r.Succeeded() {
+							return fmt.Errorf("%s:\n%s", u.UPN, provisionondemand.Explain(r))
+						}
+					}
+				}
+				r := provisionGroup(t, sb, &got)
+				if r.Status != "Success" || r.Action != "Create" {
+					return fmt.Errorf("provision on demand of the group:\n%s", provisionondemand.Explain(r))
+				}
+				if err := checkGroup(); err != nil {
+					return fmt.Errorf("after provision on demand: %w", err)
+				}
+				if err := runCycle(sb, &got); err != nil {
+					return err
+				}
+				if q, err := quarantined(sb, got.sp, got.job); err != nil || q {
+					return fmt.Errorf("quarantined with the group scopes (%v)", err)
+				}
+				if failed := failedRequests(sb.Auth0.Router(), routeSCIMPrefix); len(failed) > 0 {
+					return fmt.Errorf("failed SCIM requests: %v", failed)
+				}
+				return checkGroup()
+			}),
+		}, {
+			Config:          usersAndGroupsExample(t, sb, statusGroups),
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(0)),
+			},
+		}, {
+			// Import of the Group mapping: {service_principal_id}/{job_id}/Group.
+			Config:                  usersAndGroupsExample(t, sb),
+			ConfigVariables:         acctest.CompleteExampleVariables(sb),
+			ResourceName:            groupMappings,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateIdFunc:       func(*terraform.State) (string, error) { return got.sp + "/" + got.job + "/Group", nil },
+			ImportStateVerifyIgnore: []string{"timeouts"},
+		}},
+	})
+}
+
+// TestAccGroupsRefusedWithoutScopes: examples/complete with the Group mapping left enabled (the situation before
+// the example chose a setup): the cycle's group export is refused with 403, the job goes into quarantine, and the
+// status data source reports one group failure with Auth0's answer, while users still flow.
+func TestAccGroupsRefusedWithoutScopes(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	var got ids
+	cfg := acctest.CompleteExample(t, sb, "  enabled              = false\n", "  enabled              = true\n")
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkBothCloudsClean(sb, &got),
+		Steps: []resource.TestStep{{
+			Config:          cfg,
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			Check: checks(captureIDs(&got), func(*terraform.State) error {
+				if err := runCycle(sb, &got); err != nil {
+					return err
+				}
+				if q, err := quarantined(sb, got.sp, got.job); err != nil || !q {
+					return fmt.Errorf("not quarantined after refused group exports (%v)", err)
+				}
+				if err := provisionAlice(t, sb, &got); err != nil {
+					return err
+				}
+				r := provisionGroup(t, sb, &got)
+				last := r.Steps[len(r.Steps)-1]
+				if r.Status != "Failure" || !strings.Contains(last.Description, "Insufficient scope, expected any of: get:groups") {
+					return fmt.Errorf("provision on demand of the group:\n%s", provisionondemand.Explain(r))
+				}
+				return nil
+			}),
+		}, {
+			Config:             cfg + statusGroups,
+			ConfigVariables:    acctest.CompleteExampleVariables(sb),
+			ExpectNonEmptyPlan: true, // the enterprise app plans to lift the quarantine
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_user_failures"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_failures").AtSliceIndex(0).AtMapKey("object"), knownvalue.StringExact("Engineering")),
+			},
+		}},
+	})
+}

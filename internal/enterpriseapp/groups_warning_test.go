@@ -1,0 +1,133 @@
+package enterpriseapp_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/enterpriseapp"
+)
+
+// planWarnings runs the resource's ModifyPlan for an existing app (state: its ids) whose configuration assigns the
+// seeded group and gives provisioning the token secret, and returns the warnings.
+func planWarnings(t *testing.T, clients *conns.Clients, spID, jobID, tenantURL, secret string) []string {
+	t.Helper()
+	ctx := context.Background()
+	r := enterpriseapp.NewResource()
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: clients}, &fwresource.ConfigureResponse{})
+	typ := sr.Schema.Type().TerraformType(ctx)
+	plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+	asgType := sr.Schema.GetAttributes()["assignment"].GetType().(types.SetType).ElemType.(types.ObjectType)
+	provType := sr.Schema.GetAttributes()["provisioning"].GetType().(types.ObjectType)
+	asg := types.SetValueMust(asgType, []attr.Value{types.ObjectValueMust(asgType.AttrTypes, map[string]attr.Value{
+		"principal_id": types.StringValue(groupID), "principal_type": types.StringValue("Group")})})
+	prov := types.ObjectValueMust(provType.AttrTypes, map[string]attr.Value{
+		"tenant_url": types.StringValue(tenantURL), "secret_token_wo": types.StringValue(secret),
+		"secret_token_wo_version": types.StringValue("1"), "secret_token": types.StringNull(),
+		"scope": types.StringValue("assigned"), "enabled": types.BoolValue(true)})
+	for name, v := range map[string]any{"display_name": "Auth0 SCIM (corp)", "assignment": asg, "provisioning": prov,
+		"id": spID, "service_principal_id": spID, "job_id": jobID} {
+		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
+			t.Fatal(d)
+		}
+		if d := state.SetAttribute(ctx, path.Root(name), v); d.HasError() {
+			t.Fatal(d)
+		}
+	}
+	// The write-only secret is in the configuration only.
+	if d := state.SetAttribute(ctx, path.Root("provisioning").AtName("secret_token_wo"), types.StringNull()); d.HasError() {
+		t.Fatal(d)
+	}
+	req := fwresource.ModifyPlanRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}, Plan: plan, State: state}
+	resp := &fwresource.ModifyPlanResponse{Plan: plan}
+	r.(fwresource.ResourceWithModifyPlan).ModifyPlan(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("ModifyPlan: %v", resp.Diagnostics)
+	}
+	var out []string
+	for _, w := range resp.Diagnostics.Warnings() {
+		out = append(out, w.Summary()+": "+w.Detail())
+	}
+	return out
+}
+
+var groupID string
+
+// A plan where a group is assigned, the Group object mapping is enabled and the token lacks the group scopes warns,
+// saying what will happen and the two ways out; with the group scopes, or with the Group mapping disabled, it does not.
+func TestGroupScopeWarning(t *testing.T) {
+	sb := acctest.Sandbox(t)
+	hand := acctest.SetUpByHand(t, sb) // the guide's token: get:users, patch:users, delete:users
+	groupID = sb.Seed.GroupID
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a0, err := auth0client.New(ctx, auth0client.Config{Domain: sb.Auth0Domain, ClientID: sb.Auth0ClientID, ClientSecret: sb.Auth0ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := &conns.Clients{Entra: acctest.EntraClient(t, sb), Auth0: a0}
+
+	w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, hand.Token)
+	if len(w) != 1 {
+		t.Fatalf("warnings: %q", w)
+	}
+	for _, want := range []string{"Assigned groups will be refused by Auth0", hand.TokenID, "delete:groups, get:groups, patch:groups, post:groups",
+		"403", "quarantine", "Users only", `enabled = false`, "Users and groups", "secret_token_wo_version"} {
+		if !strings.Contains(w[0], want) {
+			t.Errorf("the warning does not say %q:\n%s", want, w[0])
+		}
+	}
+	if strings.Contains(w[0], hand.Token) {
+		t.Fatal("the warning shows the token's secret")
+	}
+
+	// With a token that has the group scopes: no warning.
+	tok, err := sb.Auth0.CreateSCIMToken(sb.Seed.ConnectionID, []string{"get:users", "patch:users", "get:groups", "post:groups", "patch:groups", "delete:groups"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, tok.Token); len(w) != 0 {
+		t.Errorf("with the group scopes: %q", w)
+	}
+
+	// Users only: the Group mapping disabled in the job's schema, no warning.
+	c := acctest.EntraClient(t, sb)
+	raw, err := c.GetSchema(ctx, hand.ServicePrincipalID, hand.JobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		t.Fatal(err)
+	}
+	delete(schema, "@odata.context")
+	for _, rule := range schema["synchronizationRules"].([]any) {
+		for _, om := range rule.(map[string]any)["objectMappings"].([]any) {
+			if om := om.(map[string]any); om["sourceObjectName"] == "Group" {
+				om["enabled"] = false
+			}
+		}
+	}
+	b, _ := json.Marshal(schema)
+	if err := c.PutSchema(ctx, hand.ServicePrincipalID, hand.JobID, b); err != nil {
+		t.Fatal(err)
+	}
+	if w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, hand.Token); len(w) != 0 {
+		t.Errorf("with the Group mapping disabled: %q", w)
+	}
+}
