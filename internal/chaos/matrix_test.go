@@ -29,6 +29,9 @@ func check(t *testing.T, tl *tally, matrix string) {
 	if tl.auth0Orphans > 0 {
 		t.Errorf("%s: %d Auth0 objects orphaned or duplicated", matrix, tl.auth0Orphans)
 	}
+	if tl.outlived > 0 {
+		t.Errorf("%s: the provider outlived a killed terraform by more than 2s in %d runs", matrix, tl.outlived)
+	}
 	if strictEntra() && tl.entraOrphans > 0 {
 		t.Errorf("%s: %d Entra objects orphaned or duplicated", matrix, tl.entraOrphans)
 	}
