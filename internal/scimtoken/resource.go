@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -88,7 +87,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"`. The guide for older (`sub`) connections uses `get:users`, `patch:users` and `delete:users`. Changing the scopes replaces the token.",
 				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
+					validate.SetNotEmpty(`name at least one scope, e.g. scopes = ["get:users", "patch:users", "delete:users"]`),
 					setvalidator.ValueStringsAre(validate.SCIMScope()),
 				},
 			},
@@ -111,7 +110,6 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"shows the token as replaced, with a warning saying why. Changing it alone changes nothing in Auth0.",
 				Validators: []validator.String{
 					validate.DurationLongerThan(0, "rotate_before must be a positive duration"),
-					stringvalidator.AlsoRequires(path.MatchRoot("lifetime")),
 				},
 			},
 			"token_id": schema.StringAttribute{
