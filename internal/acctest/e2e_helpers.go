@@ -218,7 +218,8 @@ type HandSetup struct {
 //     endpoint, and syncs profiles at each login) and a token with the older connection's scopes for 8760h;
 //   - E2-E5, T3: the non-gallery application, the Engineering group assigned with the User role, a `scim` job,
 //     Test Connection then the credentials saved (scope: assigned users and groups), provisioning on;
-//   - E6-E9: Create deselected, externalId ← objectId, the work e-mail matching with precedence 2, saved with PUT.
+//   - E6-E9: Create deselected, externalId ← objectId, the work e-mail matching with precedence 2, saved with PUT;
+//     and, as examples/complete chooses "users only", the Group object mapping disabled.
 func SetUpByHand(t testing.TB, sb *sandbox.Sandbox) HandSetup {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -295,6 +296,11 @@ func editSeedSchema(raw []byte) ([]byte, error) {
 		oms, _ := r.(map[string]any)["objectMappings"].([]any)
 		for _, om := range oms {
 			om := om.(map[string]any)
+			if om["sourceObjectName"] == "Group" {
+				// Users only, as examples/complete chooses: the Group object mapping off (guide "Provisioning groups").
+				om["enabled"] = false
+				continue
+			}
 			if om["sourceObjectName"] != "User" {
 				continue
 			}

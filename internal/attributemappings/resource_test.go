@@ -629,7 +629,9 @@ func TestAccAttributeMappings_outOfBand(t *testing.T) {
 				// Graph accepts the refresh's read of the schema and never answers: the plan fails when
 				// timeouts.read runs out instead of hanging.
 				PreConfig: func() {
-					sb.Entra.Router().Inject(router.Fault{Route: schemaGet, Latency: time.Hour, Times: 1})
+					// Twice: the enterprise app's plan reads the schema first (its group-scope warning gives up
+					// after a few seconds without failing the plan), then the mappings' refresh.
+					sb.Entra.Router().Inject(router.Fault{Route: schemaGet, Latency: time.Hour, Times: 2})
 				},
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, app, users, groups),

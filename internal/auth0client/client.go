@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	auth0 "github.com/auth0/go-auth0"
@@ -57,6 +58,8 @@ type Client struct {
 	secrets []string
 	// domainSource is Config.DomainSource.
 	domainSource string
+	// rejected is the first rejected client-credentials exchange; later calls fail with it without a request.
+	rejected atomic.Pointer[Error]
 }
 
 // DefaultResponseHeaderTimeout bounds the wait for the start of one answer. The Management API answers in well under

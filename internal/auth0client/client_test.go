@@ -331,6 +331,18 @@ func TestBadClientSecret_ErrorIsClearAndHasNoSecret(t *testing.T) {
 	if auth0client.StatusCode(err) != http.StatusUnauthorized || !strings.Contains(text, "access token") || !strings.Contains(text, "client_secret") {
 		t.Errorf("want a 401 that says the token exchange failed and what to check, got %q", text)
 	}
+	if !strings.HasPrefix(text, "Auth0 rejected the provider's credentials: 401") {
+		t.Errorf("the cause does not come first: %q", text)
+	}
+	// Reported once: later calls fail at once without another exchange, saying so.
+	exchanges := f.rt.Count("POST /oauth/token")
+	_, err = c.ListSCIMTokens(context.Background(), testConnID)
+	if err == nil || !strings.Contains(err.Error(), "already rejected") || auth0client.StatusCode(err) != http.StatusUnauthorized {
+		t.Errorf("second call: %v", err)
+	}
+	if n := f.rt.Count("POST /oauth/token"); n != exchanges {
+		t.Errorf("the rejected credentials were sent again (%d exchanges, then %d)", exchanges, n)
+	}
 }
 
 func TestStaticToken(t *testing.T) {
@@ -468,9 +480,11 @@ func TestUnreachableDomainFailsFastNamingTheSetting(t *testing.T) {
 			if err == nil {
 				t.Fatal("want an error")
 			}
-			if d := time.Since(start); d > 5*time.Second {
+			d := time.Since(start)
+			if d > 5*time.Second {
 				t.Errorf("took %s, want under 5s", d)
 			}
+			t.Logf("failed after %s: %s", d.Round(time.Millisecond), err)
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "Cannot reach the Auth0 tenant") || !strings.Contains(msg, c.source) ||
 				!strings.Contains(msg, c.want) || !strings.Contains(msg, c.domain) {

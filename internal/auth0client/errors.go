@@ -28,11 +28,32 @@ type Error struct {
 	Err error
 	// Hint, when set, says what to check; it comes first for errors that point at a setting (an unreachable domain).
 	Hint string
+	// credentials marks a rejected client-credentials exchange (401/403 from /oauth/token); repeated, a request
+	// not sent because that already happened.
+	credentials, repeated bool
 }
 
 // Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder
+	if e.credentials {
+		// Cause first: what Auth0 said about the credentials and what to check, then what the provider was doing.
+		fmt.Fprintf(&b, "Auth0 rejected the provider's credentials: %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		if e.Message != "" && e.Message != http.StatusText(e.StatusCode) {
+			b.WriteString(": ")
+			b.WriteString(e.Message)
+		}
+		if e.Code != "" {
+			fmt.Fprintf(&b, " (%s)", e.Code)
+		}
+		b.WriteString(". Check the provider's Auth0 credentials (auth0.client_id and auth0.client_secret, or AUTH0_CLIENT_ID and " +
+			"AUTH0_CLIENT_SECRET): they must belong to a machine-to-machine application of this tenant authorized for the Management API")
+		if e.repeated {
+			b.WriteString(". The request was not sent: the same credentials were already rejected in this run")
+		}
+		fmt.Fprintf(&b, " (while %s)", e.Op)
+		return b.String()
+	}
 	if e.Hint != "" && e.StatusCode == 0 {
 		// Cause first: the setting to check, then what the provider was doing and the transport's own words.
 		b.WriteString(e.Hint)
@@ -130,6 +151,7 @@ func (c *Client) newTransportError(op string, err error) *Error {
 		if rerr.Response != nil {
 			e.StatusCode = rerr.Response.StatusCode
 		}
+		e.credentials = e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
 		e.Code = rerr.ErrorCode
 		e.Message = c.scrub(rerr.ErrorDescription)
 		if e.Message == "" && e.StatusCode != 0 {

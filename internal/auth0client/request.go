@@ -15,13 +15,23 @@ const maxResponseBody = 8 << 20
 // in is encoded as JSON; a nil in sends no body at all (and no Content-Type), which is what Auth0 expects for a
 // POST that should apply server defaults. op describes the call for error messages.
 func (c *Client) call(ctx context.Context, op, method string, uri string, in, out any) error {
+	if rejected := c.rejected.Load(); rejected != nil {
+		// The credentials were rejected already: one exchange per run is enough to know, and one full report.
+		e := *rejected
+		e.Op, e.repeated = op, true
+		return &e
+	}
 	req, err := c.Management.NewRequest(ctx, method, uri, in)
 	if err != nil {
 		return &Error{Op: op, Err: err}
 	}
 	resp, err := c.Management.Do(req)
 	if err != nil {
-		return c.newTransportError(op, err)
+		e := c.newTransportError(op, err)
+		if e.credentials {
+			c.rejected.CompareAndSwap(nil, e)
+		}
+		return e
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))

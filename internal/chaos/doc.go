@@ -11,5 +11,5 @@
 //
 // `make chaos` runs both whole (CHAOS=1) and prints, per cloud, the runs, how many converged and the orphans left.
 // Without CHAOS, a small deterministic subset runs with the acceptance tests (TF_ACC): kills right after the Auth0
-// writes whose answer matters most (SCIM configuration and token creation, the token marker's removal).
+// writes whose answer matters most (SCIM configuration and token creation).
 package chaos

@@ -162,15 +162,32 @@ func (r *run) onRequest(h func(n int, cloud string, req router.Request)) {
 	}
 }
 
-// killTarget kills the terraform process itself or the provider process it started.
-func killTarget(cmd *exec.Cmd, target string) {
+// killTarget kills the terraform process itself or the provider process it started, and returns the provider's
+// pid (0 when none was running).
+func killTarget(cmd *exec.Cmd, target string) int {
 	pid := cmd.Process.Pid
-	if target == "provider" {
-		if child := providerChild(pid); child != 0 {
-			pid = child
-		}
+	provider := providerChild(pid)
+	if target == "provider" && provider != 0 {
+		pid = provider
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
+	return provider
+}
+
+// outlives reports whether the provider process pid is still running 2 seconds after its terraform was killed at
+// killed, and ends it (it is this test's own grandchild) so that it cannot disturb the next commands.
+func outlives(pid int, killed time.Time) bool {
+	if pid == 0 {
+		return false
+	}
+	for syscall.Kill(pid, 0) == nil {
+		if time.Since(killed) > 2*time.Second {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 // providerChild finds the provider process among parent's children (Linux /proc).
@@ -252,6 +269,7 @@ type outcome struct {
 	why                  string // when not converged
 	auth0Dup, entraDup   int    // objects beyond one per resource after the re-apply
 	auth0Left, entraLeft int    // objects left after destroy
+	providerOutlived     bool   // the provider was still running 2s after terraform was killed
 }
 
 func (o outcome) auth0Orphans() int { return o.auth0Dup + o.auth0Left }
@@ -326,17 +344,26 @@ func killAt(t *testing.T, k int, target string) outcome {
 	r := newRun(t)
 	var cmd *exec.Cmd
 	var killed atomic.Bool
+	var provider atomic.Int64
+	var at time.Time
 	ready := make(chan struct{})
 	r.onRequest(func(n int, _ string, _ router.Request) {
 		if n == k && killed.CompareAndSwap(false, true) {
 			<-ready
-			killTarget(cmd, target)
+			at = time.Now()
+			provider.Store(int64(killTarget(cmd, target)))
 		}
 	})
 	cmd, _ = r.start("apply", "-auto-approve")
 	close(ready)
 	_ = cmd.Wait()
-	return r.settle(fmt.Sprintf("kill %s after request %d", target, k))
+	outlived := false
+	if target == "terraform" && killed.Load() {
+		outlived = outlives(int(provider.Load()), at)
+	}
+	o := r.settle(fmt.Sprintf("kill %s after request %d", target, k))
+	o.providerOutlived = outlived
+	return o
 }
 
 // faultAt applies with fault f on the first request of its route, then settles.
@@ -353,8 +380,8 @@ func faultAt(t *testing.T, cloud string, f router.Fault, name string) outcome {
 
 // tally prints and returns the per-cloud counts.
 type tally struct {
-	runs, converged, auth0Orphans, entraOrphans int
-	failures                                    []outcome
+	runs, converged, auth0Orphans, entraOrphans, outlived int
+	failures                                              []outcome
 }
 
 func (tl *tally) add(o outcome) {
@@ -364,6 +391,9 @@ func (tl *tally) add(o outcome) {
 	}
 	tl.auth0Orphans += o.auth0Orphans()
 	tl.entraOrphans += o.entraOrphans()
+	if o.providerOutlived {
+		tl.outlived++
+	}
 	if !o.converged || o.auth0Orphans()+o.entraOrphans() > 0 {
 		tl.failures = append(tl.failures, o)
 	}
@@ -371,7 +401,8 @@ func (tl *tally) add(o outcome) {
 
 func (tl *tally) report(t *testing.T, matrix string) {
 	t.Helper()
-	msg := fmt.Sprintf("%s: runs %d, converged %d; orphans: auth0 %d, entra %d", matrix, tl.runs, tl.converged, tl.auth0Orphans, tl.entraOrphans)
+	msg := fmt.Sprintf("%s: runs %d, converged %d; orphans: auth0 %d, entra %d; provider outlived a killed terraform: %d",
+		matrix, tl.runs, tl.converged, tl.auth0Orphans, tl.entraOrphans, tl.outlived)
 	fmt.Println("CHAOS " + msg)
 	for _, o := range tl.failures {
 		fmt.Printf("CHAOS   %s: converged=%v auth0 orphans %d (dup %d, left %d), entra orphans %d (dup %d, left %d) %s\n",

@@ -97,12 +97,6 @@ func TestAccGroupsUsersOnly(t *testing.T) {
 				if !strings.Contains(string(raw), `"enabled":false`) {
 					return fmt.Errorf("the job's Group object mapping is not disabled")
 				}
-				if err := runCycle(sb, &got); err != nil {
-					return err
-				}
-				if q, err := quarantined(sb, got.sp, got.job); err != nil || q {
-					return fmt.Errorf("quarantined after a users-only cycle (%v)", err)
-				}
 				r := provisionGroup(t, sb, &got)
 				if r.Status != "Skipped" || r.ErrorCode != "ObjectMappingDisabled" {
 					return fmt.Errorf("provision on demand of the group:\n%s", provisionondemand.Explain(r))
@@ -116,8 +110,23 @@ func TestAccGroupsUsersOnly(t *testing.T) {
 				return nil
 			}),
 		}, {
+			// A provisioning cycle (Entra's schedule), then the status data source.
+			PreConfig: func() {
+				if err := runCycle(sb, &got); err != nil {
+					t.Fatal(err)
+				}
+			},
 			Config:          acctest.CompleteExample(t, sb) + statusGroups,
 			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			Check: func(*terraform.State) error {
+				if q, err := quarantined(sb, got.sp, got.job); err != nil || q {
+					return fmt.Errorf("quarantined after a users-only cycle (%v)", err)
+				}
+				if n := groupRequests(sb); n != 0 {
+					return fmt.Errorf("%d requests reached Auth0's /Groups in the users-only setup", n)
+				}
+				return nil
+			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(0)),
 				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_user_failures"), knownvalue.Int64Exact(0)),
@@ -199,8 +208,10 @@ func TestAccGroupsUsersAndGroups(t *testing.T) {
 				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(0)),
 			},
 		}, {
-			// Import of the Group mapping: {service_principal_id}/{job_id}/Group.
-			Config:                  usersAndGroupsExample(t, sb),
+			// Import of the Group mapping: {service_principal_id}/{job_id}/Group. (Without the outputs: the import's
+			// scratch state holds only the imported resource.)
+			Config: acctest.Config(sb, acctest.WithoutProviderSetup(acctest.ReadRepoFile(t, "examples/users-and-groups/main.tf")),
+				acctest.ReadRepoFile(t, "examples/users-and-groups/variables.tf")),
 			ConfigVariables:         acctest.CompleteExampleVariables(sb),
 			ResourceName:            groupMappings,
 			ImportState:             true,
@@ -225,13 +236,30 @@ func TestAccGroupsRefusedWithoutScopes(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:          cfg,
 			ConfigVariables: acctest.CompleteExampleVariables(sb),
-			Check: checks(captureIDs(&got), func(*terraform.State) error {
+			Check:           captureIDs(&got),
+		}, {
+			// A provisioning cycle: the group's export is refused and the job goes into quarantine.
+			PreConfig: func() {
 				if err := runCycle(sb, &got); err != nil {
-					return err
+					t.Fatal(err)
 				}
 				if q, err := quarantined(sb, got.sp, got.job); err != nil || !q {
-					return fmt.Errorf("not quarantined after refused group exports (%v)", err)
+					t.Fatalf("not quarantined after refused group exports (%v)", err)
 				}
+			},
+			Config:          cfg + statusGroups,
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				// The enterprise app plans to lift the quarantine (it will come back with the next cycle).
+				PreApply:             []plancheck.PlanCheck{expectChanges{acctest.CompleteApp: "update", "data.auth0entra_provisioning_status.corp": "read"}},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_user_failures"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_failures").AtSliceIndex(0).AtMapKey("object"), knownvalue.StringExact("Engineering")),
+			},
+			Check: func(*terraform.State) error {
 				if err := provisionAlice(t, sb, &got); err != nil {
 					return err
 				}
@@ -241,15 +269,6 @@ func TestAccGroupsRefusedWithoutScopes(t *testing.T) {
 					return fmt.Errorf("provision on demand of the group:\n%s", provisionondemand.Explain(r))
 				}
 				return nil
-			}),
-		}, {
-			Config:             cfg + statusGroups,
-			ConfigVariables:    acctest.CompleteExampleVariables(sb),
-			ExpectNonEmptyPlan: true, // the enterprise app plans to lift the quarantine
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(1)),
-				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_user_failures"), knownvalue.Int64Exact(0)),
-				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_failures").AtSliceIndex(0).AtMapKey("object"), knownvalue.StringExact("Engineering")),
 			},
 		}},
 	})

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -27,6 +28,10 @@ import (
 // groupScopes are the token scopes each Group object action needs; get:groups is needed to match at all. Entra
 // updates groups with PATCH, never PUT (scim-groups.md §4).
 var groupScopes = map[string]string{"": "get:groups", "Add": "post:groups", "Update": "patch:groups", "Delete": "delete:groups"}
+
+// warningTimeout bounds the reads behind the warning: a plan-time hint must not hold the plan up; when a read fails
+// or is slow, there is no warning.
+const warningTimeout = 10 * time.Second
 
 func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPlanRequest, plan model, state *model) diag.Diagnostics {
 	var diags diag.Diagnostics
@@ -64,6 +69,8 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	if !strings.HasPrefix(tokenID, "tok_") || connID == "" {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, warningTimeout)
+	defer cancel()
 	tokens, err := r.clients.Auth0.ListSCIMTokens(ctx, connID)
 	if err != nil {
 		tflog.Debug(ctx, "Could not list the connection's SCIM tokens to check the group scopes", map[string]any{"error": err.Error()})
@@ -78,6 +85,15 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	}
 	if !found {
 		return nil
+	}
+	// The token's scopes first: the schema is read only when a group scope is missing.
+	if has := map[string]bool{}; true {
+		for _, s := range scopes {
+			has[s] = true
+		}
+		if has["get:groups"] && has["post:groups"] && has["patch:groups"] && has["delete:groups"] {
+			return nil
+		}
 	}
 	enabled, flowTypes := true, "Add, Update, Delete"
 	if state != nil && !state.JobID.IsNull() && !state.JobID.IsUnknown() && !state.ServicePrincipalID.IsNull() {

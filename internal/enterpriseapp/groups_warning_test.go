@@ -82,6 +82,38 @@ func TestGroupScopeWarning(t *testing.T) {
 	}
 	clients := &conns.Clients{Entra: acctest.EntraClient(t, sb), Auth0: a0}
 
+	setGroupMapping := func(on bool) {
+		t.Helper()
+		c := acctest.EntraClient(t, sb)
+		raw, err := c.GetSchema(ctx, hand.ServicePrincipalID, hand.JobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var schema map[string]any
+		if err := json.Unmarshal(raw, &schema); err != nil {
+			t.Fatal(err)
+		}
+		delete(schema, "@odata.context")
+		for _, rule := range schema["synchronizationRules"].([]any) {
+			for _, om := range rule.(map[string]any)["objectMappings"].([]any) {
+				if om := om.(map[string]any); om["sourceObjectName"] == "Group" {
+					om["enabled"] = on
+				}
+			}
+		}
+		b, _ := json.Marshal(schema)
+		if err := c.PutSchema(ctx, hand.ServicePrincipalID, hand.JobID, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Users only (the hand setup disables the Group mapping, as examples/complete does): no warning.
+	if w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, hand.Token); len(w) != 0 {
+		t.Errorf("with the Group mapping disabled: %q", w)
+	}
+
+	// The template's default, the Group mapping enabled, with the guide's token: the warning.
+	setGroupMapping(true)
 	w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, hand.Token)
 	if len(w) != 1 {
 		t.Fatalf("warnings: %q", w)
@@ -103,31 +135,5 @@ func TestGroupScopeWarning(t *testing.T) {
 	}
 	if w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, tok.Token); len(w) != 0 {
 		t.Errorf("with the group scopes: %q", w)
-	}
-
-	// Users only: the Group mapping disabled in the job's schema, no warning.
-	c := acctest.EntraClient(t, sb)
-	raw, err := c.GetSchema(ctx, hand.ServicePrincipalID, hand.JobID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var schema map[string]any
-	if err := json.Unmarshal(raw, &schema); err != nil {
-		t.Fatal(err)
-	}
-	delete(schema, "@odata.context")
-	for _, rule := range schema["synchronizationRules"].([]any) {
-		for _, om := range rule.(map[string]any)["objectMappings"].([]any) {
-			if om := om.(map[string]any); om["sourceObjectName"] == "Group" {
-				om["enabled"] = false
-			}
-		}
-	}
-	b, _ := json.Marshal(schema)
-	if err := c.PutSchema(ctx, hand.ServicePrincipalID, hand.JobID, b); err != nil {
-		t.Fatal(err)
-	}
-	if w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, hand.Token); len(w) != 0 {
-		t.Errorf("with the Group mapping disabled: %q", w)
 	}
 }

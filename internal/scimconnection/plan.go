@@ -202,7 +202,9 @@ func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.C
 // have no mapped SCIM attribute to take the user id from.
 func checkUserIDAttribute(uid types.String, desired []auth0client.SCIMMapping) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if uid.IsNull() || uid.IsUnknown() {
+	if uid.IsNull() || uid.IsUnknown() || len(desired) == 0 {
+		// An empty mapping is Auth0's own business (it applies its defaults to an empty POST, and Create then
+		// writes the empty mapping); the check is about a mapping that has rows but not this one.
 		return diags
 	}
 	v := uid.ValueString()

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -100,7 +99,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				Optional: true, Computed: true,
 				Default:             stringdefault.StaticString(auth0client.DefaultUserIDAttribute),
 				MarkdownDescription: "The SCIM attribute holding the user id that Auth0 matches against the user's login identity (Dashboard: *SCIM attribute containing the User ID*). Default `externalId`.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{validate.NotEmpty(`write a SCIM attribute of the mapping, e.g. "externalId", or leave user_id_attribute out for that default`)},
 			},
 			"mapping": schema.SetNestedAttribute{
 				Optional: true,
@@ -112,12 +111,12 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"scim": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "SCIM attribute path, e.g. `userName`, `emails[type eq \"work\"].value` or `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department`.",
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+						Validators:          []validator.String{validate.NotEmpty(`write a SCIM attribute path, e.g. "userName" or "emails[type eq \"work\"].value"`)},
 					},
 					"auth0": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "Auth0 user attribute, e.g. `email`, `given_name` or `app_metadata.department`.",
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+						Validators:          []validator.String{validate.NotEmpty(`write an Auth0 user attribute, e.g. "email" or "app_metadata.department"`)},
 					},
 				}},
 			},
@@ -128,8 +127,8 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager` (Entra cannot read Auth0's answer " +
 					"when the manager is mapped). A SCIM attribute cannot be both here and in `mapping`.",
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+					validate.SetNotEmpty("name at least one SCIM attribute, or leave remove_default_mapping out"),
+					setvalidator.ValueStringsAre(validate.NotEmpty(`write the SCIM attribute of a default row, e.g. "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager"`)),
 				},
 			},
 			"connection_settings": schema.SingleNestedAttribute{
@@ -144,7 +143,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 						MarkdownDescription: "*User ID Attribute Type* (option `userid_attribute`): `sub` (Pairwise Subject Identifier, " +
 							"what older connections use) or `oid` (User Object Identifier, recommended for new connections). " +
 							"A connection on which it was never set reads as `sub`, Auth0's default.",
-						Validators: []validator.String{stringvalidator.OneOf(claimSub, claimOID)},
+						Validators: []validator.String{validate.OneOf([]string{claimSub, claimOID}, []string{"Pairwise Subject Identifier, what older connections use", "User Object Identifier"})},
 					},
 					"use_common_endpoint": schema.BoolAttribute{
 						Optional: true, Computed: true,
@@ -159,7 +158,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 							"`on_each_login` (the Dashboard toggle on; the guide for older connections asks for it), " +
 							"`on_first_login` (toggle off) or `never_on_login`. For `waad` connections Auth0 shows the toggle on " +
 							"only when the option is absent, so `on_each_login` is written by removing the option.",
-						Validators: []validator.String{stringvalidator.OneOf(syncEachLogin, syncFirstLogin, syncNever)},
+						Validators: []validator.String{validate.OneOf([]string{syncEachLogin, syncFirstLogin, syncNever}, []string{"the Dashboard toggle on", "toggle off", "never"})},
 					},
 				},
 			},

@@ -526,7 +526,8 @@ func TestAccSCIMConnection_planTimeErrors(t *testing.T) {
   mapping                = [{ scim = "userName", auth0 = "email" }]
   remove_default_mapping = ["userName"]`, `SCIM attribute both mapped and removed.*"userName"`),
 			step(configured, "", `SCIM is already enabled on this connection.*import`),
-			step(seed, `user_id_attribute = ""`, `user_id_attribute.*at least 1`),
+			step(seed, `user_id_attribute = ""`, `Empty value.*user_id_attribute is empty: write a SCIM attribute of the mapping, e.g. "externalId"`),
+			step(seed, `connection_settings = { user_id_claim = "upn" }`, `connection_settings.user_id_claim = "upn" is not a value.*"sub" \(Pairwise`),
 		},
 	})
 	if w := writes(sb); len(w) != 0 {

@@ -22,7 +22,10 @@ import (
 //     handed to Terraform, is this provider's leftover (auth0-connection-metadata.md §2).
 //   - Within one run, an answer that proves nothing (5xx, a lost or late answer) is followed by a list: the
 //     leftovers the marker designates are revoked, and the token is created again — once, with an answer this time.
-//     A completed create removes the marker at once.
+//   - A completed create leaves the marker in place: the token it made is handed to Terraform, but the provider
+//     cannot know whether Terraform recorded it (a run killed just after Create returned did not). The process
+//     remembers the tokens it created (createdHere), and the first refresh of the resource that holds the token
+//     proves Terraform recorded it and removes the marker (clearIfHeld).
 //   - Across runs (the process was killed), the marker is still there: the two-token plan check does not count the
 //     tokens it designates (they are about to be revoked, and a warning names them), and the next Create of a token on
 //     that connection revokes them before it creates its own. So the provider's own leftovers can never hold the
@@ -31,6 +34,9 @@ import (
 // Creates on one connection are serialized within the process, so that a marker always describes the one create in
 // flight. Two processes creating tokens on the same connection at the same time are not supported.
 var createLocks sync.Map // connection id → *sync.Mutex
+
+// createdHere holds the ids of the tokens this process created and handed to Terraform: never leftovers.
+var createdHere sync.Map // token id → struct{}
 
 func lockConnection(connID string) func() {
 	m, _ := createLocks.LoadOrStore(connID, &sync.Mutex{})
@@ -101,39 +107,64 @@ func leftovers(conn *auth0client.Connection, toks []auth0client.SCIMToken) []aut
 	}
 	var out []auth0client.SCIMToken
 	for _, t := range toks {
-		if m.designates(t) {
+		if _, mine := createdHere.Load(t.TokenID); m.designates(t) && !mine {
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
+// clearIfHeld removes the marker when the only token it designates is held, the token a refresh just found in
+// the state: Terraform recorded it, so the marker has nothing left to designate. It returns the error of the write.
+func clearIfHeld(ctx context.Context, client *auth0client.Client, connID, held string, toks []auth0client.SCIMToken) error {
+	conn, err := client.GetConnection(ctx, connID)
+	if err != nil {
+		return err
+	}
+	m, ok := parseMarker(conn.Metadata[auth0client.MarkerPendingSCIMToken])
+	if !ok {
+		return nil
+	}
+	var designated []string
+	for _, t := range toks {
+		if m.designates(t) {
+			designated = append(designated, t.TokenID)
+		}
+	}
+	if len(designated) != 1 || designated[0] != held {
+		return nil
+	}
+	_, err = client.SetConnectionMetadata(ctx, connID, auth0client.WithMetadata(conn.Metadata, auth0client.MarkerPendingSCIMToken, ""))
+	if err == nil {
+		tflog.Info(ctx, "Removed the pending-token marker: the token it designates is in the state", map[string]any{"connection_id": connID, "token_id": held})
+	}
+	return err
+}
+
 // createToken creates one token so that, however the run ends, no token it made stays unaccounted for (see above).
-// unmarkErr is set when the token was created but the marker could not be removed: the caller keeps the token and
-// reports an error, so that Terraform holds it as tainted and replaces it.
-func createToken(ctx context.Context, client *auth0client.Client, connID string, scopes []string, lifetime time.Duration) (tok *auth0client.SCIMToken, unmarkErr, err error) {
+func createToken(ctx context.Context, client *auth0client.Client, connID string, scopes []string, lifetime time.Duration) (tok *auth0client.SCIMToken, err error) {
 	defer lockConnection(connID)()
 
 	conn, err := client.GetConnection(ctx, connID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	toks, err := client.ListSCIMTokens(ctx, connID)
 	if err != nil {
 		if auth0client.IsNotFound(err) {
 			// No SCIM configuration (or connection): the POST fails with the message createErrorDetail explains.
 			tok, err := client.CreateSCIMToken(ctx, connID, scopes, lifetime)
-			return tok, nil, err
+			return tok, err
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	toks, err = revokeLeftovers(ctx, client, conn, toks)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	m := newMarker(toks, scopes)
 	if conn, err = client.SetConnectionMetadata(ctx, connID, auth0client.WithMetadata(conn.Metadata, auth0client.MarkerPendingSCIMToken, m.String())); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	wait := 250 * time.Millisecond
@@ -147,17 +178,17 @@ func createToken(ctx context.Context, client *auth0client.Client, connID string,
 			map[string]any{"connection_id": connID, "create_answer": err.Error()})
 		now, lerr := client.ListSCIMTokens(ctx, connID)
 		if lerr != nil {
-			return nil, nil, fmt.Errorf("%w\n\nThe provider could not check whether that request created a token (%v). The connection keeps the "+
+			return nil, fmt.Errorf("%w\n\nThe provider could not check whether that request created a token (%v). The connection keeps the "+
 				"provider's marker: the next apply revokes any token this request left before creating one", err, lerr)
 		}
 		if _, rerr := revokeLeftovers(ctx, client, conn, now); rerr != nil {
-			return nil, nil, fmt.Errorf("%w\n\n%v", err, rerr)
+			return nil, fmt.Errorf("%w\n\n%v", err, rerr)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, nil, err
+			return nil, err
 		case <-t.C:
 		}
 		wait = min(2*wait, 5*time.Second)
@@ -165,12 +196,10 @@ func createToken(ctx context.Context, client *auth0client.Client, connID string,
 	if err != nil {
 		// A definite refusal: nothing was created, so the marker has nothing to designate.
 		_, _ = client.SetConnectionMetadata(ctx, connID, auth0client.WithMetadata(conn.Metadata, auth0client.MarkerPendingSCIMToken, ""))
-		return nil, nil, err
+		return nil, err
 	}
-	if _, uerr := client.SetConnectionMetadata(ctx, connID, auth0client.WithMetadata(conn.Metadata, auth0client.MarkerPendingSCIMToken, "")); uerr != nil {
-		return tok, uerr, nil
-	}
-	return tok, nil, nil
+	createdHere.Store(tok.TokenID, struct{}{})
+	return tok, nil
 }
 
 // revokeLeftovers revokes the tokens the marker on conn designates and returns the others.

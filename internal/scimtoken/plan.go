@@ -22,7 +22,16 @@ import (
 func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config resourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || !known(config.Lifetime) || !known(config.RotateBefore) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if known(config.RotateBefore) && config.Lifetime.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("rotate_before"), "rotate_before needs lifetime",
+			fmt.Sprintf("rotate_before = %q is set but lifetime is not, so the token never expires and never enters a rotation window. "+
+				"Add a lifetime longer than rotate_before, e.g. lifetime = \"8760h\", or remove rotate_before.", cutValue(config.RotateBefore.ValueString())))
+		return
+	}
+	if !known(config.Lifetime) || !known(config.RotateBefore) {
 		return
 	}
 	lifetime, err1 := validate.ParseDuration(config.Lifetime.ValueString())
@@ -36,6 +45,14 @@ func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConf
 				"every plan would replace it. Make rotate_before shorter than lifetime, e.g. lifetime = \"8760h\" and rotate_before = \"720h\".",
 				config.RotateBefore.ValueString(), config.Lifetime.ValueString()))
 	}
+}
+
+// cutValue shortens a configured value quoted in a message.
+func cutValue(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }
 
 // ModifyPlan does two things before anything is written:

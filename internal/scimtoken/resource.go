@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -88,7 +87,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"`. The guide for older (`sub`) connections uses `get:users`, `patch:users` and `delete:users`. Changing the scopes replaces the token.",
 				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
+					validate.SetNotEmpty(`name at least one scope, e.g. scopes = ["get:users", "patch:users", "delete:users"]`),
 					setvalidator.ValueStringsAre(validate.SCIMScope()),
 				},
 			},
@@ -111,7 +110,6 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"shows the token as replaced, with a warning saying why. Changing it alone changes nothing in Auth0.",
 				Validators: []validator.String{
 					validate.DurationLongerThan(0, "rotate_before must be a positive duration"),
-					stringvalidator.AlsoRequires(path.MatchRoot("lifetime")),
 				},
 			},
 			"token_id": schema.StringAttribute{
@@ -193,17 +191,10 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		return
 	}
 
-	tok, unmarkErr, err := createToken(ctx, client, connID, scopes, lifetime)
+	tok, err := createToken(ctx, client, connID, scopes, lifetime)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the SCIM token", r.createErrorDetail(ctx, client, connID, err))
 		return
-	}
-	if unmarkErr != nil {
-		// The token exists and Terraform gets it, marked tainted by this error: the next apply replaces it, which
-		// also clears the marker that still designates it.
-		resp.Diagnostics.AddError("Cannot finish creating the SCIM token",
-			fmt.Sprintf("SCIM token %s was created, but the provider's marker on connection %q (metadata %s) could not be removed: %s\n\n"+
-				"Terraform keeps the token, marked tainted; the next apply replaces it.", tok.TokenID, connID, auth0client.MarkerPendingSCIMToken, unmarkErr))
 	}
 	// The secret is never logged: tflog masks it in everything this request logs from now on.
 	ctx = tflog.MaskMessageStrings(ctx, tok.Token)
@@ -257,6 +248,11 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 				"%s is removed from the state and the next plan creates a new token; give the new token to Entra.", connID, tokenID, TypeName))
 		resp.State.RemoveResource(ctx)
 		return
+	}
+
+	if err := clearIfHeld(ctx, client, connID, tok.TokenID, toks); err != nil {
+		tflog.Warn(ctx, "Could not remove the pending-token marker from the connection; the next refresh tries again",
+			map[string]any{"connection_id": connID, "error": err.Error()})
 	}
 
 	imported := state.Scopes.IsNull()

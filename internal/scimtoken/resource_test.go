@@ -541,12 +541,13 @@ func TestAccSCIMToken_planTimeErrors(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step(tokenOnly(sb, `  scopes = ["get:user"]`), `Invalid SCIM token scope.*"get:user" is not a scope.*Did you mean "get:users"`),
-			step(tokenOnly(sb, `  scopes = []`), `scopes.*at least 1`),
+			step(tokenOnly(sb, `  scopes = []`), `Empty set.*scopes = \[\]: name at least one scope`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"2562047h\""), `Duration too long.*lifetime = "2562047h" is longer than 876000h`),
 			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"600s\""), `Duration too short.*lifetime = "600s" is 10m0s \(600 seconds\).*more than 900 seconds.*"901s"`),
 			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"15m\""), `Duration too short.*lifetime = "15m"`),
 			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"1y\""), `Invalid duration.*"1y" is not a duration.*"8760h"`),
 			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"1000.5s\""), `Invalid duration.*not a whole number of seconds`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  rotate_before = \"720h\""), `rotate_before.*lifetime`),
+			step(tokenOnly(sb, olderConnectionScopes+"\n  rotate_before = \"720h\""), `rotate_before needs lifetime.*rotate_before = "720h".*Add a lifetime`),
 			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"720h\"\n  rotate_before = \"720h\""), `Rotation window longer than the token's lifetime.*rotate_before = "720h"`),
 			step(acctest.Config(sb, `
 resource "auth0entra_scim_token" "test" {

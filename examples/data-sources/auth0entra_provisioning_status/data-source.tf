@@ -16,6 +16,12 @@ check "provisioning_healthy" {
     error_message = "Entra quarantined the provisioning job (${coalesce(data.auth0entra_provisioning_status.corp.quarantine_error, "no details")}). terraform apply tests and saves the credentials again and restarts the job."
   }
 
+  # Per object type, from the provisioning logs (null when they cannot be read: Graph permission AuditLog.Read.All).
+  assert {
+    condition     = coalesce(data.auth0entra_provisioning_status.corp.last_cycle_group_failures, 0) == 0
+    error_message = "Groups failed in the last cycle: ${jsonencode(data.auth0entra_provisioning_status.corp.last_cycle_failures)}. A 403 'Insufficient scope' means the SCIM token lacks the group scopes: disable the Group mapping or add the scopes (guide: Provisioning groups)."
+  }
+
   assert {
     condition     = data.auth0entra_provisioning_status.corp.token_exists
     error_message = "The SCIM token Entra uses no longer exists in Auth0. terraform apply issues a new one and gives it to Entra."

@@ -20,10 +20,20 @@ resource "auth0entra_attribute_mappings" "corp_users" {
   ]
 }
 
-# Groups: keep the template's rows, provision no deletions.
+# Groups, "users and groups": the assigned groups are created in Auth0 with their provisioned members (the SCIM token
+# needs get:groups, post:groups, patch:groups); keep the template's rows, provision no deletions.
 resource "auth0entra_attribute_mappings" "corp_groups" {
   service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
   job_id                = auth0entra_enterprise_app.corp.job_id
   source_object         = "Group"
+  enabled               = true
   target_object_actions = ["Create", "Update"]
 }
+
+# Or "users only": assigned groups only select which users are provisioned; nothing is sent to Auth0's /Groups.
+# resource "auth0entra_attribute_mappings" "corp_groups" {
+#   service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
+#   job_id               = auth0entra_enterprise_app.corp.job_id
+#   source_object        = "Group"
+#   enabled              = false
+# }

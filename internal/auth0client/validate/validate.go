@@ -214,3 +214,74 @@ func (v durationLongerThan) ValidateString(_ context.Context, req validator.Stri
 				req.Path, s, d, int64(d/time.Second), v.why, FormatDuration(v.min+time.Second)))
 	}
 }
+
+// NotEmpty rejects an empty string; fix says what to write instead, e.g. `write a SCIM attribute such as "userName"`.
+func NotEmpty(fix string) validator.String { return notEmpty{fix: fix} }
+
+type notEmpty struct{ fix string }
+
+func (v notEmpty) Description(context.Context) string             { return "must not be empty" }
+func (v notEmpty) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v notEmpty) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() != "" {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty value", fmt.Sprintf("%s is empty: %s.", req.Path, v.fix))
+}
+
+// SetNotEmpty rejects an empty set; fix says what to do instead.
+func SetNotEmpty(fix string) validator.Set { return setNotEmpty{fix: fix} }
+
+type setNotEmpty struct{ fix string }
+
+func (v setNotEmpty) Description(context.Context) string             { return "must not be empty" }
+func (v setNotEmpty) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v setNotEmpty) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || len(req.ConfigValue.Elements()) > 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty set", fmt.Sprintf("%s = []: %s.", req.Path, v.fix))
+}
+
+// OneOf accepts only the given values; the message names the bad value (cut) and lists the accepted ones, with
+// what each means when meanings is given (same order).
+func OneOf(values []string, meanings []string) validator.String {
+	return oneOf{values: values, meanings: meanings}
+}
+
+type oneOf struct{ values, meanings []string }
+
+func (v oneOf) Description(context.Context) string {
+	return "one of " + strings.Join(quoteEach(v.values), ", ")
+}
+func (v oneOf) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v oneOf) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	for _, ok := range v.values {
+		if s == ok {
+			return
+		}
+	}
+	choices := quoteEach(v.values)
+	for i := range choices {
+		if i < len(v.meanings) {
+			choices[i] += " (" + v.meanings[i] + ")"
+		}
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid value",
+		fmt.Sprintf("%s = %q is not a value this setting takes. Write one of: %s.", req.Path, cut(s), strings.Join(choices, ", ")))
+}
+
+func quoteEach(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
