@@ -47,6 +47,9 @@ var AllManagementScopes = []string{
 	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
 	"read:scim_token", "create:scim_token", "delete:scim_token",
 	"read:users", "update:users",
+	// What the official Auth0 provider needs for auth0_client, auth0_client_grant and auth0_connection_clients.
+	"read:clients", "create:clients", "update:clients", "delete:clients",
+	"read:client_grants", "create:client_grants", "update:client_grants", "delete:client_grants",
 }
 
 // Sandbox is a running pair of tenants.
