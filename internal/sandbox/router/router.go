@@ -158,9 +158,10 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 			rt.mu.Lock()
 			rt.counts[route]++
 			if len(rt.requests) < rt.maxLog {
+				h, b := maskedRequest(r.Header, body) // mask.go: no credential reaches the log
 				rt.requests = append(rt.requests, Request{
 					Route: route, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-					Header: r.Header.Clone(), Body: body, Status: rec.status, Time: time.Now(),
+					Header: h, Body: b, Status: rec.status, Time: time.Now(),
 				})
 			}
 			rt.mu.Unlock()
