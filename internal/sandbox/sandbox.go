@@ -151,7 +151,9 @@ func (sb *Sandbox) Close() {
 }
 
 // Env returns every variable the provider needs to reach this sandbox, plus the seeded ids, for `source`-ing.
-// SSL_CERT_FILE is set to caFile.
+// SSL_CERT_FILE is set to caFile. The official providers read the same file: terraform-provider-auth0 takes
+// AUTH0_DOMAIN/AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET, azuread takes ARM_METADATA_HOSTNAME, ARM_TENANT_ID,
+// ARM_CLIENT_ID and ARM_CLIENT_SECRET; both trust the sandbox CA through SSL_CERT_FILE.
 func (sb *Sandbox) Env(caFile string) map[string]string {
 	env := map[string]string{
 		"AUTH0_DOMAIN":        sb.Auth0Domain,
@@ -162,7 +164,10 @@ func (sb *Sandbox) Env(caFile string) map[string]string {
 		"ARM_CLIENT_SECRET":   sb.EntraClientSecret,
 		"ARM_AUTHORITY_HOST":  sb.EntraURL + "/",
 		"ARM_GRAPH_URL":       sb.EntraURL + "/v1.0",
-		"SSL_CERT_FILE":       caFile,
+		// The official azuread provider finds the sandbox through the ARM metadata document it serves
+		// (GET /metadata/endpoints?api-version=2022-09-01): login endpoint and Graph URL both name the sandbox.
+		"ARM_METADATA_HOSTNAME": strings.TrimPrefix(sb.EntraURL, "https://"),
+		"SSL_CERT_FILE":         caFile,
 	}
 	for k, v := range sb.Seed.Env() {
 		env[k] = v
