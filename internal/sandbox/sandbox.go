@@ -48,6 +48,9 @@ var AllManagementScopes = []string{
 	"read:scim_token", "create:scim_token", "delete:scim_token",
 	"read:users", "update:users",
 	"read:groups", "read:group_members",
+	// What the official Auth0 provider needs for auth0_client, auth0_client_grant and auth0_connection_clients.
+	"read:clients", "create:clients", "update:clients", "delete:clients",
+	"read:client_grants", "create:client_grants", "update:client_grants", "delete:client_grants",
 }
 
 // Sandbox is a running pair of tenants.
@@ -149,7 +152,9 @@ func (sb *Sandbox) Close() {
 }
 
 // Env returns every variable the provider needs to reach this sandbox, plus the seeded ids, for `source`-ing.
-// SSL_CERT_FILE is set to caFile.
+// SSL_CERT_FILE is set to caFile. The official providers read the same file: terraform-provider-auth0 takes
+// AUTH0_DOMAIN/AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET, azuread takes ARM_METADATA_HOSTNAME, ARM_TENANT_ID,
+// ARM_CLIENT_ID and ARM_CLIENT_SECRET; both trust the sandbox CA through SSL_CERT_FILE.
 func (sb *Sandbox) Env(caFile string) map[string]string {
 	env := map[string]string{
 		"AUTH0_DOMAIN":        sb.Auth0Domain,
@@ -160,7 +165,10 @@ func (sb *Sandbox) Env(caFile string) map[string]string {
 		"ARM_CLIENT_SECRET":   sb.EntraClientSecret,
 		"ARM_AUTHORITY_HOST":  sb.EntraURL + "/",
 		"ARM_GRAPH_URL":       sb.EntraURL + "/v1.0",
-		"SSL_CERT_FILE":       caFile,
+		// The official azuread provider finds the sandbox through the ARM metadata document it serves
+		// (GET /metadata/endpoints?api-version=2022-09-01): login endpoint and Graph URL both name the sandbox.
+		"ARM_METADATA_HOSTNAME": strings.TrimPrefix(sb.EntraURL, "https://"),
+		"SSL_CERT_FILE":         caFile,
 	}
 	for k, v := range sb.Seed.Env() {
 		env[k] = v

@@ -121,6 +121,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	plan.ConnectionName = types.StringValue(conn.Name)
 	plan.Strategy = types.StringValue(conn.Strategy)
 	plan.ConnectionSettings = plannedSettings(wanted, conn)
+	resp.Diagnostics.Append(checkInterplay(ctx, req, resp, wanted, conn)...) // interplay.go: another writer of the options
 
 	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
 	if err != nil {

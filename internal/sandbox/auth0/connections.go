@@ -211,6 +211,10 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	if q.Has("take") || q.Has("from") { // checkpoint paging (clients.go)
+		s.listConnectionsCheckpoint(w, q, all, items)
+		return
+	}
 	perPage := intParam(q.Get("per_page"), 50)
 	if perPage < 1 {
 		perPage = 50

@@ -42,6 +42,7 @@ type Server struct {
 	connSeq      int64
 	scimConfigs  map[string]*scimConfig  // by connection id
 	scimTokens   map[string][]*scimToken // by connection id, oldest first
+	appStore     appStore                // applications and client grants (clients.go)
 	rlWindow     int64                   // second of the rate-limit window
 	rlCount      int                     // requests in that second
 }
@@ -130,6 +131,7 @@ func (s *Server) routes() {
 	s.api(RouteDeleteSCIMToken, "delete:scim_token", s.deleteSCIMToken)
 
 	s.groupRoutes() // groups.go
+	s.registerClientRoutes()
 
 	s.rt.Handle(routeManagementAPIUnknown, func(w http.ResponseWriter, r *http.Request) {
 		s.setRateLimitHeaders(w)

@@ -74,20 +74,20 @@ func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// jwks serves the key set named by jwks_uri. Access tokens are opaque (see token), so it is empty.
+// jwks serves the key set named by jwks_uri: the key access tokens are signed with (jwt.go).
 func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 	if !s.knownTenant(r.PathValue("tenant")) {
 		s.aadError(w, http.StatusBadRequest, "invalid_tenant", 90002, "Tenant '"+r.PathValue("tenant")+"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
 		return
 	}
-	writeJSONType(w, http.StatusOK, "application/json; charset=utf-8", map[string]any{"keys": []any{}})
+	writeJSONType(w, http.StatusOK, "application/json; charset=utf-8", s.jwksDocument(r))
 }
 
 // token serves POST /{tenant}/oauth2/v2.0/token for the client-credentials grant, authenticated with a client
 // secret (form or HTTP Basic) or a client assertion (certificate, or OIDC/workload-identity federation).
 //
-// Access tokens are opaque random strings mapped to the client; Graph routes look them up. azidentity does not parse
-// application tokens (reference §7.5).
+// Access tokens are signed JWTs with the claims of an app-only Graph token (jwt.go), mapped to the client in
+// s.tokens; Graph routes look them up. azidentity does not parse them (microsoft-graph.md §7.5), azuread does.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	tenant := r.PathValue("tenant")
 	if !s.knownTenant(tenant) {
@@ -150,15 +150,17 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if code, num, msg, ok := checkScope(f.Get("scope")); !ok {
+	resource, code, num, msg, ok := checkScope(f.Get("scope"), s.base(r))
+	if !ok {
 		s.aadError(w, http.StatusBadRequest, code, num, msg)
 		return
 	}
 
-	tok := randomToken(32)
-	s.mu.Lock()
-	s.tokens[tok] = &accessToken{clientID: c.id, expires: s.now().Add(accessTokenLifetime)}
-	s.mu.Unlock()
+	tok, err := s.issueAccessToken(r, c, resource, assertion != "")
+	if err != nil {
+		s.aadError(w, http.StatusInternalServerError, "temporarily_unavailable", 50000, "The sandbox could not sign the token: "+err.Error())
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	writeJSONType(w, http.StatusOK, "application/json; charset=utf-8", map[string]any{
 		"token_type":     "Bearer",
@@ -177,29 +179,39 @@ func (c *oauthClient) hasSecret(secret string) bool {
 	return false
 }
 
-// checkScope accepts https://graph.microsoft.com/.default, alone or with the OIDC scopes MSAL adds
-// ("openid offline_access profile", reference §7.5).
-func checkScope(scope string) (code string, num int, msg string, ok bool) {
+// checkScope accepts Microsoft Graph's `.default` scope, alone or with the OIDC scopes MSAL adds
+// ("openid offline_access profile", microsoft-graph.md §7.5), and returns the resource named (the token's `aud`).
+// Graph may be named as https://graph.microsoft.com, by its application id, or by the tenant's own Graph URL
+// (ownBase): a national cloud accepts its own Graph endpoint as resource (https://graph.microsoft.us/.default in
+// US Government, https://microsoftgraph.chinacloudapi.cn/.default in China; see contributing/facts/entra-tokens.md),
+// and azuread configured through the ARM metadata document asks for exactly that. UNKNOWN: how Entra treats a
+// trailing slash on the resource (https://graph.microsoft.com//.default); the sandbox ignores it.
+func checkScope(scope, ownBase string) (resource, code string, num int, msg string, ok bool) {
 	fields := strings.Fields(scope)
 	if len(fields) == 0 {
-		return "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.", false
+		return "", "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.", false
 	}
-	graph := false
 	for _, f := range fields {
 		switch {
 		case f == "openid" || f == "profile" || f == "offline_access" || f == "email":
-		case strings.EqualFold(f, graphDefaultScope) || strings.EqualFold(f, "00000003-0000-0000-c000-000000000000/.default"):
-			graph = true
 		case strings.HasSuffix(f, "/.default"):
-			return "invalid_resource", 500011, "The resource principal named " + strings.TrimSuffix(f, "/.default") + " was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. The sandbox serves Microsoft Graph only.", false
+			res := strings.TrimSuffix(f, "/.default")
+			trimmed := strings.TrimRight(res, "/")
+			switch {
+			case strings.EqualFold(trimmed, "https://graph.microsoft.com"), strings.EqualFold(trimmed, graphAppIDForHeaders):
+			case ownBase != "" && strings.EqualFold(trimmed, strings.TrimRight(ownBase, "/")):
+			default:
+				return "", "invalid_resource", 500011, "The resource principal named " + res + " was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant. The sandbox serves Microsoft Graph only, as https://graph.microsoft.com or as " + ownBase + ".", false
+			}
+			resource = trimmed
 		default:
-			return "invalid_scope", 1002012, "The provided value for scope " + f + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", false
+			return "", "invalid_scope", 1002012, "The provided value for scope " + f + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", false
 		}
 	}
-	if !graph {
-		return "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", false
+	if resource == "" {
+		return "", "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", false
 	}
-	return "", 0, "", true
+	return resource, "", 0, "", true
 }
 
 // clientFromAssertion authenticates a client_assertion JWT.

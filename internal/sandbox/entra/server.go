@@ -76,6 +76,12 @@ type Server struct {
 
 	clients map[string]*oauthClient // by client id
 	tokens  map[string]*accessToken // by access token
+	// appRoleGrants overrides grantedAppRoleDefaults per appId, lower case (jwt.go).
+	appRoleGrants map[string][]string
+	// owners lists owner object ids per application or service principal object id; betaProps holds beta-only
+	// application properties (owners_beta.go). Both keyed by lower-case object id.
+	owners    map[string][]string
+	betaProps map[string]map[string]any
 
 	apps   map[string]*application      // by object id
 	sps    map[string]*servicePrincipal // by object id
@@ -127,6 +133,8 @@ func (s *Server) routes() {
 	h("GET /{tenant}/v2.0/.well-known/openid-configuration", s.openIDConfiguration)
 	h("GET /{tenant}/discovery/v2.0/keys", s.jwks)
 	h("POST /{tenant}/oauth2/v2.0/token", s.token)
+	// ARM metadata document for ARM_METADATA_HOSTNAME (arm_metadata.go).
+	h("GET /metadata/endpoints", s.armMetadata)
 
 	// Applications and service principals (graph_apps.go).
 	h("GET /v1.0/applicationTemplates/{id}", g(s.getApplicationTemplate))
@@ -182,6 +190,8 @@ func (s *Server) routes() {
 
 	// Provisioning logs (provisioning_logs.go).
 	h("GET /v1.0/auditLogs/provisioning", g(s.listProvisioningLogs))
+	// Owners and the beta reads of the official azuread provider (owners_beta.go).
+	s.registerOwnersAndBeta()
 
 	// Anything else: a Graph-shaped error instead of net/http's plain-text 404/405.
 	h("/", s.unknownRoute)

@@ -184,9 +184,10 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 		f := rt.take(route)
 		logged := false
 		logIt := func() Request {
+			h, b := maskedRequest(r.Header, body) // mask.go: no credential reaches the log
 			req := Request{
 				Route: route, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-				Header: r.Header.Clone(), Body: body, Status: rec.status, Time: time.Now(),
+				Header: h, Body: b, Status: rec.status, Time: time.Now(),
 			}
 			rt.mu.Lock()
 			defer rt.mu.Unlock()
