@@ -62,12 +62,12 @@ func TestAccProvisioningStatus(t *testing.T) {
 			{
 				Config:      statusConfig(sb, h, fmt.Sprintf("  connection_id = %q", sb.Seed.ConnectionID)),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)connection_id needs token_id.*Add token_id = auth0entra_scim_token`),
+				ExpectError: regexp.MustCompile(`(?s)connection_id needs token_id.*Add\s+token_id\s+=\s+auth0entra_scim_token`),
 			},
 			{
 				Config:      statusConfig(sb, h, `  token_id = "tok_AbCdEfGh12345678"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)token_id needs connection_id.*"tok_AbCdEfGh12345678".*Add connection_id =`),
+				ExpectError: regexp.MustCompile(`(?s)token_id needs connection_id.*"tok_AbCdEfGh12345678".*Add\s+connection_id\s+=`),
 			},
 			{
 				// Healthy: started, never run, not quarantined; the token exists and was used by Test Connection.
