@@ -70,7 +70,7 @@ printf '  %-26s %s\n' \
 
 if [ -d cmd/provision-on-demand ]; then
   echo
-  echo "==> Provision on Demand (seed step T1/T2)"
+  echo "==> Provision on Demand: one user present in Auth0, one absent"
   go build -o bin/provision-on-demand ./cmd/provision-on-demand
   pod() { bin/provision-on-demand -service-principal-id "$sp" -job-id "$job" -user-id "$1"; }
   echo "--- $SANDBOX_USER_ALICE_UPN (already logged in, so present in Auth0): expect an update"

@@ -60,7 +60,7 @@ func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp 
 func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A SCIM bearer token of an Auth0 connection: the *Secret Token* Microsoft Entra's provisioning job " +
-			"authenticates with (guide step A6). The connection must have a SCIM configuration " +
+			"authenticates with. The connection must have a SCIM configuration " +
 			"(`auth0entra_scim_connection`).\n\n" +
 			"Auth0 shows a token's secret only once, when it is created; `token` keeps it in the Terraform state " +
 			"(sensitive) and refreshing never blanks it. Auth0 allows **two** active tokens per connection: the plan " +

@@ -1,4 +1,4 @@
-# Terraform 1.14 and later. The seed's "Provision on Demand" test (steps T1/T2): Entra provisions one user into
+# Terraform 1.14 and later. The "Provision on Demand" test that ends Auth0's guide: Entra provisions one user into
 # Auth0 now and reports each step (import, scoping, matching, export) as progress.
 
 # A user who has already signed in through the connection, so exists in Auth0: updated.

@@ -1,4 +1,4 @@
-# The SCIM endpoint of a connection, and the Tenant URL for Entra's provisioning job (step A5).
+# The SCIM endpoint of a connection, and the Tenant URL for Entra's provisioning job.
 data "auth0entra_scim_endpoint" "corp" {
   # Referencing the resource makes Terraform read the endpoint once the SCIM configuration exists.
   connection_id = auth0entra_scim_connection.corp.connection_id

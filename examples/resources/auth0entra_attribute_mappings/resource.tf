@@ -1,4 +1,4 @@
-# Attribute mappings of the provisioning job (steps E6-E9): users already exist in Auth0 (an older connection keyed
+# Attribute mappings of the provisioning job: users already exist in Auth0 (an older connection keyed
 # by the pairwise sub), so Create is deselected; externalId comes from the Entra object id, and users are matched
 # on their work e-mail after userName.
 

@@ -1,5 +1,5 @@
 # The non-gallery enterprise application that provisions Entra users into Auth0 over SCIM
-# (Auth0's "Configure inbound SCIM for older Azure AD connections", steps E1-E5 and T3).
+# (Auth0's "Configure inbound SCIM for older Azure AD connections", Entra side).
 
 data "auth0entra_scim_endpoint" "corp" {
   connection_id = auth0entra_scim_connection.corp.connection_id

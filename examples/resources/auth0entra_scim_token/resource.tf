@@ -1,4 +1,4 @@
-# A SCIM token for Entra's provisioning job (step A6), rotated a month before it expires.
+# A SCIM token for Entra's provisioning job, rotated a month before it expires.
 resource "auth0entra_scim_token" "corp" {
   connection_id = auth0entra_scim_connection.corp.connection_id
   scopes        = ["get:users", "patch:users", "delete:users"] # older (sub) connections: no post:users

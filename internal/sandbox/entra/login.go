@@ -10,7 +10,7 @@ import (
 )
 
 // The login side: just enough of the Microsoft identity platform v2.0 endpoints for azidentity with
-// DisableInstanceDiscovery (reference §7.5) to get application tokens for Graph.
+// DisableInstanceDiscovery (microsoft-graph.md §7.5) to get application tokens for Graph.
 
 const (
 	graphDefaultScope    = "https://graph.microsoft.com/.default"
@@ -38,7 +38,7 @@ func (s *Server) knownTenant(t string) bool {
 
 // openIDConfiguration serves GET /{tenant}/v2.0/.well-known/openid-configuration. MSAL requires issuer,
 // authorization_endpoint and token_endpoint, and the issuer's scheme and host must equal the authority's
-// (reference §7.5), so every URL is built on the sandbox's own base URL.
+// (microsoft-graph.md §7.5), so every URL is built on the sandbox's own base URL.
 func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	tenant := r.PathValue("tenant")
 	if !s.knownTenant(tenant) {
@@ -87,7 +87,7 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 // secret (form or HTTP Basic) or a client assertion (certificate, or OIDC/workload-identity federation).
 //
 // Access tokens are opaque random strings mapped to the client; Graph routes look them up. azidentity does not parse
-// application tokens (reference §7.5).
+// application tokens (microsoft-graph.md §7.5).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	tenant := r.PathValue("tenant")
 	if !s.knownTenant(tenant) {
@@ -178,7 +178,7 @@ func (c *oauthClient) hasSecret(secret string) bool {
 }
 
 // checkScope accepts https://graph.microsoft.com/.default, alone or with the OIDC scopes MSAL adds
-// ("openid offline_access profile", reference §7.5).
+// ("openid offline_access profile", microsoft-graph.md §7.5).
 func checkScope(scope string) (code string, num int, msg string, ok bool) {
 	fields := strings.Fields(scope)
 	if len(fields) == 0 {
