@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -132,6 +133,12 @@ func Replace(t testing.TB, hcl string, pairs ...string) string {
 	}
 	return hcl
 }
+
+// WithoutVariables removes the variable blocks of a published example, which declares the ids it needs as variables
+// so that it validates on its own; the test then supplies them by replacing the var.<name> references.
+func WithoutVariables(hcl string) string { return variableBlock.ReplaceAllString(hcl, "") }
+
+var variableBlock = regexp.MustCompile(`(?ms)^variable "[^"]+" \{\n.*?^\}\n?`)
 
 // WithoutProviderSetup removes the terraform block and empty provider "auth0entra" blocks from a published
 // configuration, whose provider is configured from the environment; Config adds the sandbox's provider block.

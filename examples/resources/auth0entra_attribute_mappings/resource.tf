@@ -3,8 +3,8 @@
 # on their work e-mail after userName.
 
 resource "auth0entra_attribute_mappings" "corp_users" {
-  service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
-  job_id                = auth0entra_enterprise_app.corp.job_id
+  service_principal_id  = var.service_principal_id # auth0entra_enterprise_app.corp.service_principal_id
+  job_id                = var.job_id               # auth0entra_enterprise_app.corp.job_id
   source_object         = "User"
   target_object_actions = ["Update", "Delete"] # "deselect Create"
 
@@ -22,8 +22,18 @@ resource "auth0entra_attribute_mappings" "corp_users" {
 
 # Groups: keep the template's rows, provision no deletions.
 resource "auth0entra_attribute_mappings" "corp_groups" {
-  service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
-  job_id                = auth0entra_enterprise_app.corp.job_id
+  service_principal_id  = var.service_principal_id # auth0entra_enterprise_app.corp.service_principal_id
+  job_id                = var.job_id               # auth0entra_enterprise_app.corp.job_id
   source_object         = "Group"
   target_object_actions = ["Create", "Update"]
+}
+
+variable "service_principal_id" {
+  type        = string
+  description = "Object id of the enterprise application's service principal."
+}
+
+variable "job_id" {
+  type        = string
+  description = "Id of its provisioning job."
 }
