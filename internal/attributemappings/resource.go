@@ -181,7 +181,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Update: true, Delete: true,
+				CreateDescription: "How long writing the overrides into the job's schema may take, including waiting for a " +
+					"new job to become readable. A duration such as `15m`; default `10m`.",
+				ReadDescription:   "How long reading the job's schema may take, at refresh and at plan. Default `5m`.",
+				UpdateDescription: "How long writing changed overrides into the schema may take. Default `10m`.",
+				DeleteDescription: "How long restoring the template's rows may take. Default `10m`.",
+			}),
 		},
 	}
 }

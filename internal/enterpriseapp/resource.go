@@ -227,7 +227,17 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Update: true, Delete: true,
+				CreateDescription: "How long creating may take: the application (including Entra's replication delay), its " +
+					"assignments, the job, testing and saving the credentials, starting the job. A duration such as `45m`; " +
+					"default `30m`.",
+				ReadDescription: "How long reading the application, its assignments and its job may take, at refresh and " +
+					"at plan. Default `5m`.",
+				UpdateDescription: "How long an update may take (assignments, credentials, starting or pausing the job). " +
+					"Default `30m`.",
+				DeleteDescription: "How long deleting the job and the application may take. Default `15m`.",
+			}),
 		},
 	}
 }

@@ -190,7 +190,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: "How long writing the connection settings and creating the SCIM configuration may " +
+					"take, including retries while Auth0 rate-limits. A duration such as `15m`; default `10m`. Reads " +
+					"(refresh and plan) are bounded at `5m`.",
+				UpdateDescription: "How long an update of the settings and the SCIM configuration may take. Default `10m`.",
+				DeleteDescription: "How long deleting the SCIM configuration may take. Default `10m`.",
+			}),
 		},
 	}
 }

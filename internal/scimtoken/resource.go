@@ -138,7 +138,12 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Delete: true,
+				CreateDescription: "How long issuing the token may take, including retries while Auth0 rate-limits. A " +
+					"duration such as `10m`; default `5m`. Reads (refresh and plan) are bounded at `5m`.",
+				DeleteDescription: "How long revoking the token may take. Default `5m`.",
+			}),
 		},
 	}
 }
