@@ -9,22 +9,23 @@ TERRAFORM="${TERRAFORM:-$(command -v terraform)}"
 [ -x bin/terraform-provider-auth0entra ] && [ -x bin/sandbox ] || { echo "demo: run 'make build' first"; exit 1; }
 
 work="$(mktemp -d)"
-mkdir -p .sandbox
-rm -f .sandbox/env
-bin/sandbox -dir .sandbox >"$work/sandbox.log" 2>&1 &
+# The demo's own sandbox lives in the temporary directory, so a sandbox started by `make sandbox` (.sandbox/) keeps
+# running untouched.
+sbdir="$work/sandbox"
+bin/sandbox -dir "$sbdir" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 cleanup() { kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 # Wait for the sandbox to write its env file: poll with a deadline.
 deadline=$((SECONDS + 60))
-until [ -s .sandbox/env ]; do
+until [ -s "$sbdir/env" ]; do
   kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; echo "demo: the sandbox exited"; exit 1; }
   [ "$SECONDS" -lt "$deadline" ] || { cat "$work/sandbox.log"; echo "demo: the sandbox did not start within 60s"; exit 1; }
   sleep 0.2
 done
 # shellcheck disable=SC1091
-source .sandbox/env
+source "$sbdir/env"
 
 # Use the provider binary just built, as a provider developer would (no registry, no init needed).
 cat >"$work/terraformrc" <<RC
@@ -41,8 +42,19 @@ export TF_VAR_oidc_app_client_id="$SANDBOX_OIDC_CLIENT_ID"
 export TF_VAR_engineering_group_id="$SANDBOX_GROUP_ID"
 cp -R examples/complete "$work/complete"
 tf() { "$TERRAFORM" -chdir="$work/complete" "$@"; }
+# What Graph's job status code means right after `terraform apply` started the job.
+job_status_meaning() {
+  case "$1" in
+    NotRun) echo "started, no provisioning cycle yet: Entra runs the first one on its schedule, every 40 minutes" ;;
+    Active) echo "started, and a provisioning cycle has run" ;;
+    Paused) echo "stopped: provisioning is off" ;;
+    NotConfigured) echo "no credentials saved yet" ;;
+    Quarantine) echo "quarantined after repeated failures" ;;
+    *) echo "see auth0entra_provisioning_status" ;;
+  esac
+}
 
-echo "==> terraform apply examples/complete (Auth0 tenant https://$AUTH0_DOMAIN, Entra tenant $ARM_GRAPH_URL)"
+echo "==> terraform apply examples/complete (Auth0 tenant https://$AUTH0_DOMAIN; Entra tenant $ARM_TENANT_ID through Microsoft Graph at $ARM_GRAPH_URL)"
 if ! tf apply -auto-approve -input=false -no-color >"$work/apply.txt" 2>&1; then
   cat "$work/apply.txt"; echo "demo: terraform apply failed"; exit 1
 fi
@@ -62,15 +74,15 @@ sp="$(tf output -raw service_principal_id)"
 job="$(tf output -raw provisioning_job_id)"
 printf '  %-26s %s\n' \
   "SCIM endpoint URL" "$(tf output -raw scim_endpoint_url)" \
-  "Entra tenant URL" "$(tf output -raw entra_tenant_url)" \
+  "Tenant URL for Entra" "$(tf output -raw entra_tenant_url)" \
   "SCIM token id" "$(tf output -raw scim_token_id)" \
   "Service principal" "$sp" \
   "Provisioning job" "$job" \
-  "Job status" "$(tf output -raw provisioning_job_status)"
+  "Job status" "$(tf output -raw provisioning_job_status) ($(job_status_meaning "$(tf output -raw provisioning_job_status)"))"
 
 if [ -d cmd/provision-on-demand ]; then
   echo
-  echo "==> Provision on Demand (seed step T1/T2)"
+  echo "==> Provision on Demand: one user present in Auth0, one absent"
   go build -o bin/provision-on-demand ./cmd/provision-on-demand
   pod() { bin/provision-on-demand -service-principal-id "$sp" -job-id "$job" -user-id "$1"; }
   echo "--- $SANDBOX_USER_ALICE_UPN (already logged in, so present in Auth0): expect an update"

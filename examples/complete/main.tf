@@ -21,7 +21,7 @@ terraform {
 
 provider "auth0entra" {}
 
-# A1-A4: connection settings, SCIM configuration, user id attribute, additional mappings.
+# The Auth0 connection steps: connection settings, SCIM configuration, user id attribute, additional mappings.
 resource "auth0entra_scim_connection" "corp" {
   connection_id     = var.connection_id
   user_id_attribute = "externalId"
@@ -37,12 +37,12 @@ resource "auth0entra_scim_connection" "corp" {
   }
 }
 
-# A5: the SCIM endpoint URL, and the Entra tenant URL with ?aadOptscim062020.
+# The SCIM endpoint URL, and the Entra tenant URL with ?aadOptscim062020.
 data "auth0entra_scim_endpoint" "corp" {
   connection_id = auth0entra_scim_connection.corp.connection_id
 }
 
-# A6: a token with the scopes an older connection needs (no post:users: Create stays off in Entra).
+# SCIM token: a token with the scopes an older connection needs (no post:users: Create stays off in Entra).
 resource "auth0entra_scim_token" "corp" {
   connection_id = auth0entra_scim_connection.corp.connection_id
   scopes        = ["get:users", "patch:users", "delete:users"]
@@ -53,7 +53,8 @@ resource "auth0entra_scim_token" "corp" {
   }
 }
 
-# E1-E5, T3: the non-gallery enterprise app, its assignments, the provisioning job and its credentials.
+# The enterprise app and its job: the non-gallery enterprise app, its assignments, the provisioning job and its
+# credentials.
 resource "auth0entra_enterprise_app" "corp" {
   display_name   = "Auth0 SCIM (corp)"
   oidc_client_id = var.oidc_app_client_id
@@ -69,7 +70,7 @@ resource "auth0entra_enterprise_app" "corp" {
   }
 }
 
-# E6-E9: deselect Create, source externalId from objectId, match on the work e-mail with precedence 2.
+# The mapping edits: deselect Create, source externalId from objectId, match on the work e-mail with precedence 2.
 resource "auth0entra_attribute_mappings" "corp_users" {
   service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
   job_id                = auth0entra_enterprise_app.corp.job_id

@@ -2,7 +2,7 @@ package acctest
 
 // Helpers of the end-to-end tests (internal/e2e) and of the provisioning action and data source tests: a sandbox with
 // options and a movable clock, the provider's own Entra client for the sandbox, Provision on Demand through the Go
-// API, the published examples/complete configuration, and the seed walkthrough done by hand.
+// API, the published examples/complete configuration, and the manual setup done by hand.
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -86,7 +87,7 @@ func EntraClient(t testing.TB, sb *sandbox.Sandbox) *entraclient.Client {
 	return c
 }
 
-// ProvisionOnDemand runs the seed's "Provision on Demand" (T1) for one user through the provisioning Go API, with
+// ProvisionOnDemand runs the manual setup's "Provision on Demand" for one user through the provisioning Go API, with
 // a freshly built provider Entra client. It fails the test when the request itself fails; the Result says what Entra
 // did.
 func ProvisionOnDemand(t testing.TB, sb *sandbox.Sandbox, spID, jobID, userID string) *provisioning.Result {
@@ -132,6 +133,12 @@ func Replace(t testing.TB, hcl string, pairs ...string) string {
 	}
 	return hcl
 }
+
+// WithoutVariables removes the variable blocks of a published example, which declares the ids it needs as variables
+// so that it validates on its own; the test then supplies them by replacing the var.<name> references.
+func WithoutVariables(hcl string) string { return variableBlock.ReplaceAllString(hcl, "") }
+
+var variableBlock = regexp.MustCompile(`(?ms)^variable "[^"]+" \{\n.*?^\}\n?`)
 
 // WithoutProviderSetup removes the terraform block and empty provider "auth0entra" blocks from a published
 // configuration, whose provider is configured from the environment; Config adds the sandbox's provider block.
@@ -185,7 +192,7 @@ const (
 	CompleteMappings   = "auth0entra_attribute_mappings.corp_users"
 )
 
-// Values of the seed walkthrough that examples/complete and SetUpByHand share.
+// Values of the manual setup that examples/complete and SetUpByHand share.
 var (
 	SeedTokenScopes   = []string{"get:users", "patch:users", "delete:users"}
 	SeedTokenLifetime = 8760 * time.Hour
@@ -210,16 +217,16 @@ type HandSetup struct {
 	JobID               string
 }
 
-// SetUpByHand does the seed walkthrough the way an administrator does it in the two consoles, through the
+// SetUpByHand does the manual setup the way an administrator does it in the two consoles, through the
 // sandbox's Auth0 Go API and the provider's Entra client, making exactly what examples/complete declares:
 //
-//   - A1-A6: SCIM on the seeded connection (user id attribute externalId; Auth0's default mapping with the department
-//     row sent to app_metadata.dept and the manager row removed; the seed connection already uses sub, no common
-//     endpoint, and syncs profiles at each login) and a token with the older connection's scopes for 8760h;
-//   - E2-E5, T3: the non-gallery application, the Engineering group assigned with the User role, a `scim` job,
-//     Test Connection then the credentials saved (scope: assigned users and groups), provisioning on;
-//   - E6-E9: Create deselected, externalId ← objectId, the work e-mail matching with precedence 2, saved with PUT;
-//     and, as examples/complete chooses "users only", the Group object mapping disabled.
+//   - The Auth0 side: SCIM on the seeded connection (user id attribute externalId; Auth0's default mapping with the
+//     department row sent to app_metadata.dept and the manager row removed; the seed connection already uses sub, no
+//     common endpoint, and syncs profiles at each login) and a token with the older connection's scopes for 8760h;
+//   - The enterprise app and its job: the non-gallery application, the Engineering group assigned with the User role, a
+//     `scim` job, Test Connection then the credentials saved (scope: assigned users and groups), provisioning on;
+//   - The mapping edits: Create deselected, externalId ← objectId, the work e-mail matching with precedence 2, saved
+//     with PUT; and, as examples/complete chooses "users only", the Group object mapping disabled.
 func SetUpByHand(t testing.TB, sb *sandbox.Sandbox) HandSetup {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -281,7 +288,7 @@ func SetUpByHand(t testing.TB, sb *sandbox.Sandbox) HandSetup {
 	return h
 }
 
-// editSeedSchema makes the portal's edits E6-E8 to the User object mapping of a schema read from Graph.
+// editSeedSchema makes the portal's mapping edits to the User object mapping of a schema read from Graph.
 func editSeedSchema(raw []byte) ([]byte, error) {
 	var s map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -304,15 +311,15 @@ func editSeedSchema(raw []byte) ([]byte, error) {
 			if om["sourceObjectName"] != "User" {
 				continue
 			}
-			om["flowTypes"] = "Update, Delete" // E6: deselect Create
+			om["flowTypes"] = "Update, Delete" // Deselect Create
 			edits++
 			for _, am := range om["attributeMappings"].([]any) {
 				am := am.(map[string]any)
 				switch am["targetAttributeName"] {
-				case "externalId": // E7
+				case "externalId": // externalId from objectId
 					am["source"] = map[string]any{"expression": "[objectId]", "name": "objectId", "parameters": []any{}, "type": "Attribute"}
 					edits++
-				case workEmail: // E8
+				case workEmail: // match on work e-mail
 					am["matchingPriority"] = 2
 					edits++
 				}
@@ -325,7 +332,7 @@ func editSeedSchema(raw []byte) ([]byte, error) {
 	return json.Marshal(s)
 }
 
-// SeedSchemaProblems checks a job's schema against the seed's Entra edits (E6-E8) and returns what differs, one
+// SeedSchemaProblems checks a job's schema against the seed's Entra edits and returns what differs, one
 // line each: Create removed from the User object mapping's flowTypes (Update and Delete kept), externalId sourced
 // from objectId, and emails[type eq "work"].value sourced from mail and matching with precedence 2.
 func SeedSchemaProblems(raw []byte) []string {
@@ -391,9 +398,9 @@ func SeedSchemaProblems(raw []byte) []string {
 	return problems
 }
 
-// SeedMappingProblems checks a SCIM configuration's mapping against the seed's step A4 as SetUpByHand and
-// examples/complete make it, and returns what differs: the enterprise department is mapped to app_metadata.dept, and
-// the enterprise manager is not mapped (Entra cannot read Auth0's answers when it is).
+// SeedMappingProblems checks a SCIM configuration's mapping against the additional mappings step of the manual setup as
+// SetUpByHand and examples/complete make it, and returns what differs: the enterprise department is mapped to
+// app_metadata.dept, and the enterprise manager is not mapped (Entra cannot read Auth0's answers when it is).
 func SeedMappingProblems(cfg auth0.SCIMConfiguration) []string {
 	var problems []string
 	department := ""

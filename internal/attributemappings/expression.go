@@ -6,7 +6,7 @@ import (
 )
 
 // A tiny parser for Entra's attribute-mapping expression language, enough to send an expression the way the portal
-// does: source.expression holds the text and the source tree holds its parse (reference §5.12):
+// does: source.expression holds the text and the source tree holds its parse (microsoft-graph.md §5.12):
 //
 //	[mail]                                  → Attribute mail
 //	"work"                                  → Constant work
@@ -15,7 +15,7 @@ import (
 //	Mid([userPrincipalName], 1, 8)          → bare numbers are constants
 //
 // Function and parameter names follow Microsoft's function reference; which keys the service itself uses for
-// Switch and Join is UNKNOWN (the reference has no verbatim example), so they are named after the documented
+// Switch and Join is UNKNOWN (microsoft-graph.md §5.12 has no verbatim example), so they are named after the documented
 // signatures: source, defaultValue, key1, value1, ... and separator, source1, source2, ....
 
 type exprKind int

@@ -1,6 +1,6 @@
 // Package attributemappings implements the auth0entra_attribute_mappings resource: overrides on one object mapping
-// (User or Group) of a provisioning job's synchronization schema — the "Mappings" page of the Entra portal (seed
-// walkthrough E6-E9).
+// (User or Group) of a provisioning job's synchronization schema — the "Mappings" page of the Entra portal (the
+// mapping edits of contributing/facts/manual-setup.md).
 //
 // The resource owns only the rows of the listed target attributes and the object mapping's target object actions
 // (flowTypes). It reads the schema as raw JSON, changes those places and writes the whole schema back with PUT;
@@ -82,7 +82,7 @@ func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp 
 func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Overrides on one object mapping (`User` or `Group`) of a provisioning job's synchronization " +
-			"schema: the Entra portal's *Provisioning > Mappings* page (seed steps E6-E9).\n\n" +
+			"schema: the Entra portal's *Provisioning > Mappings* page.\n\n" +
 			"The resource owns **only** the rows of the target attributes listed in `mapping` and the mapping's " +
 			"*Target Object Actions*. The schema is read as raw JSON, those places are changed, and the schema is " +
 			"written back with `PUT`; every other row, the other object mappings, the directories and all unknown " +
@@ -182,7 +182,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Update: true, Delete: true,
+				CreateDescription: "How long writing the overrides into the job's schema may take, including waiting for a " +
+					"new job to become readable. A duration such as `15m`; default `10m`.",
+				ReadDescription:   "How long reading the job's schema may take, at refresh and at plan. Default `5m`.",
+				UpdateDescription: "How long writing changed overrides into the schema may take. Default `10m`.",
+				DeleteDescription: "How long restoring the template's rows may take. Default `10m`.",
+			}),
 		},
 	}
 }
@@ -818,7 +825,7 @@ func flattenRow(r row, prior *mappingModel) mappingModel {
 	}
 	switch {
 	case !hasSource:
-		// A constant-only row: source null and the value in defaultValue (reference §5.12).
+		// A constant-only row: source null and the value in defaultValue (microsoft-graph.md §5.12).
 		if dv != nil {
 			out.Constant = types.StringValue(*dv)
 		}

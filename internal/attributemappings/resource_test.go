@@ -92,7 +92,7 @@ resource "auth0entra_attribute_mappings" "groups" {
 }
 `
 
-// seedMappings is the seed walkthrough's E6-E8.
+// seedMappings is the manual setup's mapping edits.
 const seedMappings = `
   target_object_actions = ["Update", "Delete"]
   mapping = [
@@ -283,7 +283,7 @@ func (e *env) checkRestUnchanged(t *testing.T, targets ...string) resource.TestC
 	}
 }
 
-// checkProvisionOnDemand runs the seed's test (T1, T2) through the provider's Graph client: with Create deselected,
+// checkProvisionOnDemand runs the seed's test through the provider's Graph client: with Create deselected,
 // Alice (already in Auth0) is updated and Carol (never logged in) is not created.
 func (e *env) checkProvisionOnDemand(*terraform.State) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -316,8 +316,8 @@ func (e *env) checkProvisionOnDemand(*terraform.State) error {
 	return nil
 }
 
-// TestAccAttributeMappings_lifecycle runs seed steps E6-E9 with replication lag and throttling, updates, repairs
-// drift, imports, gives a row back, and restores the template on destroy.
+// TestAccAttributeMappings_lifecycle runs the manual setup's mapping edits with replication lag and throttling,
+// updates, repairs drift, imports, gives a row back, and restores the template on destroy.
 func TestAccAttributeMappings_lifecycle(t *testing.T) {
 	e := newEnv(t)
 	sb := e.sb

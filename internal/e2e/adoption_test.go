@@ -18,7 +18,7 @@ import (
 // adoptionGuide is the guide whose configuration TestAccAdoptExistingSetup applies.
 const adoptionGuide = "templates/guides/adopting-an-existing-setup.md.tmpl"
 
-// TestAccAdoptExistingSetup does the seed walkthrough by hand in both clouds, then applies the configuration of the
+// TestAccAdoptExistingSetup does the manual setup by hand in both clouds, then applies the configuration of the
 // guide "Adopting an existing setup" — its `terraform` code blocks, as published — with import blocks for the four
 // resources. The apply imports them and only records what neither cloud stores (rotate_before, oidc_client_id and
 // the token version, for which Entra gets the same token again); nothing is created, replaced or deleted, the plan

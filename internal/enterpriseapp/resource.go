@@ -1,5 +1,6 @@
 // Package enterpriseapp implements the auth0entra_enterprise_app resource: the non-gallery enterprise application
-// that provisions users from Microsoft Entra ID into Auth0 over SCIM (seed walkthrough E1-E5 and T3).
+// that provisions users from Microsoft Entra ID into Auth0 over SCIM (the Entra side of
+// contributing/facts/manual-setup.md).
 //
 // The resource owns the application (template 8adf8e6e-67b2-4cf2-a259-e3dc5476c621) and its service principal, the
 // users and groups assigned to it, the provisioning job (template "scim"), the job's credentials (tenant URL and
@@ -52,7 +53,7 @@ const (
 const privateCredentialsPending = "credentials_pending"
 
 // userRoleName is the app role assignments get: the one the portal's "Users and groups" blade assigns, looked up by
-// display name because gallery and non-gallery apps use different ids for it (reference §3.2).
+// display name because gallery and non-gallery apps use different ids for it (microsoft-graph.md §3.2).
 const userRoleName = "User"
 
 // Default timeouts.
@@ -110,14 +111,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			"oidc_client_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Client id of the OpenID Connect app registration the Auth0 `waad` connection signs users in " +
-					"with (seed step E1). It is looked up at plan time when known, and at apply otherwise; an absent " +
+					"with. It is looked up at plan time when known, and at apply otherwise; an absent " +
 					"registration is an error. It is a check only: the enterprise application does not depend on it.",
 				Validators: []validator.String{validators.GUID("the Application (client) ID of the OIDC app registration (Entra admin center > App registrations > the app > Overview)")},
 			},
 			"assignment": schema.SetNestedAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Users and groups assigned to the application (*Users and groups*, seed step E3), each with " +
+				MarkdownDescription: "Users and groups assigned to the application (*Users and groups*), each with " +
 					"the application's `User` app role. With `provisioning.scope = \"assigned\"` only they are provisioned. " +
 					"When set, the set is authoritative: assignments made outside Terraform show as drift and are removed " +
 					"by apply. When left out, assignments are not managed (and are reported as they are).",
@@ -138,7 +139,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 			"provisioning": schema.SingleNestedAttribute{
 				Required: true,
-				MarkdownDescription: "Automatic provisioning (seed steps E4, E5, T3): the job, its Admin Credentials, its scope " +
+				MarkdownDescription: "Automatic provisioning: the job, its Admin Credentials, its scope " +
 					"and its status. Set exactly one of `secret_token_wo` (Terraform 1.11 and later; never stored) and " +
 					"`secret_token`.",
 				Attributes: map[string]schema.Attribute{
@@ -226,7 +227,17 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Update: true, Delete: true,
+				CreateDescription: "How long creating may take: the application (including Entra's replication delay), its " +
+					"assignments, the job, testing and saving the credentials, starting the job. A duration such as `45m`; " +
+					"default `30m`.",
+				ReadDescription: "How long reading the application, its assignments and its job may take, at refresh and " +
+					"at plan. Default `5m`.",
+				UpdateDescription: "How long an update may take (assignments, credentials, starting or pausing the job). " +
+					"Default `30m`.",
+				DeleteDescription: "How long deleting the job and the application may take. Default `15m`.",
+			}),
 		},
 	}
 }
@@ -415,15 +426,15 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	ctx, cancel := context.WithTimeout(maskToken(ctx, token), timeout)
 	defer cancel()
 
-	// E1: the OIDC app registration, when it was not known at plan time.
+	// The OIDC app registration, when it was not known at plan time.
 	if id := plan.OIDCClientID; !id.IsNull() {
 		if resp.Diagnostics.Append(checkOIDCApp(ctx, c, id.ValueString())...); resp.Diagnostics.HasError() {
 			return
 		}
 	}
 
-	// E2: the application and its service principal. From here on, state holds what exists, so a failure later
-	// leaves a tainted resource that the next apply destroys and creates again: nothing is orphaned.
+	// Non-gallery app: the application and its service principal. From here on, state holds what exists, so a failure
+	// later leaves a tainted resource that the next apply destroys and creates again: nothing is orphaned.
 	app, err := c.CreateEnterpriseApp(ctx, plan.DisplayName.ValueString())
 	if app != nil {
 		plan.ID = types.StringValue(app.ServicePrincipal.ID)
@@ -446,14 +457,14 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	}
 	tflog.Info(ctx, "Created the enterprise application", map[string]any{"service_principal_id": app.ServicePrincipal.ID, "application_id": app.Application.AppID})
 
-	// E3: assignments.
+	// Assignments.
 	if !plan.Assignment.IsUnknown() {
 		if resp.Diagnostics.Append(reconcileAssignments(ctx, c, &app.ServicePrincipal, plan.Assignment)...); resp.Diagnostics.HasError() {
 			return
 		}
 	}
 
-	// E4: the provisioning job.
+	// The provisioning job.
 	job, err := c.CreateJob(ctx, app.ServicePrincipal.ID, entraclient.SCIMTemplateID)
 	if job != nil && job.ID != "" {
 		plan.JobID = types.StringValue(job.ID)
@@ -464,7 +475,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		return
 	}
 
-	// E5: test the credentials, then save them. T3: switch provisioning on.
+	// Admin credentials: test the credentials, then save them. Provisioning on: switch provisioning on.
 	if resp.Diagnostics.Append(saveCredentials(ctx, c, app.ServicePrincipal.ID, job.ID, plan.Provisioning, token)...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -818,7 +829,7 @@ func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {
 	return c
 }
 
-// checkOIDCApp looks up the OIDC app registration (seed step E1).
+// checkOIDCApp looks up the OIDC app registration.
 func checkOIDCApp(ctx context.Context, c *entraclient.Client, clientID string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	app, err := c.FindApplicationByAppID(ctx, clientID)
@@ -941,7 +952,7 @@ func reconcileAssignments(ctx context.Context, c *entraclient.Client, sp *entrac
 }
 
 // saveCredentials runs Test Connection with the configured tenant URL and token and, when it passes, saves them with
-// the scope (E5). A failure is explained and nothing is saved.
+// the scope (Admin Credentials). A failure is explained and nothing is saved.
 func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID string, p *provisioning, token string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if token == "" {
@@ -972,7 +983,7 @@ func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID str
 	return diags
 }
 
-// Error codes of the synchronization service for a failed Test Connection (reference §5.8).
+// Error codes of the synchronization service for a failed Test Connection (microsoft-graph.md §5.8).
 const (
 	codeInvalidCredentials          = "SystemForCrossDomainIdentityManagementInvalidCredentials"
 	codeCredentialValidationFailure = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"

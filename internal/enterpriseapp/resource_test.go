@@ -432,7 +432,7 @@ func TestAccEnterpriseApp_credentials(t *testing.T) {
 	}
 	vars := tokens(weak, good)
 	sb.Entra.SetReplicationLag(500 * time.Millisecond)
-	// The first /instantiate answers 404 although it creates the app (reference §3.4): it is found by its
+	// The first /instantiate answers 404 although it creates the app (microsoft-graph.md §3.4): it is found by its
 	// temporary name.
 	sb.Entra.SetInstantiateNotFound(1)
 

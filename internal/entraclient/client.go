@@ -2,7 +2,7 @@
 // ARM_* variables, authority and Graph overrides, retries bounded by the operation's context, waits for Entra
 // replication, and the synchronization schema as raw JSON written with PUT.
 //
-// What the package does about the SDK pitfalls (reference microsoft-graph-provisioning.md §2, §7):
+// What the package does about the SDK pitfalls (microsoft-graph.md §2, §7):
 //
 //   - Allowed hosts: the Graph host of GraphURL is added to the SDK's allowed hosts, so a bearer token IS sent to an
 //     overridden Graph host (the SDK otherwise sends no Authorization header and raises no error). As a second guard,

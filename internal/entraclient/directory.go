@@ -20,7 +20,7 @@ import (
 const NonGalleryTemplateID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 
 // instantiatePrefix marks the temporary display name an app is instantiated with, so that it can be found again when
-// /instantiate answers 404 after creating it (reference §3.4).
+// /instantiate answers 404 after creating it (microsoft-graph.md §3.4).
 const instantiatePrefix = "auth0entra-instantiate-"
 
 // Application is an app registration.

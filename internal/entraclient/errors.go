@@ -66,7 +66,7 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.err }
 
 // wrapErr converts any error from the SDK into an *Error. It never calls ODataError.Error(), which panics when the
-// error body has no message (reference §7.3).
+// error body has no message (microsoft-graph.md §7.3).
 func wrapErr(op string, err error) error {
 	if err == nil {
 		return nil

@@ -59,7 +59,7 @@ func TestUnwrapSyncMessage(t *testing.T) {
 	}
 }
 
-// An ODataError without error.message makes ODataError.Error() panic (reference §7.3); wrapErr must not.
+// An ODataError without error.message makes ODataError.Error() panic (microsoft-graph.md §7.3); wrapErr must not.
 func TestWrapErrNeverPanicsOnThinODataError(t *testing.T) {
 	thin := odataerrors.NewODataError()
 	thin.ResponseStatusCode = 409

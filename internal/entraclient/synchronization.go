@@ -17,7 +17,7 @@ import (
 // SCIMTemplateID is the synchronization template of new non-gallery SCIM jobs (legacy jobs use "customappsso").
 const SCIMTemplateID = "scim"
 
-// Secret keys of a SCIM provisioning job. Graph's keys are case-sensitive PascalCase (reference §5.7).
+// Secret keys of a SCIM provisioning job. Graph's keys are case-sensitive PascalCase (microsoft-graph.md §5.7).
 const (
 	SecretBaseAddress = "BaseAddress"
 	SecretToken       = "SecretToken"
@@ -31,7 +31,7 @@ const (
 )
 
 // Job is a synchronization (provisioning) job, decoded from raw JSON: the typed models reject unknown enum values and
-// empty timestamps, both seen in Graph's own examples (reference §2.9).
+// empty timestamps, both seen in Graph's own examples (microsoft-graph.md §2 item 9).
 type Job struct {
 	ID         string `json:"id"`
 	TemplateID string `json:"templateId"`
@@ -343,7 +343,7 @@ func (c *Client) GetSchema(ctx context.Context, spID, jobID string) ([]byte, err
 }
 
 // PutSchema replaces a job's synchronization schema with raw JSON, using PUT: the SDK generates PATCH, which Graph
-// does not accept for the schema, and its typed models would drop objectMapping.flowTypes (reference §5.9).
+// does not accept for the schema, and its typed models would drop objectMapping.flowTypes (microsoft-graph.md §5.9).
 func (c *Client) PutSchema(ctx context.Context, spID, jobID string, schema []byte) error {
 	op := "saving the synchronization schema of job " + jobID
 	b := c.jobBuilder(spID, jobID).Schema()
@@ -403,7 +403,7 @@ func decode(op string, raw []byte, v any) error {
 
 // ProvisionResult is the readable part of a provisionOnDemand answer: the outcome from the key ("Success",
 // "Skipped", "Failure", ...) with its error, and the status of the first entry of the value. Graph encodes both key
-// and value as JSON strings; newer answers put a type name in key and an array in value (reference §5.14).
+// and value as JSON strings; newer answers put a type name in key and an array in value (microsoft-graph.md §5.14).
 type ProvisionResult struct {
 	Result       string
 	ErrorCode    string
@@ -453,7 +453,7 @@ func ParseProvisionResult(raw []byte) (ProvisionResult, error) {
 }
 
 // ProvisionRuleID returns the id of the synchronization rule to provision on demand with: the rule whose metadata
-// has supportsProvisionOnDemand, else the first rule. Rule ids are not hard-coded (reference §5.3).
+// has supportsProvisionOnDemand, else the first rule. Rule ids are not hard-coded (microsoft-graph.md §5.3).
 func ProvisionRuleID(schema []byte) (string, error) {
 	var s struct {
 		Rules []struct {

@@ -35,7 +35,7 @@ const (
 // of the request (later middlewares, such as compression, change headers and body in place).
 //
 // It also refuses to send a request for the Graph host without an Authorization header: the SDK's silent
-// "no token for a host it does not know" (reference §2.6) becomes an error instead of anonymous calls.
+// "no token for a host it does not know" (microsoft-graph.md §2 item 6) becomes an error instead of anonymous calls.
 type retryMiddleware struct {
 	maxAttempts int
 	graphHost   string

@@ -11,7 +11,8 @@ import (
 
 // Replication-tolerant calls. Entra is eventually consistent: an object created a moment ago can answer 404, an
 // assignment to a new service principal can answer 400 "Not a valid reference update", and synchronization calls on a
-// new service principal can answer 409 or 403 for a while (reference §3.4, §4; azuread retries the same answers).
+// new service principal can answer 409 or 403 for a while (microsoft-graph.md §3.4, §4; azuread retries the same
+// answers).
 // These helpers poll with a deadline — the operation's own, further bounded by Client.ReplicationTimeout — and log
 // each wait with tflog. Nothing here sleeps a fixed time: every wait also ends when the context does.
 

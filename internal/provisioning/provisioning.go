@@ -1,4 +1,4 @@
-// Package provisioning is the provider's Go API for the seed's testing steps: Provision on Demand (T1/T2) and the
+// Package provisioning is the provider's Go API for the seed's testing steps: Provision on Demand and the
 // state of a provisioning job. The action auth0entra_provision_on_demand, the data source
 // auth0entra_provisioning_status, the provision-on-demand command and the end-to-end tests all use it.
 package provisioning

@@ -10,7 +10,7 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 )
 
-// The two fixtures are Microsoft's documented examples (reference: microsoft-graph-provisioning.md §5.14, §5.6).
+// The two fixtures are Microsoft's documented examples (microsoft-graph.md §5.14, §5.6).
 
 func TestParseResultDocumentedSkip(t *testing.T) {
 	raw, err := os.ReadFile("testdata/ondemand-skipped.json")

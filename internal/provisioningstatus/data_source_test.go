@@ -204,7 +204,13 @@ func TestAccProvisioningStatus(t *testing.T) {
 // block passes on a healthy setup.
 func TestAccProvisioningStatusExample(t *testing.T) {
 	sb := acctest.Sandbox(t)
-	example := acctest.ReadRepoFile(t, "examples/data-sources/auth0entra_provisioning_status/data-source.tf")
+	// The example takes its ids as variables so that it validates on its own; here they come from examples/complete.
+	example := acctest.Replace(t, acctest.WithoutVariables(
+		acctest.ReadRepoFile(t, "examples/data-sources/auth0entra_provisioning_status/data-source.tf")),
+		"var.service_principal_id", "auth0entra_enterprise_app.corp.service_principal_id",
+		"var.job_id", "auth0entra_enterprise_app.corp.job_id",
+		"var.connection_id", "auth0entra_scim_token.corp.connection_id",
+		"var.token_id", "auth0entra_scim_token.corp.token_id")
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

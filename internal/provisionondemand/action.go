@@ -1,5 +1,5 @@
-// Package provisionondemand implements the auth0entra_provision_on_demand action (Terraform >= 1.14): the seed's
-// "Provision on Demand" test (steps T1/T2) — Entra provisions one user into Auth0 now and reports each step.
+// Package provisionondemand implements the auth0entra_provision_on_demand action (Terraform >= 1.14): the
+// "Provision on Demand" test that ends Auth0's guide — Entra provisions one user into Auth0 now and reports each step.
 package provisionondemand
 
 import (

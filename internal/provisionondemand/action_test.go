@@ -200,7 +200,7 @@ func failOnErrors(t *testing.T, rpc string, diags []*tfprotov6.Diagnostic) {
 	}
 }
 
-// TestProvisionOnDemandAction runs the seed's Provision on Demand test (T1/T2) through the action on a job set up by
+// TestProvisionOnDemandAction runs the seed's Provision on Demand test through the action on a job set up by
 // hand: alice (in Auth0) is updated and the action succeeds; carol (not in Auth0, Create deselected) fails the
 // action with ActionTypeNotEnabled, or only warns with expect_success = false. Progress reports every step.
 func TestProvisionOnDemandAction(t *testing.T) {

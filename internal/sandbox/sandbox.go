@@ -4,7 +4,7 @@
 // The same package serves three uses: in-process for Go tests (Start), `make sandbox` as a standalone process
 // (cmd/sandbox, which also writes .sandbox/env), and `make demo`.
 //
-// Fidelity rule: where the reference marks a behaviour OBSERVED or DOCUMENTED the sandbox matches it; where it says
+// Fidelity rule: where contributing/facts/ marks a behaviour OBSERVED or DOCUMENTED the sandbox matches it; where it says
 // UNKNOWN the sandbox picks the suggested behaviour and a comment says so.
 package sandbox
 

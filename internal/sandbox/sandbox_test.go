@@ -67,7 +67,7 @@ func (g *graph) do(method, path string, body any, want int) map[string]any {
 	return out
 }
 
-// TestSeedFlowEndToEnd runs the seed walkthrough by hand through both tenants' HTTP APIs — the Auth0 SCIM
+// TestSeedFlowEndToEnd runs the manual setup by hand through both tenants' HTTP APIs — the Auth0 SCIM
 // configuration and token, the Entra app, assignment, job, credentials, mapping overrides — then Provision on Demand
 // for a user present in Auth0 (updated) and one absent (skipped: Create is deselected), then a job cycle. It proves
 // the two sides talk SCIM to each other over HTTPS.
@@ -80,7 +80,7 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 	conn := sb.Seed.ConnectionID
 	alice, carol := sb.Seed.User("alice"), sb.Seed.User("carol")
 
-	// Auth0: A2-A6.
+	// Auth0 side of the manual setup.
 	if _, err := sb.Auth0.CreateSCIMConfiguration(conn, "externalId", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 	}
 	tenantURL := "https://" + sb.Auth0Domain + "/scim/v2/connections/" + conn + "?aadOptscim062020"
 
-	// Entra: E2-E9.
+	// Entra side of the manual setup.
 	g := newGraph(t, sb)
 	inst := g.do("POST", "/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", map[string]string{"displayName": "Auth0 SCIM (corp)"}, 201)
 	sp := inst["servicePrincipal"].(map[string]any)
@@ -124,20 +124,20 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 		if om["sourceObjectName"] != "User" {
 			continue
 		}
-		om["flowTypes"] = "Update,Delete" // E6: deselect Create
+		om["flowTypes"] = "Update,Delete" // Deselect Create
 		for _, am := range om["attributeMappings"].([]any) {
 			am := am.(map[string]any)
 			switch am["targetAttributeName"] {
-			case "externalId": // E7
+			case "externalId": // externalId from objectId
 				am["source"] = map[string]any{"expression": "[objectId]", "name": "objectId", "parameters": []any{}, "type": "Attribute"}
-			case `emails[type eq "work"].value`: // E8
+			case `emails[type eq "work"].value`: // match on work e-mail
 				am["matchingPriority"] = 2
 			}
 		}
 	}
-	g.do("PUT", "/servicePrincipals/"+spID+"/synchronization/jobs/"+jobID+"/schema", s, 204) // E9
+	g.do("PUT", "/servicePrincipals/"+spID+"/synchronization/jobs/"+jobID+"/schema", s, 204) // save mappings
 
-	// T1/T2: provision on demand.
+	// Provision on Demand.
 	pod := func(userID string) (result, code string) {
 		body := map[string]any{"parameters": []any{map[string]any{"ruleId": "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8",
 			"subjects": []any{map[string]string{"objectId": userID, "objectTypeName": "User"}}}}}
@@ -180,7 +180,7 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 		t.Error("the token's last_used_at was not recorded")
 	}
 
-	// T3: provisioning on, one cycle.
+	// Provisioning on, one cycle.
 	g.do("POST", "/servicePrincipals/"+spID+"/synchronization/jobs/"+jobID+"/start", nil, 204)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -7,7 +7,7 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/entra"
 )
 
-// Seed holds the ids of the objects the sandbox seeds: the seed walkthrough's starting point.
+// Seed holds the ids of the objects the sandbox seeds: the manual setup's starting point.
 //
 // An older `waad` connection keyed by the pairwise `sub` claim, an OIDC app registration used for login, and an
 // "Engineering" group. Alice and Bob have already logged in through the connection, so they exist in Auth0 (matched

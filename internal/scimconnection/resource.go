@@ -72,7 +72,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Enables inbound SCIM provisioning on an existing Auth0 **Microsoft Azure AD** (`waad`) connection " +
 			"and manages the connection settings SCIM depends on (the Auth0 side of the guide \"Configure inbound SCIM for " +
-			"older Azure AD connections\", steps A1–A4).\n\n" +
+			"older Azure AD connections\").\n\n" +
 			"The SCIM mapping is declared as overrides of Auth0's default mapping for `waad` connections, keyed by SCIM " +
 			"attribute; `effective_mapping` shows what Auth0 holds. Only the connection settings written in " +
 			"`connection_settings` are changed; every other connection option is read and written back unchanged.\n\n" +
@@ -133,7 +133,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 			"connection_settings": schema.SingleNestedAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "Settings of the connection itself that SCIM depends on (guide step A1–A2). Only the " +
+				MarkdownDescription: "Settings of the connection itself that SCIM depends on. Only the " +
 					"settings written here are managed; the others are read so that they show in the plan. The settings " +
 					"stay on the connection when this resource is destroyed.",
 				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
@@ -193,7 +193,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: "How long writing the connection settings and creating the SCIM configuration may " +
+					"take, including retries while Auth0 rate-limits. A duration such as `15m`; default `10m`. Reads " +
+					"(refresh and plan) are bounded at `5m`.",
+				UpdateDescription: "How long an update of the settings and the SCIM configuration may take. Default `10m`.",
+				DeleteDescription: "How long deleting the SCIM configuration may take. Default `10m`.",
+			}),
 		},
 	}
 }

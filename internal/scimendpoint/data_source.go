@@ -43,7 +43,7 @@ func (d *DataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, r
 // Schema implements datasource.DataSource.
 func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The SCIM endpoint of an Auth0 connection that has a SCIM configuration (guide step A5, *SCIM Endpoint URL*), " +
+		MarkdownDescription: "The SCIM endpoint of an Auth0 connection that has a SCIM configuration (the dashboard's *SCIM Endpoint URL*), " +
 			"and the *Tenant URL* to give Microsoft Entra's provisioning job. Auth0 returns the URL from no API; it is built from the " +
 			"provider's canonical tenant domain (`auth0.domain`), because custom domains do not serve SCIM.\n\n" +
 			"Reading fails when the connection does not exist or has no SCIM configuration. When `auth0entra_scim_connection` " +

@@ -16,7 +16,8 @@ import (
 )
 
 // TestAccExamples applies the documentation examples of the Auth0 side together (connection, token, endpoint),
-// with the placeholder connection id replaced by the sandbox's, so the published examples are known to work.
+// with the placeholder connection id replaced by the sandbox's and the examples' connection_id variables by the
+// connection resource, so the published examples are known to work.
 func TestAccExamples(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	var hcl []string
@@ -29,7 +30,8 @@ func TestAccExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hcl = append(hcl, strings.ReplaceAll(string(b), "con_AbCdEfGh12345678", sb.Seed.ConnectionID))
+		example := strings.ReplaceAll(acctest.WithoutVariables(string(b)), "con_AbCdEfGh12345678", sb.Seed.ConnectionID)
+		hcl = append(hcl, strings.ReplaceAll(example, "var.connection_id", "auth0entra_scim_connection.corp.connection_id"))
 	}
 	url := "https://" + sb.Auth0Domain + "/scim/v2/connections/" + sb.Seed.ConnectionID
 	resource.Test(t, resource.TestCase{

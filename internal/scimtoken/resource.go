@@ -59,7 +59,7 @@ func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp 
 func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A SCIM bearer token of an Auth0 connection: the *Secret Token* Microsoft Entra's provisioning job " +
-			"authenticates with (guide step A6). The connection must have a SCIM configuration " +
+			"authenticates with. The connection must have a SCIM configuration " +
 			"(`auth0entra_scim_connection`).\n\n" +
 			"Auth0 shows a token's secret only once, when it is created; `token` keeps it in the Terraform state " +
 			"(sensitive) and refreshing never blanks it. Auth0 allows **two** active tokens per connection: the plan " +
@@ -140,7 +140,12 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Delete: true,
+				CreateDescription: "How long issuing the token may take, including retries while Auth0 rate-limits. A " +
+					"duration such as `10m`; default `5m`. Reads (refresh and plan) are bounded at `5m`.",
+				DeleteDescription: "How long revoking the token may take. Default `5m`.",
+			}),
 		},
 	}
 }

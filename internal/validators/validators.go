@@ -17,7 +17,7 @@ const guid = `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 var (
 	guidPattern = regexp.MustCompile(`^` + guid + `$`)
 	// A synchronization job id is <templateId>.<tenant id without dashes>.<appId>, e.g.
-	// scim.7868462e3eae47bb9d58896e03ce6c43.bfc8712e-0986-4d47-896b-6872713598c6 (Graph reference §5.4). Template
+	// scim.7868462e3eae47bb9d58896e03ce6c43.bfc8712e-0986-4d47-896b-6872713598c6 (microsoft-graph.md §5.4). Template
 	// ids seen are letters and digits (scim, customappssoOutDelta, aWSSingleSignon); _ and - are let through
 	// so that a template id not seen yet is not refused at plan.
 	jobIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[0-9a-fA-F]{32}\.` + guid + `$`)

@@ -1,11 +1,11 @@
-# Terraform 1.14 and later. The seed's "Provision on Demand" test (steps T1/T2): Entra provisions one user into
+# Terraform 1.14 and later. The "Provision on Demand" test that ends Auth0's guide: Entra provisions one user into
 # Auth0 now and reports each step (import, scoping, matching, export) as progress.
 
 # A user who has already signed in through the connection, so exists in Auth0: updated.
 action "auth0entra_provision_on_demand" "present_user" {
   config {
-    service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
-    job_id               = auth0entra_enterprise_app.corp.job_id
+    service_principal_id = var.service_principal_id
+    job_id               = var.job_id
     object_id            = var.present_user_id # Entra object id of an assigned user
   }
 }
@@ -14,8 +14,8 @@ action "auth0entra_provision_on_demand" "present_user" {
 # result here, so report it as a warning instead of failing the run.
 action "auth0entra_provision_on_demand" "absent_user" {
   config {
-    service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
-    job_id               = auth0entra_enterprise_app.corp.job_id
+    service_principal_id = var.service_principal_id
+    job_id               = var.job_id
     object_id            = var.absent_user_id
     expect_success       = false
   }
@@ -23,8 +23,8 @@ action "auth0entra_provision_on_demand" "absent_user" {
 
 # Run the test whenever the mappings change. On demand: terraform apply -invoke=action.auth0entra_provision_on_demand.present_user
 resource "auth0entra_attribute_mappings" "corp_users" {
-  service_principal_id  = auth0entra_enterprise_app.corp.service_principal_id
-  job_id                = auth0entra_enterprise_app.corp.job_id
+  service_principal_id  = var.service_principal_id # auth0entra_enterprise_app.corp.service_principal_id
+  job_id                = var.job_id               # auth0entra_enterprise_app.corp.job_id
   source_object         = "User"
   target_object_actions = ["Update", "Delete"]
   mapping = [
@@ -48,4 +48,14 @@ variable "present_user_id" {
 variable "absent_user_id" {
   type        = string
   description = "Object id of an assigned Entra user who does not exist in Auth0."
+}
+
+variable "service_principal_id" {
+  type        = string
+  description = "Object id of the enterprise application's service principal."
+}
+
+variable "job_id" {
+  type        = string
+  description = "Id of its provisioning job."
 }

@@ -1,11 +1,13 @@
 # The state of the provisioning job, and of the SCIM token it uses, read on every plan.
+# With the resources in the same configuration, pass auth0entra_enterprise_app.corp.service_principal_id and .job_id,
+# and auth0entra_scim_token.corp.connection_id and .token_id.
 data "auth0entra_provisioning_status" "corp" {
-  service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
-  job_id               = auth0entra_enterprise_app.corp.job_id
+  service_principal_id = var.service_principal_id
+  job_id               = var.job_id
 
   # Optional, together: also read the token's side in Auth0.
-  connection_id = auth0entra_scim_token.corp.connection_id
-  token_id      = auth0entra_scim_token.corp.token_id
+  connection_id = var.connection_id
+  token_id      = var.token_id
 }
 
 # Whether provisioning really flows. A failed assertion is a warning in the plan or apply; it never blocks the run.
@@ -30,4 +32,24 @@ check "provisioning_healthy" {
 
 output "provisioning_last_cycle" {
   value = data.auth0entra_provisioning_status.corp.last_cycle_state # Succeeded, EntryLevelErrors or Failed; null before the first cycle
+}
+
+variable "service_principal_id" {
+  type        = string
+  description = "Object id of the enterprise application's service principal."
+}
+
+variable "job_id" {
+  type        = string
+  description = "Id of the provisioning job, e.g. scim.0123456789abcdef0123456789abcdef.11111111-1111-1111-1111-111111111111."
+}
+
+variable "connection_id" {
+  type        = string
+  description = "Id of the Auth0 connection that issued the SCIM token."
+}
+
+variable "token_id" {
+  type        = string
+  description = "Id of the SCIM token Entra uses."
 }

@@ -1,12 +1,12 @@
 # The non-gallery enterprise application that provisions Entra users into Auth0 over SCIM
-# (Auth0's "Configure inbound SCIM for older Azure AD connections", steps E1-E5 and T3).
+# (Auth0's "Configure inbound SCIM for older Azure AD connections", Entra side).
 
 data "auth0entra_scim_endpoint" "corp" {
-  connection_id = auth0entra_scim_connection.corp.connection_id
+  connection_id = var.connection_id # or auth0entra_scim_connection.corp.connection_id
 }
 
 resource "auth0entra_scim_token" "corp" {
-  connection_id = auth0entra_scim_connection.corp.connection_id
+  connection_id = var.connection_id # or auth0entra_scim_connection.corp.connection_id
   scopes        = ["get:users", "patch:users", "delete:users"]
   lifetime      = "8760h"
   rotate_before = "720h"
@@ -43,4 +43,19 @@ resource "auth0entra_enterprise_app" "corp" {
 
 output "enterprise_app_service_principal_id" {
   value = auth0entra_enterprise_app.corp.service_principal_id
+}
+
+variable "connection_id" {
+  type        = string
+  description = "Id of the Auth0 waad connection that has a SCIM configuration."
+}
+
+variable "oidc_app_client_id" {
+  type        = string
+  description = "Client id of the Entra app registration the connection signs users in with."
+}
+
+variable "engineering_group_id" {
+  type        = string
+  description = "Object id of the Entra group whose members are provisioned."
 }

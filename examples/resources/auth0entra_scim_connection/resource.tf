@@ -1,5 +1,5 @@
 # Inbound SCIM on an existing Microsoft Azure AD (waad) connection
-# (Auth0's "Configure inbound SCIM for older Azure AD connections", steps A1-A4).
+# (Auth0's "Configure inbound SCIM for older Azure AD connections", Auth0 side).
 resource "auth0entra_scim_connection" "corp" {
   connection_id     = "con_AbCdEfGh12345678" # the existing waad connection
   user_id_attribute = "externalId"           # "SCIM attribute containing the User ID"

@@ -174,7 +174,7 @@ func (s *Server) RevokeSCIMToken(connectionID, tokenID string) bool {
 }
 
 // SCIMEndpoint returns the connection's SCIM endpoint URL, https://{domain}/scim/v2/connections/{id}, which no API
-// field returns (reference §9); Entra's Tenant URL is this plus "?aadOptscim062020".
+// field returns (auth0-management-api.md §9); Entra's Tenant URL is this plus "?aadOptscim062020".
 func (s *Server) SCIMEndpoint(connectionID string) string {
 	return "https://" + s.Domain() + scim.Prefix + connectionID
 }

@@ -137,7 +137,7 @@ func (s *Server) createConnectionFromBody(body []byte) (*connection, *apiError) 
 	defer s.mu.Unlock()
 	for _, other := range s.connections {
 		if strings.EqualFold(other.name, c.name) {
-			// Auth0's wording; not in the reference.
+			// Auth0's wording; not in auth0-management-api.md.
 			return nil, newError(409, "", "A connection with the same name already exists")
 		}
 	}

@@ -12,15 +12,16 @@ func defaultMapping(strategy string) ([]Mapping, string) {
 		return append([]Mapping(nil), waadDefaultMapping...), "externalId"
 	case StrategySAML:
 		// The samlp default mapping is UNKNOWN (never recorded); the OIDC-family rows are served. Its
-		// user_id_attribute, userName, is DOCUMENTED (reference §4.2).
+		// user_id_attribute, userName, is DOCUMENTED (auth0-management-api.md §4.2).
 		return append([]Mapping(nil), oidcDefaultMapping...), "userName"
 	default:
 		return append([]Mapping(nil), oidcDefaultMapping...), "externalId"
 	}
 }
 
-// waadDefaultMapping is the 30-row default of a waad connection (OBSERVED, reference §4.1). GET default-mapping was
-// never recorded for waad; serving the same rows is the reference's suggestion (UNKNOWN, §4.1 notes).
+// waadDefaultMapping is the 30-row default of a waad connection (OBSERVED, auth0-management-api.md §4.1). GET
+// default-mapping was never recorded for waad; serving the same rows is what auth0-management-api.md §4.1 suggests
+// (UNKNOWN).
 var waadDefaultMapping = []Mapping{
 	{Auth0: "upn", SCIM: "userName"},
 	{Auth0: "email", SCIM: "emails[type eq \"work\"].value"},
@@ -54,8 +55,9 @@ var waadDefaultMapping = []Mapping{
 	{Auth0: "app_metadata.manager", SCIM: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager"},
 }
 
-// oidcDefaultMapping is the 32-row default of okta (and, by the OIDC family, oidc) connections (OBSERVED, reference
-// §4.2): the same rows, in the same order, from POST with an empty body and from GET default-mapping.
+// oidcDefaultMapping is the 32-row default of okta (and, by the OIDC family, oidc) connections (OBSERVED,
+// auth0-management-api.md §4.2): the same rows, in the same order, from POST with an empty body and from GET
+// default-mapping.
 var oidcDefaultMapping = []Mapping{
 	{Auth0: "preferred_username", SCIM: "userName"},
 	{Auth0: "email", SCIM: "emails[primary eq true].value"},

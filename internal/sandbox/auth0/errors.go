@@ -11,7 +11,8 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/scim"
 )
 
-// apiError is the Management API error body (reference §6.1). errorCode is optional and absent from many 404s.
+// apiError is the Management API error body (auth0-management-api.md §6.1). errorCode is optional and absent from many
+// 404s.
 type apiError struct {
 	StatusCode int              `json:"statusCode"`
 	Error      string           `json:"error"`
@@ -28,30 +29,31 @@ func newError(status int, code, format string, args ...any) *apiError {
 	return &apiError{StatusCode: status, Error: http.StatusText(status), Message: fmt.Sprintf(format, args...), ErrorCode: code}
 }
 
-// Error bodies. OBSERVED ones are verbatim from the recordings (reference §6.2); DOCUMENTED ones use the spec's
-// description as message (reference §6.3); the rest are marked where they are built.
+// Error bodies. OBSERVED ones are verbatim from the recordings (auth0-management-api.md §6.2); DOCUMENTED ones use the
+// spec's description as message (auth0-management-api.md §6.3); the rest are marked where they are built.
 var (
-	// 401 for a missing, unknown or expired access token (reference §6.1).
+	// 401 for a missing, unknown or expired access token (auth0-management-api.md §6.1).
 	errInvalidToken = &apiError{StatusCode: 401, Error: "Unauthorized", Message: "Invalid token",
 		Attributes: &errorAttributes{Error: "Invalid token"}}
 	// OBSERVED: GET or POST scim-configuration of a connection id that does not exist.
 	errNoConnection = newError(404, "inexistent_connection", "The connection does not exist")
 	// OBSERVED: GET scim-configuration when the connection has none. Also used for PATCH and the token endpoints
-	// in that case (UNKNOWN, reference §6.4, suggested mirror of GET) and for unknown token ids.
+	// in that case (UNKNOWN, auth0-management-api.md §6.4, suggested mirror of GET) and for unknown token ids.
 	errNotFound = newError(404, "", "Not Found")
 	// OBSERVED: POST scim-configuration on a connection whose strategy does not support SCIM.
 	errSCIMUnsupported = newError(404, "", "This connection type does not support SCIM. Please see our documentation for the currently supported connection types: https://auth0.com/docs/authenticate/protocols/scim/configure-inbound-scim.")
-	// DOCUMENTED (reference §6.3, §8.1).
+	// DOCUMENTED (auth0-management-api.md §6.3, §8.1).
 	errCommonEndpoint = newError(400, "", "SCIM cannot be enabled for this connection when the Azure AD common endpoint is used.")
 	// DOCUMENTED as "SCIM configuration alreay exists for connection" (sic). The typo is fixed so the message
-	// contains "already exists", which the reference's checklist (§13) requires and auth0-deploy-cli matches on.
+	// contains "already exists", which the checklist of auth0-management-api.md §13 requires and auth0-deploy-cli matches
+	// on.
 	errSCIMExists = newError(400, "", "SCIM configuration already exists for connection")
 	// DOCUMENTED descriptions of POST/PATCH scim-configuration failures.
 	errInvalidPayload = newError(400, "", "Invalid payload")
 	errInvalidMapping = newError(400, "", "Invalid mapping provided")
-	// DOCUMENTED (reference §5.2).
+	// DOCUMENTED (auth0-management-api.md §5.2).
 	errTooManyTokens = newError(409, "", "Maximum of 2 tokens already issued for this connection")
-	// Body that is not JSON (Auth0's wording, not in the reference).
+	// Body that is not JSON (Auth0's wording, not in auth0-management-api.md).
 	errInvalidJSON = newError(400, "", "Invalid request payload JSON format")
 )
 
@@ -81,7 +83,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, 
 	message := http.StatusText(status)
 	code := ""
 	if status == http.StatusTooManyRequests {
-		// Reference §6.1: Auth0's global rate-limit answer.
+		// auth0-management-api.md §6.1: Auth0's global rate-limit answer.
 		message, code = "Global limit has been reached", "too_many_requests"
 		reset := s.now().Add(retryAfter)
 		sec := reset.Unix()
@@ -108,8 +110,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, 
 	}
 }
 
-// setRateLimitHeaders sets the x-ratelimit-* headers every Management API response carries (reference §7.1). The
-// bucket is a fixed one-second window that is reported but not enforced: 429s come from injected faults.
+// setRateLimitHeaders sets the x-ratelimit-* headers every Management API response carries (auth0-management-api.md
+// §7.1). The bucket is a fixed one-second window that is reported but not enforced: 429s come from injected faults.
 func (s *Server) setRateLimitHeaders(w http.ResponseWriter) {
 	now := s.now()
 	limit := s.rateLimit()

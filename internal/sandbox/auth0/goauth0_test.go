@@ -43,8 +43,8 @@ func tlsTenant(t *testing.T) (*sandboxauth0.Server, string, *http.Client) {
 	return s, domain, hc
 }
 
-// newManagement builds go-auth0's client the way reference §11 describes: client credentials, the CA-trusting
-// client both as the API transport and (through the context) for the token request.
+// newManagement builds go-auth0's client the way auth0-management-api.md §11 describes: client credentials, the
+// CA-trusting client both as the API transport and (through the context) for the token request.
 func newManagement(t *testing.T, domain string, hc *http.Client, id, secret string) *management.Management {
 	t.Helper()
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
@@ -147,7 +147,7 @@ func TestGoAuth0ClientCredentialsAndSCIM(t *testing.T) {
 		t.Fatalf("configuration: %+v", cfg)
 	}
 	if cfg.GetUpdatedAt() != "" {
-		t.Fatalf("updated_at must never be sent (reference §3.2), got %q", cfg.GetUpdatedAt())
+		t.Fatalf("updated_at must never be sent (auth0-management-api.md §3.2), got %q", cfg.GetUpdatedAt())
 	}
 	def, err := m.Connection.ReadSCIMDefaultConfiguration(ctx, id)
 	if err != nil || len(def.GetMapping()) != 30 || def.GetMapping()[0].GetAuth0() != "upn" {

@@ -13,7 +13,7 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
 
-// accessTokenLifetime is the expires_in of Management API tokens (DOCUMENTED, reference §11).
+// accessTokenLifetime is the expires_in of Management API tokens (DOCUMENTED, auth0-management-api.md §11).
 const accessTokenLifetime = 86400 * time.Second
 
 // client is a machine-to-machine application allowed the client-credentials grant for the Management API.
@@ -34,7 +34,7 @@ type oauthError struct {
 	ErrorDescription string `json:"error_description"`
 }
 
-// tokenResponse is the client-credentials answer (DOCUMENTED, reference §11).
+// tokenResponse is the client-credentials answer (DOCUMENTED, auth0-management-api.md §11).
 type tokenResponse struct {
 	AccessToken string `json:"access_token"`
 	ExpiresIn   int    `json:"expires_in"`

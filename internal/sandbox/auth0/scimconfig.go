@@ -17,8 +17,8 @@ type scimConfig struct {
 	updatedOn       time.Time
 }
 
-// scimConfigJSON is the configuration object (reference §3.1), fields in the OBSERVED key order. The API sends
-// updated_on, never updated_at (reference §3.2).
+// scimConfigJSON is the configuration object (auth0-management-api.md §3.1), fields in the OBSERVED key order. The API
+// sends updated_on, never updated_at (auth0-management-api.md §3.2).
 type scimConfigJSON struct {
 	TenantName      string             `json:"tenant_name"`
 	ConnectionID    string             `json:"connection_id"`
@@ -42,7 +42,8 @@ type auth0FirstMapping struct {
 	SCIM  string `json:"scim"`
 }
 
-// scimConfigRequest is the body of POST and PATCH scim-configuration (additionalProperties false, reference §3.1).
+// scimConfigRequest is the body of POST and PATCH scim-configuration (additionalProperties false,
+// auth0-management-api.md §3.1).
 type scimConfigRequest struct {
 	UserIDAttribute *string            `json:"user_id_attribute"`
 	Mapping         *[]json.RawMessage `json:"mapping"`
@@ -97,7 +98,7 @@ func parseSCIMConfigRequest(r *http.Request) (scimConfigRequest, *apiError) {
 }
 
 // mappingFrom validates the mapping rows: objects with exactly non-empty string auth0 and scim. The API does not
-// check that the paths or attribute names mean anything (OBSERVED, reference §3.4).
+// check that the paths or attribute names mean anything (OBSERVED, auth0-management-api.md §3.4).
 func mappingFrom(raw []json.RawMessage) ([]Mapping, *apiError) {
 	out := make([]Mapping, 0, len(raw))
 	for _, item := range raw {
@@ -115,8 +116,8 @@ func mappingFrom(raw []json.RawMessage) ([]Mapping, *apiError) {
 	return out, nil
 }
 
-// createSCIMConfig serves POST scim-configuration (reference §3.4, checklist §13.1). The body may be absent, {}, or
-// hold either field; what is missing comes from the strategy's defaults.
+// createSCIMConfig serves POST scim-configuration (auth0-management-api.md §3.4, checklist §13.1). The body may be
+// absent, {}, or hold either field; what is missing comes from the strategy's defaults.
 func (s *Server) createSCIMConfig(w http.ResponseWriter, r *http.Request) {
 	req, e := parseSCIMConfigRequest(r)
 	s.mu.Lock()
@@ -190,7 +191,7 @@ func (s *Server) getSCIMConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 // updateSCIMConfig serves PATCH scim-configuration: both fields are required (400 Invalid payload, UNKNOWN
-// reference §6.4), the mapping is replaced wholesale, updated_on moves and created_at stays (OBSERVED).
+// auth0-management-api.md §6.4), the mapping is replaced wholesale, updated_on moves and created_at stays (OBSERVED).
 func (s *Server) updateSCIMConfig(w http.ResponseWriter, r *http.Request) {
 	req, e := parseSCIMConfigRequest(r)
 	s.mu.Lock()
@@ -220,8 +221,8 @@ func (s *Server) updateSCIMConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 // deleteSCIMConfig serves DELETE scim-configuration: 204 whether or not a configuration exists (OBSERVED,
-// idempotent). Whether the connection's SCIM tokens go with it is UNKNOWN (reference §6.4); they are deleted, as
-// suggested.
+// idempotent). Whether the connection's SCIM tokens go with it is UNKNOWN (auth0-management-api.md §6.4); they are
+// deleted, as suggested.
 func (s *Server) deleteSCIMConfig(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	c, e := s.lookupConnectionLocked(r.PathValue("id"))
@@ -264,8 +265,8 @@ func (s *Server) defaultMapping(w http.ResponseWriter, r *http.Request) {
 	}{rows})
 }
 
-// listSCIMConfigs serves the tenant-wide GET /connections-scim-configurations (DOCUMENTED, reference §2) with
-// checkpoint pagination: take 1..100 (default 50), from is the opaque cursor of the previous page's next.
+// listSCIMConfigs serves the tenant-wide GET /connections-scim-configurations (DOCUMENTED, auth0-management-api.md §2)
+// with checkpoint pagination: take 1..100 (default 50), from is the opaque cursor of the previous page's next.
 func (s *Server) listSCIMConfigs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	take := intParam(q.Get("take"), 50)

@@ -118,7 +118,7 @@ func TestUpdateAndDeleteSCIMConfiguration(t *testing.T) {
 		t.Errorf("invalid mapping: %d %s", got.status, got.body)
 	}
 
-	// DELETE is idempotent and takes the tokens with it (UNKNOWN, reference §6.4).
+	// DELETE is idempotent and takes the tokens with it (UNKNOWN, auth0-management-api.md §6.4).
 	if _, err := tn.CreateSCIMToken(id, []string{"get:users"}, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 // Package auth0 plays the Auth0 side of the sandbox: /oauth/token, the Management API for connections and their
 // SCIM configuration and tokens, and (through package scim) Auth0's inbound SCIM 2.0 server.
 //
-// Behaviour follows the team's Auth0 Management API reference and its recordings: OBSERVED and DOCUMENTED
-// behaviour is matched; where the reference says UNKNOWN, a comment names the choice made.
+// Behaviour follows contributing/facts/auth0-management-api.md and testdata/recordings: OBSERVED and DOCUMENTED
+// behaviour is matched; where that file says UNKNOWN, a comment names the choice made.
 package auth0
 
 import (

@@ -14,7 +14,7 @@ const (
 	StrategyDatabase = "auth0"
 )
 
-// scimStrategies are the strategies whose connections support SCIM (reference §10.1).
+// scimStrategies are the strategies whose connections support SCIM (auth0-management-api.md §10.1).
 var scimStrategies = []string{StrategySAML, StrategyOIDC, StrategyOkta, StrategyAzureAD}
 
 // applyCreateDefaults adds what Auth0 adds to a new connection, per strategy, as the recordings show. Defaults never
@@ -75,7 +75,7 @@ func applyCreateDefaults(c *connection, domain, tenant string) {
 }
 
 // applyComputedOptions re-derives read-only option keys after a create or an options replacement: for waad,
-// waad_common_endpoint echoes useCommonEndpoint (OBSERVED, reference §8.1).
+// waad_common_endpoint echoes useCommonEndpoint (OBSERVED, auth0-management-api.md §8.1).
 func applyComputedOptions(c *connection) {
 	if c.strategy == StrategyAzureAD {
 		common, _ := c.options.Bool("useCommonEndpoint")

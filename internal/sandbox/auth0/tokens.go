@@ -11,22 +11,23 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/scim"
 )
 
-// maxSCIMTokens is how many active tokens a connection may have (DOCUMENTED, reference §5.2).
+// maxSCIMTokens is how many active tokens a connection may have (DOCUMENTED, auth0-management-api.md §5.2).
 const maxSCIMTokens = 2
 
-// minTokenLifetime is the exclusive minimum of token_lifetime in seconds (DOCUMENTED, reference §5.2).
+// minTokenLifetime is the exclusive minimum of token_lifetime in seconds (DOCUMENTED, auth0-management-api.md §5.2).
 const minTokenLifetime = 900
 
 var tokenIDPattern = regexp.MustCompile(`^tok_[A-Za-z0-9]{16}$`)
 
-// SCIMTokenScopes are the scopes a SCIM token may carry (DOCUMENTED, reference §5.2; group scopes since 2026).
+// SCIMTokenScopes are the scopes a SCIM token may carry (DOCUMENTED, auth0-management-api.md §5.2; group scopes since
+// 2026).
 var SCIMTokenScopes = []string{
 	"get:users", "post:users", "put:users", "patch:users", "delete:users",
 	"get:groups", "post:groups", "put:groups", "patch:groups", "delete:groups",
 }
 
-// defaultSCIMTokenScopes are given to a token created without scopes. The spec makes scopes optional (reference
-// §6.4) but what Auth0 grants then is UNKNOWN; the sandbox grants every users scope.
+// defaultSCIMTokenScopes are given to a token created without scopes. The spec makes scopes optional
+// (auth0-management-api.md §6.4) but what Auth0 grants then is UNKNOWN; the sandbox grants every users scope.
 var defaultSCIMTokenScopes = []string{"get:users", "post:users", "put:users", "patch:users", "delete:users"}
 
 // scimToken is a stored SCIM bearer token. Zero times mean "never expires" and "never used".
@@ -53,7 +54,7 @@ type tokenCreatedJSON struct {
 }
 
 // tokenItemJSON is a list item: no secret, no valid_until for non-expiring tokens, no last_used_at until first use
-// (OBSERVED and DOCUMENTED, reference §5.1–5.2).
+// (OBSERVED and DOCUMENTED, auth0-management-api.md §5.1–5.2).
 type tokenItemJSON struct {
 	TokenID    string   `json:"token_id"`
 	CreatedAt  string   `json:"created_at"`
@@ -80,7 +81,7 @@ func (t *scimToken) item() tokenItemJSON {
 }
 
 // parseTokenRequest validates {scopes?, token_lifetime?}. Messages follow Auth0's payload-validation style; the
-// rejection of token_lifetime <= 900 was never observed (400 assumed, reference §6.4).
+// rejection of token_lifetime <= 900 was never observed (400 assumed, auth0-management-api.md §6.4).
 func parseTokenRequest(r *http.Request) ([]string, int, *apiError) {
 	body, empty, err := readBody(r)
 	if err != nil {
@@ -182,7 +183,7 @@ func (s *Server) addSCIMTokenLocked(connID string, scopes []string, lifetime tim
 	id := "tok_" + randomAlnum(16)
 	t := &scimToken{id: id, secret: id + "." + randomHex(64), scopes: scopes, createdAt: now}
 	if lifetime > 0 {
-		// valid_until = created_at + token_lifetime is inferred (UNKNOWN, reference §5.2).
+		// valid_until = created_at + token_lifetime is inferred (UNKNOWN, auth0-management-api.md §5.2).
 		t.validUntil = now.Add(lifetime)
 	}
 	s.scimTokens[connID] = append(s.scimTokens[connID], t)
@@ -208,8 +209,8 @@ func (s *Server) listSCIMTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 // deleteSCIMToken serves DELETE scim-configuration/tokens/{tokenId}: 204 (OBSERVED). An unknown token id answers
-// 404 Not Found: UNKNOWN (reference §6.4 leaves 404 or 204 open); 404 lets the provider notice a token deleted
-// behind its back.
+// 404 Not Found: UNKNOWN (auth0-management-api.md §6.4 leaves 404 or 204 open); 404 lets the provider notice a token
+// deleted behind its back.
 func (s *Server) deleteSCIMToken(w http.ResponseWriter, r *http.Request) {
 	tokenID := r.PathValue("tokenId")
 	s.mu.Lock()

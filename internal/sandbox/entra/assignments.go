@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// App role assignments to a service principal: /servicePrincipals/{id}/appRoleAssignedTo (reference §4).
+// App role assignments to a service principal: /servicePrincipals/{id}/appRoleAssignedTo (microsoft-graph.md §4).
 
 // AppRoleAssignment is one assignment of a user, group or service principal to an app role of a resource service
 // principal, in its Graph JSON shape.
@@ -31,7 +31,8 @@ type assignment struct {
 	AppRoleAssignment
 }
 
-// defaultAccessRole assigns without a specific role; valid only when the resource declares no app roles (§4).
+// defaultAccessRole assigns without a specific role; valid only when the resource declares no app roles
+// (microsoft-graph.md §4).
 const defaultAccessRole = "00000000-0000-0000-0000-000000000000"
 
 // assignmentID makes a 43-character base64url id like Graph's. Real ids start with the principal's object id
@@ -51,9 +52,9 @@ func assignmentID(principalID string) string {
 //
 // Errors: the resource service principal missing or still replicating → 404 Request_ResourceNotFound; principal
 // missing or still replicating → 400 Request_BadRequest "Not a valid reference update." (azuread retries on exactly
-// this message, reference §4); an app role the resource does not declare → 400 Request_BadRequest "Permission being
-// assigned was not found on application '<appId>'."; the same principal and role again → 400 Request_BadRequest
-// "Permission being assigned already exists on the object". The reference has no capture of the last two; the
+// this message, microsoft-graph.md §4); an app role the resource does not declare → 400 Request_BadRequest "Permission
+// being assigned was not found on application '<appId>'."; the same principal and role again → 400 Request_BadRequest
+// "Permission being assigned already exists on the object". microsoft-graph.md has no capture of the last two; the
 // texts and the 400 status are what public scripts and tools match on.
 func (s *Server) createAssignment(w http.ResponseWriter, r *http.Request) {
 	const route = "POST /v1.0/servicePrincipals/{id}/appRoleAssignedTo"
@@ -147,7 +148,7 @@ func spDeclaresRole(sp *servicePrincipal, roleID string) bool {
 }
 
 // listAssignments serves GET /servicePrincipals/{id}/appRoleAssignedTo; assignments still replicating are left out
-// ("This request might have replication delays", reference §4).
+// ("This request might have replication delays", microsoft-graph.md §4).
 func (s *Server) listAssignments(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	sp := s.spLocked(r.PathValue("id"), true)

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Provisioning cycles of started jobs, status bookkeeping and quarantine (reference §5.6).
+// Provisioning cycles of started jobs, status bookkeeping and quarantine (microsoft-graph.md §5.6).
 
 // ErrNoActiveJob is returned by RunCycle when the service principal has no started job.
 var ErrNoActiveJob = errors.New("entra: the service principal has no active synchronization job")
@@ -19,10 +19,10 @@ var ErrNoActiveJob = errors.New("entra: the service principal has no active sync
 // left the scope, when Delete is enabled), and record status.lastExecution, synchronizedEntryCountByType and
 // steady-state times. Credential failures (401/403 from the SCIM server, or an unreachable or invalid tenant URL)
 // quarantine the job: status.code Quarantine, quarantine {reason EncounteredQuarantineException, error, currentBegan,
-// nextAttempt, seriesBegan, seriesCount} (reference §5.6). A quarantined Active job runs again when RunCycle is
-// called (as if nextAttempt had come), and a successful cycle lifts the quarantine.
+// nextAttempt, seriesBegan, seriesCount} (microsoft-graph.md §5.6). A quarantined Active job runs again when RunCycle
+// is called (as if nextAttempt had come), and a successful cycle lifts the quarantine.
 //
-// Cycles use the aadOptscim062020 PATCH rules when the tenant URL carries the flag (reference §6).
+// Cycles use the aadOptscim062020 PATCH rules when the tenant URL carries the flag (microsoft-graph.md §6).
 func (s *Server) RunCycle(ctx context.Context, spID string) error {
 	s.mu.Lock()
 	sp := s.sps[spID]
@@ -222,7 +222,7 @@ func (s *Server) recordExecution(spID, jobID string, exec *TaskExecution, state 
 }
 
 // quarantineBackoff is the wait before the next attempt: five minutes after the first failure as DOCUMENTED
-// (reference §5.6), doubling for each further failure in the series (UNKNOWN), at most a day.
+// (microsoft-graph.md §5.6), doubling for each further failure in the series (UNKNOWN), at most a day.
 func quarantineBackoff(seriesCount int64) time.Duration {
 	d := 5 * time.Minute
 	for i := int64(1); i < seriesCount && d < 24*time.Hour; i++ {

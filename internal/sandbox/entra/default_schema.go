@@ -7,20 +7,21 @@ import (
 )
 
 // The default synchronization schema of the non-gallery `scim` template. No complete verbatim GET-schema response
-// for such a job is public (reference §5.11); the sandbox assembles it from the documented pieces:
+// for such a job is public (microsoft-graph.md §5.11); the sandbox assembles it from the documented pieces:
 //
 //   - one rule USERGROUP_OUTBOUND_USERGROUP, id 03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8 (the id seen on SCIM-derived
-//     templates, reference §5.3), from "Azure Active Directory" to "customappsso" (§5.4), with metadata
+//     templates, microsoft-graph.md §5.3), from "Azure Active Directory" to "customappsso" (§5.4), with metadata
 //     supportsProvisionOnDemand "true";
-//   - object mapping "Provision Azure Active Directory Users" (User → enterprise User URN) with the 22 rows of §5.11,
-//     userName matching priority 1, and "Provision Azure Active Directory Groups" (Group → core Group URN) with
-//     displayName (matching priority 1), objectId → externalId and members;
+//   - object mapping "Provision Azure Active Directory Users" (User → enterprise User URN) with the 22 rows of
+//     microsoft-graph.md §5.11, userName matching priority 1, and "Provision Azure Active Directory Groups" (Group →
+//     core Group URN) with displayName (matching priority 1), objectId → externalId and members;
 //   - flowTypes "Add, Update, Delete" in the spaced form (rendered per FlowTypesSpelling on GET);
 //   - directories "Azure Active Directory" (objects User and Group) and "customappsso" whose objects are named by the
 //     mappings' targetObjectName URNs. (A beta doc fragment names the customappsso user object "User"; which name
 //     a live `scim` job uses is UNKNOWN. Schema validation accepts either, see resolveObject.)
 //
-// Expressions are encoded as in §5.12; the parameter keys of Switch and Join are UNKNOWN (see expressions.go).
+// Expressions are encoded as in microsoft-graph.md §5.12; the parameter keys of Switch and Join are UNKNOWN (see
+// expressions.go).
 
 // Names of the default schema's parts.
 const (
@@ -187,7 +188,7 @@ func objectMappingMetadata(joining string) []any {
 func buildDefaultSchema() map[string]any {
 	const ent = scimEnterpriseUser + ":"
 	manager := mapping("[manager]", ent+"manager", 0)
-	// exportMissingReferences for manager is UNKNOWN (reference §5.11, row 22); true is the likely value.
+	// exportMissingReferences for manager is UNKNOWN (microsoft-graph.md §5.11, row 22); true is the likely value.
 	manager["exportMissingReferences"] = true
 	users := []any{
 		mapping("[userPrincipalName]", "userName", 1),

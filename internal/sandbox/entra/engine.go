@@ -236,7 +236,7 @@ type outcome struct {
 
 type provisionRun struct {
 	client  *scimClient
-	rfc     bool // aadOptscim062020 PATCH rules (never on demand, reference §6)
+	rfc     bool // aadOptscim062020 PATCH rules (never on demand, microsoft-graph.md §6)
 	mapping *userMapping
 	escrow  map[string]string // Entra id → SCIM id, to resolve references
 	now     func() time.Time
@@ -255,7 +255,7 @@ func (o *outcome) finish(result, code, msg string) {
 }
 
 // Error codes of provisioning outcomes. RedundantExport and NotEffectivelyEntitled are DOCUMENTED skip reasons
-// (reference §5.15); the others are the sandbox's names for outcomes whose real codes are UNKNOWN.
+// (microsoft-graph.md §5.15); the others are the sandbox's names for outcomes whose real codes are UNKNOWN.
 const (
 	SkipRedundantExport        = "RedundantExport"
 	SkipNotEffectivelyEntitled = "NotEffectivelyEntitled"
@@ -266,7 +266,7 @@ const (
 	FailSCIMRequest            = "SystemForCrossDomainIdentityManagementServiceError"
 )
 
-// provision runs the steps of reference §5.15 for one user: import, scoping, matching, export.
+// provision runs the steps of microsoft-graph.md §5.15 for one user: import, scoping, matching, export.
 func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 	m := run.mapping
 	o := &outcome{start: run.now(), action: "Other", upn: u.upn, sourceID: u.id, targetType: m.targetObject}
@@ -354,7 +354,7 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 	}
 	if current != nil {
 		o.targetID = scimString(current["id"])
-		// The documented description has two spaces where an object type would go (reference §5.14).
+		// The documented description has two spaces where an object type would go (microsoft-graph.md §5.14).
 		run.step(o, "EntryImport", "Matching", "Success", fmt.Sprintf("Retrieved  '%s' from %s", u.upn, TargetDirectoryName), flattenSCIM(current))
 	} else {
 		run.step(o, "EntryImport", "Matching", "Success",
@@ -467,7 +467,7 @@ func typedValue(typ, v string) any {
 	return v
 }
 
-// patchBody renders changes as a SCIM PatchOp (reference §6). Without aadOptscim062020 (and always on demand):
+// patchBody renders changes as a SCIM PatchOp (microsoft-graph.md §6). Without aadOptscim062020 (and always on demand):
 // one title-case "Add"/"Replace" per attribute with string values ("False"). With it: lowercase ops, typed values,
 // the plain attributes replaced in one path-less operation (or a path operation when there is only one), and
 // filtered paths and additions as separate operations.
@@ -597,8 +597,8 @@ func (run *provisionRun) create(ctx context.Context, o *outcome, u sourceUser, v
 }
 
 // notEnabled is the outcome when the object action the user needs is not in the object mapping's flowTypes: the
-// seed's "user not present in Auth0, Create deselected" case (reference §5.15). The real output is UNKNOWN; the
-// sandbox gives the reference's suggested shape — result Skipped with errorCode ActionTypeNotEnabled and a final
+// seed's "user not present in Auth0, Create deselected" case (microsoft-graph.md §5.15). The real output is UNKNOWN;
+// the sandbox gives the shape microsoft-graph.md suggests — result Skipped with errorCode ActionTypeNotEnabled and a final
 // EntrySynchronizationSkip step — and a message saying what is missing and how to fix it.
 func (run *provisionRun) notEnabled(o *outcome, u sourceUser, flow, verb string) *outcome {
 	var msg string

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// seedWorld is the seed walkthrough's situation: an app assigned to the Engineering group (alice, carol), alice
+// seedWorld is the manual setup's situation: an app assigned to the Engineering group (alice, carol), alice
 // already in the SCIM target (matched by e-mail, different userName), carol absent, dave unassigned.
 type seedWorld struct {
 	*tenant
@@ -423,7 +423,7 @@ func TestExpressions(t *testing.T) {
 			t.Errorf("%q parsed", bad)
 		}
 	}
-	// Encoding (reference §5.12).
+	// Encoding (microsoft-graph.md §5.12).
 	n, _ := parseExpression(`Not([IsSoftDeleted])`)
 	got, _ := json.Marshal(n.source())
 	want := `{"expression":"Not([IsSoftDeleted])","name":"Not","parameters":[{"key":"source","value":{"expression":"[IsSoftDeleted]","name":"IsSoftDeleted","parameters":[],"type":"Attribute"}}],"type":"Function"}`

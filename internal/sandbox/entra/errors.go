@@ -12,7 +12,7 @@ import (
 
 // Error bodies. Graph always answers `{"error":{"code","message","innerError":{date,request-id,client-request-id}}}`
 // and the message is never absent: msgraph-sdk-go's ODataError.Error() dereferences it and panics without it
-// (reference §2 item 7, §7.3). The login endpoints answer AADSTS-style OAuth errors.
+// (microsoft-graph.md §2 item 7, §7.3). The login endpoints answer AADSTS-style OAuth errors.
 
 // Graph error codes the sandbox uses.
 const (
@@ -71,7 +71,7 @@ func (s *Server) graphError(w http.ResponseWriter, r *http.Request, status int, 
 		Code:    code,
 		Message: message,
 		Details: details,
-		// Real directory errors carry a date without a zone designator (reference §7.1); kiota parses it fine.
+		// Real directory errors carry a date without a zone designator (microsoft-graph.md §7.1); kiota parses it fine.
 		InnerError: graphInnerError{Date: s.now().Format("2006-01-02T15:04:05"), RequestID: rid, ClientRequestID: crid},
 	}})
 }
@@ -83,8 +83,8 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 // syncError writes an error the way the synchronization service does: code UnknownError and a JSON document
-// {"Message": "..."} inside message (reference §7.1, §5.9). Exact texts of validation failures are UNKNOWN; the
-// sandbox words them so that they name the offending value.
+// {"Message": "..."} inside message (microsoft-graph.md §7.1, §5.9). Exact texts of validation failures are UNKNOWN;
+// the sandbox words them so that they name the offending value.
 func (s *Server) syncError(w http.ResponseWriter, r *http.Request, status int, message string) {
 	b, _ := json.Marshal(map[string]string{"Message": message})
 	s.graphError(w, r, status, CodeUnknownError, string(b))
@@ -98,10 +98,10 @@ func (s *Server) badJSON(w http.ResponseWriter, r *http.Request) {
 
 // writeError is the router's ErrorWriter for injected faults (and unreadable gzip bodies). Login paths answer in
 // the AADSTS format, everything else in the Graph envelope. 429, 503 and 504 carry Retry-After in whole seconds,
-// the only statuses kiota's RetryHandler retries (reference §7.3).
+// the only statuses kiota's RetryHandler retries (microsoft-graph.md §7.3).
 //
 // The codes for injected 5xx answers are UNKNOWN for these endpoints; the sandbox uses the codes of the Graph
-// error documentation (serviceNotAvailable, generalException) and TooManyRequests for 429 (reference §7.6).
+// error documentation (serviceNotAvailable, generalException) and TooManyRequests for 429 (microsoft-graph.md §7.6).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, retryAfter time.Duration) {
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout {
 		secs := int((retryAfter + time.Second - 1) / time.Second)

@@ -10,7 +10,7 @@ import (
 // evaluator for the functions the default mappings use plus a few trivial ones. Anything else is reported as
 // unsupported, naming the function, so a provisioning step fails visibly instead of exporting a wrong value.
 //
-// JSON encoding follows reference §5.12. The parameter key names of Switch and Join are UNKNOWN; the sandbox
+// JSON encoding follows microsoft-graph.md §5.12. The parameter key names of Switch and Join are UNKNOWN; the sandbox
 // names them as functionParams says. Evaluation never depends on the keys: functions evaluate from the expression
 // text (or, without one, from the parameters in order).
 
@@ -199,7 +199,7 @@ func (n *exprNode) String() string {
 	return ""
 }
 
-// source renders the node as an attributeMappingSource (reference §5.12). Omitted arguments are left out of
+// source renders the node as an attributeMappingSource (microsoft-graph.md §5.12). Omitted arguments are left out of
 // parameters; the expression text keeps them.
 func (n *exprNode) source() map[string]any {
 	out := map[string]any{"expression": n.String(), "name": n.name, "parameters": []any{}}

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Application templates, applications and service principals (reference §3).
+// Application templates, applications and service principals (microsoft-graph.md §3).
 //
 // Applications and service principals are stored as the JSON property maps Graph renders, so PATCH can update any
 // writable property and GET returns what was written.
@@ -63,7 +63,7 @@ func (s *Server) addAppLocked(appID, displayName, templateID string, lag time.Du
 	if templateID != "" {
 		tpl = templateID
 		appRoles = nonGalleryAppRoles()
-		// Reference §3.2: the custom (non-gallery) app's service principal carries both feature tags and the
+		// microsoft-graph.md §3.2: the custom (non-gallery) app's service principal carries both feature tags and the
 		// customappsso homepage.
 		spTags = []any{"WindowsAzureActiveDirectoryIntegratedApp", "WindowsAzureActiveDirectoryCustomSingleSignOnApplication"}
 		homepage = "https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=customappsso|ISV9.1|primary|z"
@@ -148,7 +148,7 @@ func (s *Server) spByAppIDLocked(appID string, visibleOnly bool) *servicePrincip
 }
 
 // getApplicationTemplate serves GET /applicationTemplates/{id} for the non-gallery template ("Custom", as
-// data.azuread_application_template names it, reference §8.2).
+// data.azuread_application_template names it, microsoft-graph.md §8.2).
 func (s *Server) getApplicationTemplate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !strings.EqualFold(id, NonGalleryTemplateID) {
@@ -163,9 +163,9 @@ func (s *Server) getApplicationTemplate(w http.ResponseWriter, r *http.Request) 
 	}, nil)
 }
 
-// instantiate serves POST /applicationTemplates/{id}/instantiate (reference §3.1): 201 with the application and the
-// service principal. Both lag like every object created through Graph. With SetInstantiateNotFound it answers 404
-// and still creates them (reference §3.4).
+// instantiate serves POST /applicationTemplates/{id}/instantiate (microsoft-graph.md §3.1): 201 with the application
+// and the service principal. Both lag like every object created through Graph. With SetInstantiateNotFound it answers
+// 404 and still creates them (microsoft-graph.md §3.4).
 func (s *Server) instantiate(w http.ResponseWriter, r *http.Request) {
 	const route = "POST /v1.0/applicationTemplates/{id}/instantiate"
 	id := r.PathValue("id")

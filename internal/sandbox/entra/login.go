@@ -10,7 +10,7 @@ import (
 )
 
 // The login side: just enough of the Microsoft identity platform v2.0 endpoints for azidentity with
-// DisableInstanceDiscovery (reference §7.5) to get application tokens for Graph.
+// DisableInstanceDiscovery (microsoft-graph.md §7.5) to get application tokens for Graph.
 
 const (
 	graphDefaultScope    = "https://graph.microsoft.com/.default"
@@ -38,7 +38,7 @@ func (s *Server) knownTenant(t string) bool {
 
 // openIDConfiguration serves GET /{tenant}/v2.0/.well-known/openid-configuration. MSAL requires issuer,
 // authorization_endpoint and token_endpoint, and the issuer's scheme and host must equal the authority's
-// (reference §7.5), so every URL is built on the sandbox's own base URL.
+// (microsoft-graph.md §7.5), so every URL is built on the sandbox's own base URL.
 func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	tenant := r.PathValue("tenant")
 	if !s.knownTenant(tenant) {

@@ -10,8 +10,8 @@ import (
 )
 
 // OData query options for list endpoints: $filter with `eq`, `ne` and `startswith(...)` joined by `and` (what
-// azuread and the provider use; reference §3.4), $select, $top and $count. Other filter syntax is answered with
-// 400 Request_UnsupportedQuery.
+// azuread and the provider use; microsoft-graph.md §3.4), $select, $top and $count. Other filter syntax is answered
+// with 400 Request_UnsupportedQuery.
 
 type filterClause struct {
 	op    string // eq, ne, startswith

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// provisionOnDemand (reference §5.14, §5.15): the answer shapes and the handler.
+// provisionOnDemand (microsoft-graph.md §5.14, §5.15): the answer shapes and the handler.
 
 type podRequest struct {
 	Parameters []struct {
@@ -61,7 +61,7 @@ type podSystem struct {
 	Details any     `json:"details"`
 }
 
-// podValue is the value half of the provisionOnDemand answer, in the key order of reference §5.14.
+// podValue is the value half of the provisionOnDemand answer, in the key order of microsoft-graph.md §5.14.
 type podValue struct {
 	Action               string             `json:"action"`
 	ChangeID             string             `json:"changeId"`
@@ -115,17 +115,20 @@ func (o *outcome) key() podKey {
 	return k
 }
 
-// onDemandStatusInfoKey is the key of the newer (array-valued) answer shape (reference §5.14).
+// onDemandStatusInfoKey is the key of the newer (array-valued) answer shape (microsoft-graph.md §5.14).
 const onDemandStatusInfoKey = "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"
 
-// provisionOnDemand serves POST …/jobs/{jobId}/provisionOnDemand → 200 stringKeyStringValuePair (reference §5.14).
+// provisionOnDemand serves POST …/jobs/{jobId}/provisionOnDemand → 200 stringKeyStringValuePair (microsoft-graph.md
+// §5.14).
 // For one subject, key and value are JSON-encoded strings: key {"result","details"}, value the change record with
 // provisioningSteps. For several subjects (at most 5), key is the StatusInfo type name and value a JSON array of
 // change records — the newer documented variant.
 //
-// Errors: rate limit 5 per 10 s per job → 429 TooManyRequests with Retry-After (DOCUMENTED, §7.2); credentials
-// never saved → 400 CredentialsMissing (SOURCE, §5.14); unknown ruleId or malformed parameters → 400 UnknownError.
-// provisionOnDemand ignores aadOptscim062020 (DOCUMENTED, §6) and works whether the job is started or not.
+// Errors: rate limit 5 per 10 s per job → 429 TooManyRequests with Retry-After (DOCUMENTED, microsoft-graph.md §7.2);
+// credentials never saved → 400 CredentialsMissing (SOURCE, microsoft-graph.md §5.14); unknown ruleId or malformed
+// parameters → 400 UnknownError.
+// provisionOnDemand ignores aadOptscim062020 (DOCUMENTED, microsoft-graph.md §6) and works whether the job is started
+// or not.
 func (s *Server) provisionOnDemand(w http.ResponseWriter, r *http.Request) {
 	var req podRequest
 	if !s.readJSON(w, r, &req) {

@@ -47,7 +47,7 @@ func (f *scimFailure) Error() string {
 
 // parseTenantURL validates a BaseAddress: an absolute https URL. The query holds Entra feature flags and is not
 // sent to the SCIM server; aadOptscim062020 switches on RFC 7644-compliant PATCH requests unless AzureAdScimPatch2017
-// opts out (reference §6).
+// opts out (microsoft-graph.md §6).
 func parseTenantURL(raw string) (base string, rfc bool, ok bool) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Scheme != "https" || u.Host == "" {

@@ -8,7 +8,7 @@ import (
 
 // SCIM attribute paths as the customappsso directory names them: `userName`, `name.givenName`,
 // `emails[type eq "work"].value`, `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`
-// (extension attributes use ':' before the attribute name for `scim` jobs, reference §6).
+// (extension attributes use ':' before the attribute name for `scim` jobs, microsoft-graph.md §6).
 
 const (
 	scimCoreUser       = "urn:ietf:params:scim:schemas:core:2.0:User"

@@ -3,7 +3,7 @@
 // principals, users, groups and app role assignments, and the synchronization API with a small provisioning engine
 // that talks SCIM to the Auth0 side over HTTP.
 //
-// The wire behaviour follows reference/microsoft-graph-provisioning.md (cited below as "reference §N"). Where the
+// The wire behaviour follows contributing/facts/microsoft-graph.md (cited below as "microsoft-graph.md §N"). Where the
 // reference marks a behaviour OBSERVED or DOCUMENTED the sandbox matches it; where it says UNKNOWN a comment says
 // which choice the sandbox made.
 //
@@ -30,10 +30,10 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
 
-// NonGalleryTemplateID is the application template of "Create your own application" (reference §3.1).
+// NonGalleryTemplateID is the application template of "Create your own application" (microsoft-graph.md §3.1).
 const NonGalleryTemplateID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 
-// App role ids every non-gallery application declares (reference §3.2).
+// App role ids every non-gallery application declares (microsoft-graph.md §3.2).
 const (
 	AppRoleUser        = "18d14569-c3bd-439b-9a66-3a2aee01d14f"
 	AppRoleMsiamAccess = "b9632174-c057-4f7e-951b-be3adc52bfe6"
@@ -218,7 +218,7 @@ func (s *Server) SetHTTPClient(c *http.Client) {
 // SetReplicationLag makes objects created through Graph (instantiate, synchronization jobs, app role assignments)
 // answer 404 Request_ResourceNotFound on reads for d after their creation: GET by id 404s, list filters omit them,
 // and sub-resources of a lagging service principal 404. This is the DOCUMENTED "404 after create is normal"
-// (reference §3.4). Objects added through the Go API (AddUser, AddGroup, AddApplication, AddClient) never lag.
+// (microsoft-graph.md §3.4). Objects added through the Go API (AddUser, AddGroup, AddApplication, AddClient) never lag.
 func (s *Server) SetReplicationLag(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -239,7 +239,8 @@ func (s *Server) SetReplicationLagFor(route string, d time.Duration) {
 }
 
 // SetInstantiateNotFound makes the next n instantiate calls answer 404 while still creating the application and
-// service principal (reference §3.4: "a 404 from /instantiate usually means the application was created anyway").
+// service principal (microsoft-graph.md §3.4: "a 404 from /instantiate usually means the application was created
+// anyway").
 func (s *Server) SetInstantiateNotFound(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -247,7 +248,7 @@ func (s *Server) SetInstantiateNotFound(n int) {
 }
 
 // SetProvisionOnDemandRateLimit sets how many provisionOnDemand calls one job accepts per window before answering
-// 429. The default is the DOCUMENTED 5 per 10 seconds (reference §7.2); n <= 0 turns the limit off.
+// 429. The default is the DOCUMENTED 5 per 10 seconds (microsoft-graph.md §7.2); n <= 0 turns the limit off.
 func (s *Server) SetProvisionOnDemandRateLimit(n int, window time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -501,5 +502,5 @@ func randomToken(n int) string {
 // graphTime renders t the way Graph does: UTC with seven fractional digits.
 func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
 
-// zeroTime is the .NET DateTime.MinValue Graph sends for "never" in synchronization status (reference §5.5).
+// zeroTime is the .NET DateTime.MinValue Graph sends for "never" in synchronization status (microsoft-graph.md §5.5).
 const zeroTime = "0001-01-01T00:00:00Z"

@@ -6,26 +6,26 @@ import (
 	"net/http"
 )
 
-// validateCredentials ("Test connection", reference §5.8), shared by the job-level and collection-level actions and
-// by job cycles.
+// validateCredentials ("Test connection", microsoft-graph.md §5.8), shared by the job-level and collection-level
+// actions and by job cycles.
 
 const (
 	invalidTenantURLMessage  = "Please provide a valid tenant URL for your application."
 	invalidCredentialsPrefix = "You appear to have entered invalid credentials. Please confirm you are using the correct information for an administrative account."
 )
 
-// testConnection does what Entra's "Test Connection" does (reference §5.8): GET {BaseAddress}/Users?filter=userName
-// eq "<random guid>" with the SecretToken, and expects HTTP 200 with an empty ListResponse. It returns nil on
-// success, else the error to report:
+// testConnection does what Entra's "Test Connection" does (microsoft-graph.md §5.8): GET
+// {BaseAddress}/Users?filter=userName eq "<random guid>" with the SecretToken, and expects HTTP 200 with an empty
+// ListResponse. It returns nil on success, else the error to report:
 //
 //   - no or invalid (non-https) tenant URL, or a server that cannot be reached →
 //     SystemForCrossDomainIdentityManagementInvalidCredentials "Please provide a valid tenant URL for your
-//     application." (the DOCUMENTED quarantine text, §5.6), followed by what went wrong;
+//     application." (the DOCUMENTED quarantine text, microsoft-graph.md §5.6), followed by what went wrong;
 //   - any other answer → SystemForCrossDomainIdentityManagementCredentialValidationFailure with the SCIM server's
 //     status and detail.
 //
-// The exact failure texts are UNKNOWN (§5.8); the sandbox's include the HTTP status and SCIM detail so that a
-// provider can explain the failure.
+// The exact failure texts are UNKNOWN (microsoft-graph.md §5.8); the sandbox's include the HTTP status and SCIM detail
+// so that a provider can explain the failure.
 func (s *Server) testConnection(ctx context.Context, baseAddress, token string) *SyncError {
 	base, _, ok := parseTenantURL(baseAddress)
 	if !ok {

@@ -11,12 +11,13 @@ import (
 	"time"
 )
 
-// Synchronization templates and jobs (reference §5.1-§5.6, §5.13). validateCredentials and provisionOnDemand
+// Synchronization templates and jobs (microsoft-graph.md §5.1-§5.6, §5.13). validateCredentials and provisionOnDemand
 // handlers are here too; the work they do is in engine.go.
 
 // FlowTypesSpelling selects how GET schema spells objectMapping.flowTypes. msgraph-sdk-go v1.89.0 parses
-// "Add, Update, Delete" (comma and space) as nil and drops flowTypes on re-serialization (reference §2 item 4,
-// §5.9); which form the live service returns for a `scim` job is UNKNOWN, so tests can ask for either.
+// "Add, Update, Delete" (comma and space) as nil and drops flowTypes on re-serialization (microsoft-graph.md §2 item 4,
+// microsoft-graph.md §5.9); which form the live service returns for a `scim` job is UNKNOWN, so tests can ask for
+// either.
 type FlowTypesSpelling int
 
 const (
@@ -29,7 +30,7 @@ const (
 )
 
 // Synchronization template ids. `scim` is what new non-gallery jobs use; `customappsso` is the legacy (2018)
-// behaviour a job can be downgraded to (reference §5.4).
+// behaviour a job can be downgraded to (microsoft-graph.md §5.4).
 const (
 	TemplateSCIM         = "scim"
 	TemplateCustomAppSSO = "customappsso"
@@ -52,7 +53,7 @@ type Schedule struct {
 }
 
 // JobStatus is synchronizationStatus. Timestamps are RFC 3339 strings or "0001-01-01T00:00:00Z", never "" (an
-// empty string breaks msgraph-sdk-go, reference §2 item 9).
+// empty string breaks msgraph-sdk-go, microsoft-graph.md §2 item 9).
 type JobStatus struct {
 	Code                               string         `json:"code"`
 	CountSuccessiveCompleteFailures    int64          `json:"countSuccessiveCompleteFailures"`
@@ -173,8 +174,8 @@ func copyExec(e *TaskExecution) *TaskExecution {
 	return &c
 }
 
-// code derives status.code: NotConfigured until credentials are saved, Paused while not running (reference §5.5),
-// NotRun after start until the first cycle, Active once it ran, Quarantine while quarantined.
+// code derives status.code: NotConfigured until credentials are saved, Paused while not running (microsoft-graph.md
+// §5.5), NotRun after start until the first cycle, Active once it ran, Quarantine while quarantined.
 func (j *job) code(configured bool) string {
 	switch {
 	case j.status.Quarantine != nil:
@@ -241,8 +242,8 @@ func (s *Server) baseLocked(r *http.Request) string {
 func knownTemplate(id string) bool { return id == TemplateSCIM || id == TemplateCustomAppSSO }
 
 // templateJSON renders a synchronizationTemplate. applicationId and metadata of the `scim` template are UNKNOWN
-// (reference §5.3 shows a gallery template only); the sandbox uses the non-gallery application template id and the
-// configuration fields a SCIM app asks for.
+// (microsoft-graph.md §5.3 shows a gallery template only); the sandbox uses the non-gallery application template id and
+// the configuration fields a SCIM app asks for.
 func (s *Server) templateJSON(id string, ctxBase string, sp *servicePrincipal) (map[string]any, error) {
 	schema, err := renderSchema(defaultSchema(), id+".00000000000000000000000000000000", s.spelling, "")
 	if err != nil {
@@ -310,9 +311,9 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// createJob serves POST /synchronization/jobs {templateId} → 201 (reference §5.5): schedule Disabled with interval
-// PT40M, status NotConfigured until credentials are saved, the template's default schema, and the settings of the
-// newer documented examples. The job lags like every object created through Graph.
+// createJob serves POST /synchronization/jobs {templateId} → 201 (microsoft-graph.md §5.5): schedule Disabled with
+// interval PT40M, status NotConfigured until credentials are saved, the template's default schema, and the settings of
+// the newer documented examples. The job lags like every object created through Graph.
 func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 	const route = "POST /v1.0/servicePrincipals/{id}/synchronization/jobs"
 	var body struct {
@@ -364,7 +365,8 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// deleteJob serves DELETE …/jobs/{jobId} → 204: the job and its state go; provisioned accounts stay (§5.13).
+// deleteJob serves DELETE …/jobs/{jobId} → 204: the job and its state go; provisioned accounts stay (microsoft-graph.md
+// §5.13).
 func (s *Server) deleteJob(w http.ResponseWriter, r *http.Request) {
 	s.withJob(w, r, func(w http.ResponseWriter, sp *servicePrincipal, j *job) {
 		delete(sp.jobs, j.id)
@@ -372,7 +374,8 @@ func (s *Server) deleteJob(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// startJob serves POST …/start → 204: schedule Active; a quarantined job has its quarantine cleared (§5.13).
+// startJob serves POST …/start → 204: schedule Active; a quarantined job has its quarantine cleared (microsoft-graph.md
+// §5.13).
 func (s *Server) startJob(w http.ResponseWriter, r *http.Request) {
 	s.withJob(w, r, func(w http.ResponseWriter, _ *servicePrincipal, j *job) {
 		j.schedule.State = "Active"
@@ -389,11 +392,12 @@ func (s *Server) pauseJob(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// restartScopes are the synchronizationJobRestartScope flags (reference §5.2).
+// restartScopes are the synchronizationJobRestartScope flags (microsoft-graph.md §5.2).
 var restartScopes = []string{"None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"}
 
 // restartJob serves POST …/restart {criteria:{resetScope}} → 204. resetScope is a comma-separated flag list; both
-// "Escrows,Watermark,QuarantineState" (SDK) and "Watermark, Escrows, QuarantineState" (docs) are accepted (§5.13).
+// "Escrows,Watermark,QuarantineState" (SDK) and "Watermark, Escrows, QuarantineState" (docs) are accepted
+// (microsoft-graph.md §5.13).
 // The job becomes Active. An absent body restarts without resetting anything.
 func (s *Server) restartJob(w http.ResponseWriter, r *http.Request) {
 	var body struct {
@@ -450,7 +454,7 @@ func containsExact(list []string, s string) bool {
 	return false
 }
 
-// validateCredentialsBody is the body of both validateCredentials actions (reference §5.8).
+// validateCredentialsBody is the body of both validateCredentials actions (microsoft-graph.md §5.8).
 type validateCredentialsBody struct {
 	ApplicationIdentifier string     `json:"applicationIdentifier"`
 	Credentials           []secretKV `json:"credentials"`

@@ -9,7 +9,7 @@ import (
 )
 
 // Synchronization schema: GET/PUT …/jobs/{jobId}/schema, GET …/templates/{tid}/schema, the missing PATCH, and
-// parseExpression (reference §5.9, §5.12).
+// parseExpression (microsoft-graph.md §5.9, §5.12).
 //
 // The schema is kept as raw JSON: a PUT body is stored as sent, so properties the sandbox does not model survive a
 // GET → PUT round trip. GET decodes it (numbers kept verbatim), sets id and @odata.context, and spells flowTypes per
@@ -106,8 +106,8 @@ func (s *Server) getTemplateSchema(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// putJobSchema serves PUT …/jobs/{jobId}/schema → 204. The body fully replaces the schema (reference §5.9) after
-// validation (see validateSchema). A body without "directories" keeps the current directories: whether the
+// putJobSchema serves PUT …/jobs/{jobId}/schema → 204. The body fully replaces the schema (microsoft-graph.md §5.9)
+// after validation (see validateSchema). A body without "directories" keeps the current directories: whether the
 // service accepts that is UNKNOWN, and keeping them leaves the schema usable.
 func (s *Server) putJobSchema(w http.ResponseWriter, r *http.Request) {
 	var raw json.RawMessage
@@ -147,7 +147,7 @@ func (s *Server) putJobSchema(w http.ResponseWriter, r *http.Request) {
 }
 
 // patchJobSchema answers PATCH …/schema the way Graph does: the service has no PATCH for the schema (OBSERVED,
-// reference §5.9, msgraph-sdk-python#820).
+// microsoft-graph.md §5.9, msgraph-sdk-python#820).
 func (s *Server) patchJobSchema(w http.ResponseWriter, r *http.Request) {
 	sp, jobID := r.PathValue("id"), r.PathValue("jobId")
 	s.syncError(w, r, http.StatusNotFound, fmt.Sprintf(
@@ -211,8 +211,8 @@ var (
 )
 
 // validateSchema checks a schema PUT. It returns "" when valid, else the reason. Checked, per the DOCUMENTED rules
-// of the schema update (reference §5.9: an attribute must exist before it is mapped; an attribute can be a mapping
-// target only once) and the provider's contract:
+// of the schema update (microsoft-graph.md §5.9: an attribute must exist before it is mapped; an attribute can be a
+// mapping target only once) and the provider's contract:
 //
 //   - every rule's source and target directory exists;
 //   - every object mapping's source and target object exists in those directories;
@@ -337,7 +337,7 @@ func numberString(v any) string {
 }
 
 // parseExpression serves POST …/jobs/{jobId}/schema/parseExpression: the parsed tree of an expression as an
-// attributeMappingSource (reference §5.12). Evaluation against testInputObject is not offered.
+// attributeMappingSource (microsoft-graph.md §5.12). Evaluation against testInputObject is not offered.
 func (s *Server) parseExpression(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Expression string `json:"expression"`

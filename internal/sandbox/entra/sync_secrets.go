@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Synchronization secrets: PUT/GET /servicePrincipals/{id}/synchronization/secrets (reference §5.7). They belong to
-// the service principal, not to a job, and can be saved before a job exists.
+// Synchronization secrets: PUT/GET /servicePrincipals/{id}/synchronization/secrets (microsoft-graph.md §5.7). They
+// belong to the service principal, not to a job, and can be saved before a job exists.
 
 // secretKV is synchronizationSecretKeyStringValuePair.
 type secretKV struct {
@@ -16,7 +16,7 @@ type secretKV struct {
 	Value string `json:"value"`
 }
 
-// secretKeys is the synchronizationSecret enum (reference §5.7). Keys are case-sensitive PascalCase.
+// secretKeys is the synchronizationSecret enum (microsoft-graph.md §5.7). Keys are case-sensitive PascalCase.
 var secretKeys = []string{"None", "UserName", "Password", "SecretToken", "AppKey", "BaseAddress", "ClientIdentifier",
 	"ClientSecret", "SingleSignOnType", "Sandbox", "Url", "Domain", "ConsumerKey", "ConsumerSecret", "TokenKey",
 	"TokenExpiration", "Oauth2AccessToken", "Oauth2AccessTokenCreationTime", "Oauth2RefreshToken", "SyncAll",
@@ -27,7 +27,8 @@ var secretKeys = []string{"None", "UserName", "Password", "SecretToken", "AppKey
 	"PerformInboundEntitlementGrants", "HardDeletesEnabled", "SyncAgentCompatibilityKey", "SyncAgentADContainer",
 	"ValidateDomain", "TestReferences", "ConnectionString"}
 
-// maskedSecretKeys come back from GET as "*". The service does not return secret values in clear (reference §5.7:
+// maskedSecretKeys come back from GET as "*". The service does not return secret values in clear (microsoft-graph.md
+// §5.7:
 // terraform-provider-azuread treats "*" as masked); which keys it masks is UNKNOWN. The sandbox masks the keys that
 // hold credentials and shows configuration keys (BaseAddress, SyncAll, SyncNotificationSettings, ...) so that a
 // provider can detect drift in the tenant URL and scope, but never in the token.
@@ -37,12 +38,12 @@ var maskedSecretKeys = map[string]bool{
 	"Oauth2AuthorizationCode": true, "ConnectionString": true,
 }
 
-// invalidNotificationSettings is the OBSERVED answer to SyncNotificationSettings = "" (reference §5.7,
+// invalidNotificationSettings is the OBSERVED answer to SyncNotificationSettings = "" (microsoft-graph.md §5.7,
 // msgraph-metadata#347): code UnknownError with a JSON document inside message.
 const invalidNotificationSettings = "{\r\n  \"error\":{\r\n    \"code\":\"InvalidNotificationSettings\",\"message\":null,\"target\":null,\"details\":[\r\n      \r\n    ],\"innerError\":null\r\n  }\r\n}"
 
 // checkSecretKeys answers the OBSERVED 500 for a key that is not exactly an enum member, e.g. "baseAddress"
-// (reference §5.7, msgraph-beta-sdk-java#372).
+// (microsoft-graph.md §5.7, msgraph-beta-sdk-java#372).
 func (s *Server) checkSecretKeys(w http.ResponseWriter, r *http.Request, kvs []secretKV) bool {
 	for _, kv := range kvs {
 		if !containsExact(secretKeys, kv.Key) {
@@ -54,7 +55,7 @@ func (s *Server) checkSecretKeys(w http.ResponseWriter, r *http.Request, kvs []s
 }
 
 // putSecrets serves PUT …/synchronization/secrets {value:[{key,value}]} → 204. Merge semantics are UNKNOWN
-// (reference §5.7); the sandbox follows the suggestion: merge by key, "" removes the key.
+// (microsoft-graph.md §5.7); the sandbox follows the suggestion: merge by key, "" removes the key.
 func (s *Server) putSecrets(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Value []secretKV `json:"value"`
@@ -122,7 +123,7 @@ func secretsConfigured(kvs []secretKV) bool {
 func syncAll(kvs []secretKV) bool { return strings.EqualFold(secretValue(kvs, "SyncAll"), "true") }
 
 // getSecrets serves GET …/synchronization/secrets → 200 {value:[…]} with credential values masked as "*". (Graph
-// supports this GET although msgraph-sdk-go has no builder for it, reference §2 item 5.)
+// supports this GET although msgraph-sdk-go has no builder for it, microsoft-graph.md §2 item 5.)
 func (s *Server) getSecrets(w http.ResponseWriter, r *http.Request) {
 	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
 		out := make([]secretKV, 0, len(sp.secrets))

@@ -228,7 +228,7 @@ func (tn *tenant) editSchema(a app, f func(schema map[string]any)) response {
 	return tn.call("PUT", tn.jobPath(a, "/schema"), schema)
 }
 
-// seedMappings applies the seed walkthrough's E6-E8: deselect Create, externalId ← objectId, emails matching
+// seedMappings applies the manual setup's mapping edits: deselect Create, externalId ← objectId, emails matching
 // precedence 2.
 func seedMappings(schema map[string]any) {
 	for _, om := range objectMappingsOf(schema) {

@@ -2,8 +2,9 @@ package scim
 
 import "net/http"
 
-// Discovery endpoints (RFC 7644 §4). What Auth0 serves here is UNKNOWN (reference §10.3); the sandbox serves minimal
-// RFC 7643 documents describing what it implements, to any valid token of the connection whatever its scopes.
+// Discovery endpoints (RFC 7644 §4). What Auth0 serves here is UNKNOWN (auth0-management-api.md §10.3); the sandbox
+// serves minimal RFC 7643 documents describing what it implements, to any valid token of the connection whatever its
+// scopes.
 
 func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 	if _, _, ok := s.authorize(w, r, ""); !ok {

@@ -6,12 +6,12 @@ import (
 	"strconv"
 )
 
-// ContentType is what the SCIM server answers with. Auth0's exact header is UNKNOWN (reference §10.3); RFC 7644
-// §3.1 and Microsoft's SCIM guidance use application/scim+json.
+// ContentType is what the SCIM server answers with. Auth0's exact header is UNKNOWN (auth0-management-api.md §10.3);
+// RFC 7644 §3.1 and Microsoft's SCIM guidance use application/scim+json.
 const ContentType = "application/scim+json; charset=utf-8"
 
-// errorBody is the RFC 7644 §3.12 error response. Auth0's SCIM error format is UNKNOWN (reference §10.3); the
-// suggested RFC shape is used for every error.
+// errorBody is the RFC 7644 §3.12 error response. Auth0's SCIM error format is UNKNOWN (auth0-management-api.md §10.3);
+// the suggested RFC shape is used for every error.
 type errorBody struct {
 	Schemas  []string `json:"schemas"`
 	Status   string   `json:"status"`

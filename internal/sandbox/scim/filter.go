@@ -8,7 +8,8 @@ import (
 )
 
 // Filter is a parsed SCIM filter (RFC 7644 §3.4.2.2). Auth0 documents the operators `eq`, `and` and `or` only
-// (reference §10.1); grouping with parentheses is accepted, every other operator is rejected as invalidFilter.
+// (auth0-management-api.md §10.1); grouping with parentheses is accepted, every other operator is rejected as
+// invalidFilter.
 type Filter interface {
 	// Match reports whether the resource (or, inside a value filter, the element) matches.
 	Match(res map[string]any) bool

@@ -7,7 +7,7 @@ import (
 
 // Mapping is one row of a connection's SCIM attribute mapping: a SCIM attribute path and the Auth0 profile
 // attribute (root, or dotted such as app_metadata.x) it is stored in. Each row applies in both directions
-// (reference §4.3).
+// (auth0-management-api.md §4.3).
 type Mapping struct {
 	SCIM  string `json:"scim"`
 	Auth0 string `json:"auth0"`
@@ -27,13 +27,13 @@ type Configuration struct {
 type row struct {
 	path  Path
 	auth0 string
-	// inverted marks active ↔ blocked, which Auth0 stores inverted (reference §4.3).
+	// inverted marks active ↔ blocked, which Auth0 stores inverted (auth0-management-api.md §4.3).
 	inverted bool
 }
 
-// compile parses the mapping's SCIM paths. The Management API accepts any string as a path (reference §3.4), so rows
-// whose path does not parse, and rows naming id, meta or the user_id (which cannot be mapped, reference §4.3), are
-// ignored here.
+// compile parses the mapping's SCIM paths. The Management API accepts any string as a path (auth0-management-api.md
+// §3.4), so rows whose path does not parse, and rows naming id, meta or the user_id (which cannot be mapped,
+// auth0-management-api.md §4.3), are ignored here.
 func compile(mapping []Mapping) []row {
 	rows := make([]row, 0, len(mapping))
 	for _, m := range mapping {
@@ -73,7 +73,7 @@ func render(rows []row, p Profile) map[string]any {
 
 // apply stores the SCIM attributes of res into the profile through the mapping. With replace (PUT, and PATCH, which
 // is applied to the rendered resource), mapped attributes absent from res are removed from the profile; `active`
-// absent leaves `blocked` unchanged. SCIM attributes without a mapping row are ignored (reference §4.3).
+// absent leaves `blocked` unchanged. SCIM attributes without a mapping row are ignored (auth0-management-api.md §4.3).
 func apply(rows []row, res map[string]any, p Profile, replace bool) {
 	for _, r := range rows {
 		v, ok := r.path.Value(res)
@@ -96,7 +96,7 @@ func apply(rows []row, res map[string]any, p Profile, replace bool) {
 }
 
 // toBool reads a boolean, accepting the strings "True"/"False" that Entra sends without aadOptscim062020
-// (reference §9; microsoft-graph-provisioning §6).
+// (auth0-management-api.md §9; microsoft-graph.md §6).
 func toBool(v any) (bool, bool) {
 	switch x := v.(type) {
 	case bool:

@@ -27,8 +27,8 @@ type patchError struct {
 func (e *patchError) Error() string { return e.detail }
 
 // applyPatch applies the operations to a rendered resource. Operation names are case-insensitive: Entra without
-// aadOptscim062020 sends "Add", "Replace", "Remove" (reference §9). Both of Entra's replace shapes are supported: one
-// operation per attribute, and a path-less operation whose value object is keyed by attribute paths
+// aadOptscim062020 sends "Add", "Replace", "Remove" (auth0-management-api.md §9). Both of Entra's replace shapes are
+// supported: one operation per attribute, and a path-less operation whose value object is keyed by attribute paths
 // ("name.givenName", "urn:...:enterprise:2.0:User:employeeNumber") or holds nested objects.
 func applyPatch(res map[string]any, ops []patchOp) error {
 	if len(ops) == 0 {

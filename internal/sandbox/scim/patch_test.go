@@ -6,8 +6,8 @@ import (
 )
 
 // PATCH shapes Entra sends without ?aadOptscim062020 ("legacy": title-case ops, "False"/"True" strings, one op
-// per attribute) and with it (RFC 7644: lowercase ops, booleans, path-less value objects), reference §9 and
-// microsoft-graph-provisioning §6.
+// per attribute) and with it (RFC 7644: lowercase ops, booleans, path-less value objects), auth0-management-api.md §9
+// and microsoft-graph.md §6.
 func TestPatchShapes(t *testing.T) {
 	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 	tests := []struct {

@@ -73,9 +73,10 @@ func ParsePath(s string) (Path, error) {
 // and sub-attribute.
 //
 // Auth0's mappings write extension attributes with a dot after the URN (`...:enterprise:2.0:User.department`,
-// reference §4.1) while Entra, following RFC 7644 §3.10, sends a colon (`...:enterprise:2.0:User:department`).
-// How Auth0 treats the colon form is UNKNOWN (reference §4.1); the sandbox treats both as the same attribute, which
-// is what makes Entra's default enterprise mappings land in Auth0's default mapping rows.
+// auth0-management-api.md §4.1) while Entra, following RFC 7644 §3.10, sends a colon
+// (`...:enterprise:2.0:User:department`).
+// How Auth0 treats the colon form is UNKNOWN (auth0-management-api.md §4.1); the sandbox treats both as the same
+// attribute, which is what makes Entra's default enterprise mappings land in Auth0's default mapping rows.
 func splitName(name string) (schema, attr, sub string) {
 	rest := name
 	lower := strings.ToLower(name)

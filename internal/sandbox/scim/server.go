@@ -1,4 +1,4 @@
-// Package scim plays Auth0's inbound SCIM 2.0 server (reference §10): /scim/v2/connections/{id}/Users and /Groups, with bearer
+// Package scim plays Auth0's inbound SCIM 2.0 server (auth0-management-api.md §10): /scim/v2/connections/{id}/Users and /Groups, with bearer
 // tokens issued by the Management API, a scope per operation, `eq`/`and`/`or` filters, and the connection's
 // attribute mapping applied in both directions between SCIM resources and Auth0 user profiles.
 //
@@ -36,7 +36,7 @@ var (
 	ErrExpiredToken = errors.New("Expired token")
 )
 
-// Scopes of SCIM tokens, one per operation (reference §10.1).
+// Scopes of SCIM tokens, one per operation (auth0-management-api.md §10.1).
 const (
 	ScopeGetUsers    = "get:users"
 	ScopePostUsers   = "post:users"
@@ -112,12 +112,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, scope string)
 	}
 	scopes, err := s.tenant.Authorize(connID, token)
 	if err != nil {
-		// The status for an expired token is UNKNOWN (reference §10.3); 401 as suggested.
+		// The status for an expired token is UNKNOWN (auth0-management-api.md §10.3); 401 as suggested.
 		WriteError(w, http.StatusUnauthorized, "", err.Error())
 		return "", Configuration{}, false
 	}
 	if scope != "" && !contains(scopes, scope) {
-		// UNKNOWN (reference §10.3): 403 with the RFC error schema, as suggested.
+		// UNKNOWN (auth0-management-api.md §10.3): 403 with the RFC error schema, as suggested.
 		WriteError(w, http.StatusForbidden, "", "Insufficient scope, expected any of: "+scope)
 		return "", Configuration{}, false
 	}
@@ -265,7 +265,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The Auth0 user_id is built from the attribute the configuration names, so that the provisioned user is the one
-	// who later logs in through the connection. Its absence is an error (UNKNOWN in the reference).
+	// who later logs in through the connection. Its absence is an error (UNKNOWN in auth0-management-api.md).
 	idValue := ""
 	if p, err := ParsePath(cfg.UserIDAttribute); err == nil {
 		if v, ok := p.Value(body); ok {
