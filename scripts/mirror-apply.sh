@@ -13,10 +13,16 @@
 # the real home directory; Go keeps its real caches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CHECKPOINT_DISABLE=1 # no version check over the network
 cli="${1:-${TERRAFORM:-$(command -v terraform || true)}}"
 [ -n "$cli" ] && [ -x "$cli" ] || { echo "mirror-apply: no Terraform or OpenTofu CLI given (usage: $0 /path/to/terraform-or-tofu)"; exit 1; }
-if "$cli" version 2>/dev/null | head -1 | grep -q OpenTofu; then name=OpenTofu host=registry.opentofu.org; else name=Terraform host=registry.terraform.io; fi
-cli_version="$("$cli" version 2>/dev/null | head -1)"
+# Read the whole output first: `| head -1` would end the CLI with SIGPIPE, which pipefail turns into a failure.
+cli_version="$("$cli" version 2>/dev/null)" || { echo "mirror-apply: '$cli version' failed"; exit 1; }
+cli_version="${cli_version%%$'\n'*}"
+case "$cli_version" in
+  OpenTofu*) name=OpenTofu host=registry.opentofu.org ;;
+  *) name=Terraform host=registry.terraform.io ;;
+esac
 
 work="$(mktemp -d)"
 sandbox_pid=""
@@ -25,6 +31,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # so that cleanup runs when the script is stopped
 
 # Go keeps its real caches and settings; only make install and the CLI see the temp home.
 GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" GOPATH="$(go env GOPATH)" GOENV="$(go env GOENV)"
