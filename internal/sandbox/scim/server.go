@@ -1,6 +1,6 @@
-// Package scim plays Auth0's inbound SCIM 2.0 server (auth0-management-api.md §10): /scim/v2/connections/{id}/Users and /Groups, with bearer
-// tokens issued by the Management API, a scope per operation, `eq`/`and`/`or` filters, and the connection's
-// attribute mapping applied in both directions between SCIM resources and Auth0 user profiles.
+// Package scim plays Auth0's inbound SCIM 2.0 server (auth0-management-api.md §10): /scim/v2/connections/{id}/Users and
+// /Groups, with bearer tokens issued by the Management API, a scope per operation, `eq`/`and`/`or` filters, and the
+// connection's attribute mapping applied in both directions between SCIM resources and Auth0 user profiles.
 //
 // The package owns the tenant's users; the Auth0 side (package auth0) supplies the connections' SCIM configurations
 // and checks tokens through the Tenant interface.
