@@ -41,13 +41,22 @@ type Options struct {
 	Now func() time.Time
 }
 
-// AllManagementScopes are the Management API scopes the sandbox's credentials carry.
-var AllManagementScopes = []string{
-	"read:connections", "create:connections", "update:connections", "delete:connections",
+// ManagementScopes are the Management API scopes the sandbox's machine-to-machine application is granted: exactly
+// the documented minimum (docs/index.md, auth0-management-api.md §2), every one needed by some operation of the
+// provider. Read and update of the connection come from GET/PATCH /connections/{id}; the provider never calls the
+// users API nor creates or deletes connections.
+var ManagementScopes = []string{
+	"read:connections", "update:connections",
 	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
 	"read:scim_token", "create:scim_token", "delete:scim_token",
-	"read:users", "update:users",
 }
+
+// AllManagementScopes is ManagementScopes (kept for tests that grant and restore the full set).
+var AllManagementScopes = ManagementScopes
+
+// GraphPermissions are the Microsoft Graph application permissions granted to the sandbox's automation app
+// registration: exactly the documented minimum (entra.MinimumPermissions).
+var GraphPermissions = entra.MinimumPermissions
 
 // Sandbox is a running pair of tenants.
 type Sandbox struct {
@@ -115,8 +124,9 @@ func Start(opts Options) (*Sandbox, error) {
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12}},
 	})
 
-	sb.Auth0.AddClient(sb.Auth0ClientID, sb.Auth0ClientSecret, AllManagementScopes)
+	sb.Auth0.AddClient(sb.Auth0ClientID, sb.Auth0ClientSecret, ManagementScopes)
 	sb.Entra.AddClient(sb.EntraClientID, sb.EntraClientSecret)
+	sb.Entra.GrantAppRoles(sb.EntraClientID, GraphPermissions...)
 
 	if !opts.NoSeed {
 		if err := sb.seed(); err != nil {

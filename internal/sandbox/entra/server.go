@@ -74,8 +74,9 @@ type Server struct {
 	podLimit       int
 	podWindow      time.Duration
 
-	clients map[string]*oauthClient // by client id
-	tokens  map[string]*accessToken // by access token
+	clients map[string]*oauthClient    // by client id
+	grants  map[string]map[string]bool // granted Graph application permissions by client id (permissions.go)
+	tokens  map[string]*accessToken    // by access token
 
 	apps   map[string]*application      // by object id
 	sps    map[string]*servicePrincipal // by object id
