@@ -36,6 +36,12 @@ type Options struct {
 	EntraPort int
 	// NoSeed starts empty tenants (credentials are still registered).
 	NoSeed bool
+	// NoAdmin switches both tenants' admin API (/__sandbox/) off: from outside they then look like real tenants
+	// (`bin/sandbox -admin=false`, the offline stand-in for `make testacc-tenants`).
+	NoAdmin bool
+	// ReplicationLag makes objects created through Graph invisible for this long, as in a real tenant
+	// (entra.Server.SetReplicationLag).
+	ReplicationLag time.Duration
 	// Now is both tenants' clock (token expiry, valid_until, job times); nil is time.Now. Tests move it to
 	// reach expiry and rotation windows without waiting.
 	Now func() time.Time
@@ -105,6 +111,14 @@ func Start(opts Options) (*Sandbox, error) {
 	}
 	sb.Auth0 = auth0.New(auth0.Config{TenantName: "sandbox", Now: opts.Now})
 	sb.Entra = entra.New(entra.Config{TenantID: sb.EntraTenantID, Now: opts.Now})
+
+	if opts.NoAdmin {
+		sb.Auth0.Router().SetAdmin(false)
+		sb.Entra.Router().SetAdmin(false)
+	}
+	if opts.ReplicationLag > 0 {
+		sb.Entra.SetReplicationLag(opts.ReplicationLag)
+	}
 
 	a0, err := sb.listen(opts.Addr, opts.Auth0Port, tlsCfg, sb.Auth0.Router())
 	if err != nil {
