@@ -8,7 +8,7 @@ import (
 
 // Microsoft Graph application permissions (app roles of the Microsoft Graph service principal) the sandbox knows.
 // A client's granted permissions are what an administrator consented to for its app registration; every Graph
-// route checks them (microsoft-graph.md §3.1, §4, §5.7; permissions.md).
+// route checks them (microsoft-graph.md §3.1, §4, §5.7; contributing/facts/permissions.md).
 const (
 	PermApplicationReadAll            = "Application.Read.All"
 	PermApplicationReadWriteAll       = "Application.ReadWrite.All"
