@@ -20,7 +20,7 @@ mkdir -p "$work/sandbox" "$work/auth0" "$work/azuread"
 ln -s "$(cd "$(dirname "$AUTH0_PROVIDER")" && pwd)/$(basename "$AUTH0_PROVIDER")" "$work/auth0/terraform-provider-auth0"
 ln -s "$(cd "$(dirname "$AZUREAD_PROVIDER")" && pwd)/$(basename "$AZUREAD_PROVIDER")" "$work/azuread/terraform-provider-azuread"
 
-bin/sandbox -dir "$work/sandbox" >"$work/sandbox.log" 2>&1 &
+bin/sandbox -official-providers -dir "$work/sandbox" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 cleanup() { kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

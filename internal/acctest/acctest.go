@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provider"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
@@ -35,9 +36,21 @@ var (
 	caErr  error
 )
 
-// Main is the TestMain of every package with acceptance tests. It creates the process's sandbox CA and points
-// SSL_CERT_FILE at it before anything loads the system certificate pool (Go reads it once per process).
+// Main is the TestMain of every package with acceptance tests. On the sandbox target it creates the process's
+// sandbox CA and points SSL_CERT_FILE at it before anything loads the system certificate pool (Go reads it once per
+// process), and clears every AUTH0_*/ARM_* variable so only the tests' HCL configures the provider. On tenants
+// (AUTH0ENTRA_ACC_TARGET=tenants) it leaves the environment alone and fails at once, listing what is missing, when
+// a variable the suite needs is not set. It also runs the package's sweepers when `-sweep` is given
+// (terraform-plugin-testing's resource.TestMain; `make sweep`).
 func Main(m *testing.M) {
+	if OnTenants() || sweeping() {
+		if missing := MissingTenantVariables(); len(missing) > 0 && !listingOnly() {
+			fmt.Fprintln(os.Stderr, "acctest:", missingMessage(missing))
+			os.Exit(1)
+		}
+		resource.TestMain(m)
+		return
+	}
 	dir, err := os.MkdirTemp("", "auth0entra-acctest-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -62,13 +75,50 @@ func Main(m *testing.M) {
 			_ = os.Unsetenv(k)
 		}
 	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	resource.TestMain(cleanupRunner{m: m, cleanup: func() { _ = os.RemoveAll(dir) }})
+}
+
+// cleanupRunner runs the tests, then the cleanup (resource.TestMain exits the process after Run).
+type cleanupRunner struct {
+	m       *testing.M
+	cleanup func()
+}
+
+func (r cleanupRunner) Run() int {
+	defer r.cleanup()
+	return r.m.Run()
+}
+
+// sweeping reports whether the test binary was started with -sweep (flags are not parsed yet).
+func sweeping() bool {
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-sweep=") || strings.HasPrefix(a, "--sweep=") || a == "-sweep" || a == "--sweep" {
+			return true
+		}
+	}
+	return false
+}
+
+// listingOnly reports whether the binary only lists tests (-test.list), which needs no tenant.
+func listingOnly() bool {
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-test.list") {
+			return true
+		}
+	}
+	return false
 }
 
 // Sandbox starts a seeded sandbox for the test and stops it when the test ends. The sandbox shares the process CA.
+// On tenants the test is skipped: it uses the sandbox's Go API (state, faults, request log); tests that run on both
+// targets use NewTarget.
 func Sandbox(t testing.TB) *sandbox.Sandbox {
+	t.Helper()
+	SkipOnTenants(t, "inspects or steers the in-process sandbox through its Go API")
+	return startSandbox(t)
+}
+
+func startSandbox(t testing.TB) *sandbox.Sandbox {
 	t.Helper()
 	if ca == nil {
 		t.Fatal("acctest: the package's TestMain must call acctest.Main(m)")
@@ -107,5 +157,13 @@ func Config(sb *sandbox.Sandbox, hcl ...string) string {
 	return ProviderConfig(sb) + strings.Join(hcl, "\n")
 }
 
-// PreCheck skips nothing: acceptance tests need only TF_ACC=1 and a Terraform CLI, which resource.Test checks.
-func PreCheck(t testing.TB) { t.Helper() }
+// PreCheck fails the test at once, listing what is missing, when the tenants target lacks a variable. On the
+// sandbox target acceptance tests need only TF_ACC=1 and a Terraform CLI, which resource.Test checks.
+func PreCheck(t testing.TB) {
+	t.Helper()
+	if OnTenants() {
+		if missing := MissingTenantVariables(); len(missing) > 0 {
+			t.Fatal(missingMessage(missing))
+		}
+	}
+}

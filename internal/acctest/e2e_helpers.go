@@ -39,6 +39,7 @@ func SkipUnlessAcceptance(t testing.TB) {
 // SandboxWith starts a seeded sandbox with opts (always on the process CA) and stops it when the test ends.
 func SandboxWith(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
 	t.Helper()
+	SkipOnTenants(t, "inspects or steers the in-process sandbox through its Go API")
 	if ca == nil {
 		t.Fatal("acctest: the package's TestMain must call acctest.Main(m)")
 	}

@@ -36,6 +36,10 @@ type Config struct {
 	ClientSecret string
 	// APIToken is a Management API access token; used instead of client credentials when set.
 	APIToken string
+	// ClientAssertionPrivateKey (PEM) and ClientAssertionSigningAlg (default RS256) authenticate the client with
+	// Private Key JWT instead of ClientSecret (go-auth0's WithClientCredentialsPrivateKeyJwt).
+	ClientAssertionPrivateKey string
+	ClientAssertionSigningAlg string
 	// Audience overrides the Management API audience (default https://{Domain}/api/v2/).
 	Audience string
 	// UserAgent is appended to go-auth0's User-Agent.
@@ -114,7 +118,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		// cancelled, and the retrying client for its POST /oauth/token requests.
 		tokenCtx := context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient,
 			&http.Client{Transport: retrying, Timeout: tokenRequestTimeout})
-		if cfg.Audience != "" {
+		if cfg.ClientAssertionPrivateKey != "" {
+			opts = append(opts, privateKeyJWTOption(tokenCtx, cfg))
+		} else if cfg.Audience != "" {
 			opts = append(opts, management.WithClientCredentialsAndAudience(tokenCtx, cfg.ClientID, cfg.ClientSecret, cfg.Audience))
 		} else {
 			opts = append(opts, management.WithClientCredentials(tokenCtx, cfg.ClientID, cfg.ClientSecret))
@@ -126,7 +132,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("building the Auth0 Management API client for %q: %w", cfg.Domain, err)
 	}
 	c := &Client{Domain: cfg.Domain, Management: m, domainSource: cfg.DomainSource}
-	for _, s := range []string{cfg.ClientSecret, cfg.APIToken} {
+	for _, s := range []string{cfg.ClientSecret, cfg.APIToken, cfg.ClientAssertionPrivateKey} {
 		if len(s) >= minScrubbedSecret {
 			c.secrets = append(c.secrets, s)
 		}

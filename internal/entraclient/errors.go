@@ -59,6 +59,9 @@ func (e *Error) Error() string {
 	if e.RequestID != "" {
 		b.WriteString(" [request-id " + e.RequestID + "]")
 	}
+	if h := e.permissionHint(); h != "" {
+		b.WriteString(". " + h)
+	}
 	return b.String()
 }
 

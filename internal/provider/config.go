@@ -34,6 +34,9 @@ type Auth0Model struct {
 	ClientSecret types.String `tfsdk:"client_secret"`
 	APIToken     types.String `tfsdk:"api_token"`
 	Audience     types.String `tfsdk:"audience"`
+
+	ClientAssertionPrivateKey types.String `tfsdk:"client_assertion_private_key"`
+	ClientAssertionSigningAlg types.String `tfsdk:"client_assertion_signing_alg"`
 }
 
 // EntraModel is the entra block.
@@ -54,6 +57,7 @@ type EntraModel struct {
 	MSIEndpoint               types.String `tfsdk:"msi_endpoint"`
 	AuthorityHost             types.String `tfsdk:"authority_host"`
 	GraphURL                  types.String `tfsdk:"graph_url"`
+	Environment               types.String `tfsdk:"environment"`
 }
 
 func auth0BlockSchema() schema.Block {
@@ -61,13 +65,15 @@ func auth0BlockSchema() schema.Block {
 		MarkdownDescription: "Auth0 Management API access. Uses the client-credentials grant of a machine-to-machine " +
 			"application (needs the scopes `read:connections`, `update:connections`, `read:scim_config`, " +
 			"`create:scim_config`, `update:scim_config`, `delete:scim_config`, `read:scim_token`, `create:scim_token`, " +
-			"`delete:scim_token`), or a static `api_token`.",
+			"`delete:scim_token`), authenticated with a client secret or a Private Key JWT client assertion, or a static `api_token`.",
 		Attributes: map[string]schema.Attribute{
-			"domain":        schema.StringAttribute{Optional: true, MarkdownDescription: "Canonical tenant domain, e.g. `acme.eu.auth0.com` (not a custom domain: the SCIM endpoint lives on the canonical one). Env `AUTH0_DOMAIN`."},
-			"client_id":     schema.StringAttribute{Optional: true, MarkdownDescription: "Client id of the machine-to-machine application. Env `AUTH0_CLIENT_ID`."},
-			"client_secret": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Client secret of that application. Env `AUTH0_CLIENT_SECRET`."},
-			"api_token":     schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "A Management API access token, instead of client credentials. Env `AUTH0_API_TOKEN`."},
-			"audience":      schema.StringAttribute{Optional: true, MarkdownDescription: "Management API audience; defaults to `https://{domain}/api/v2/`. Env `AUTH0_AUDIENCE`."},
+			"domain":                       schema.StringAttribute{Optional: true, MarkdownDescription: "Canonical tenant domain, e.g. `acme.eu.auth0.com` (not a custom domain: the SCIM endpoint lives on the canonical one). Env `AUTH0_DOMAIN`."},
+			"client_id":                    schema.StringAttribute{Optional: true, MarkdownDescription: "Client id of the machine-to-machine application. Env `AUTH0_CLIENT_ID`."},
+			"client_secret":                schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Client secret of that application. Env `AUTH0_CLIENT_SECRET`."},
+			"api_token":                    schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "A Management API access token, instead of client credentials. Env `AUTH0_API_TOKEN`."},
+			"audience":                     schema.StringAttribute{Optional: true, MarkdownDescription: "Management API audience; defaults to `https://{domain}/api/v2/`. Env `AUTH0_AUDIENCE`."},
+			"client_assertion_private_key": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "PEM private key for Private Key JWT client authentication, instead of `client_secret` (the application's credential must hold the matching public key). Env `AUTH0_CLIENT_ASSERTION_PRIVATE_KEY`."},
+			"client_assertion_signing_alg": schema.StringAttribute{Optional: true, MarkdownDescription: "Algorithm the client assertion is signed with: `RS256` (default), `RS384`, `RS512`, `PS256`, `PS384`, `PS512`, `ES256`, `ES384` or `ES512`. Env `AUTH0_CLIENT_ASSERTION_SIGNING_ALG`."},
 		},
 	}
 }
@@ -76,7 +82,8 @@ func entraBlockSchema() schema.Block {
 	return schema.SingleNestedBlock{
 		MarkdownDescription: "Microsoft Entra (Graph) access. Choose exactly one credential: `client_secret`, a client " +
 			"certificate, `use_oidc` (workload identity federation, e.g. GitHub Actions), `use_cli` or `use_msi`. " +
-			"The principal needs `Application.ReadWrite.All`, `AppRoleAssignment.ReadWrite.All` and `Synchronization.ReadWrite.All`.",
+			"The principal needs the application permissions `Application.ReadWrite.All`, `AppRoleAssignment.ReadWrite.All`, " +
+			"`Synchronization.ReadWrite.All`, `User.Read.All` and `GroupMember.Read.All`, with admin consent.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_id":                   schema.StringAttribute{Optional: true, MarkdownDescription: "Directory (tenant) id. Env `ARM_TENANT_ID`."},
 			"client_id":                   schema.StringAttribute{Optional: true, MarkdownDescription: "Client (application) id of the principal Terraform runs as. Env `ARM_CLIENT_ID`."},
@@ -93,7 +100,8 @@ func entraBlockSchema() schema.Block {
 			"use_msi":                     schema.BoolAttribute{Optional: true, MarkdownDescription: "Authenticate with a managed identity. Env `ARM_USE_MSI`."},
 			"msi_endpoint":                schema.StringAttribute{Optional: true, MarkdownDescription: "Managed identity endpoint override. Env `ARM_MSI_ENDPOINT`."},
 			"authority_host":              schema.StringAttribute{Optional: true, MarkdownDescription: "Login authority override (https), e.g. for a sovereign cloud or the sandbox; instance discovery is turned off when set. Env `ARM_AUTHORITY_HOST`, then `AZURE_AUTHORITY_HOST`."},
-			"graph_url":                   schema.StringAttribute{Optional: true, MarkdownDescription: "Microsoft Graph base URL override, default `https://graph.microsoft.com/v1.0`. Env `ARM_GRAPH_URL`."},
+			"graph_url":                   schema.StringAttribute{Optional: true, MarkdownDescription: "Microsoft Graph base URL override, default from `environment` (`https://graph.microsoft.com/v1.0` in the public cloud). Env `ARM_GRAPH_URL`."},
+			"environment":                 schema.StringAttribute{Optional: true, MarkdownDescription: "The cloud, as in the azuread provider: `public` (default; also `global`), `usgovernment` (also `usgovernmentl4`), `usgovernmentl5` (DoD) or `china`. It chooses the login authority and the Graph host; an explicit `authority_host` or `graph_url` wins, and one that belongs to another cloud is an error. Env `ARM_ENVIRONMENT`."},
 		},
 	}
 }
@@ -112,7 +120,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if m.Entra == nil {
 		m.Entra = &EntraModel{}
 	}
-	ua := "terraform-provider-auth0entra/" + p.version
+	ua := userAgent(p.version, req.TerraformVersion)
 
 	clients := &conns.Clients{}
 	a0, why, diags := resolveAuth0(m.Auth0)
@@ -227,10 +235,12 @@ func resolveAuth0(m *Auth0Model) (*auth0client.Config, string, diag.Diagnostics)
 	secret := str(root.AtName("client_secret"), m.ClientSecret, "AUTH0_CLIENT_SECRET")
 	token := str(root.AtName("api_token"), m.APIToken, "AUTH0_API_TOKEN")
 	aud := str(root.AtName("audience"), m.Audience, "AUTH0_AUDIENCE")
-	if unknownError(&diags, domain, id, secret, token, aud) {
+	key := str(root.AtName("client_assertion_private_key"), m.ClientAssertionPrivateKey, "AUTH0_CLIENT_ASSERTION_PRIVATE_KEY")
+	alg := str(root.AtName("client_assertion_signing_alg"), m.ClientAssertionSigningAlg, "AUTH0_CLIENT_ASSERTION_SIGNING_ALG")
+	if unknownError(&diags, domain, id, secret, token, aud, key, alg) {
 		return nil, "", diags
 	}
-	if domain.from == "" && id.from == "" && secret.from == "" && token.from == "" {
+	if domain.from == "" && id.from == "" && secret.from == "" && token.from == "" && key.from == "" {
 		return nil, "neither the auth0 block nor the AUTH0_* environment variables are set", diags
 	}
 	if domain.from == "" {
@@ -240,7 +250,9 @@ func resolveAuth0(m *Auth0Model) (*auth0client.Config, string, diag.Diagnostics)
 		diags.AddAttributeError(domain.attr, "Invalid Auth0 domain",
 			fmt.Sprintf("%s (from %s) is %q: %s", domain.attr, domain.from, domain.value, err))
 	}
+	checkClientAssertion(&diags, id, secret, token, key, alg)
 	switch {
+	case key.from != "":
 	case token.from != "" && (id.from != "" || secret.from != ""):
 		other := id
 		if secret.from != "" {
@@ -263,7 +275,8 @@ func resolveAuth0(m *Auth0Model) (*auth0client.Config, string, diag.Diagnostics)
 	if diags.HasError() {
 		return nil, "", diags
 	}
-	return &auth0client.Config{Domain: domain.value, DomainSource: settingSource(domain), ClientID: id.value, ClientSecret: secret.value, APIToken: token.value, Audience: aud.value}, "", diags
+	return &auth0client.Config{Domain: domain.value, DomainSource: settingSource(domain), ClientID: id.value, ClientSecret: secret.value,
+		APIToken: token.value, Audience: aud.value, ClientAssertionPrivateKey: key.value, ClientAssertionSigningAlg: alg.value}, "", diags
 }
 
 // checkDomain returns why d is not a bare host[:port], or "".
@@ -294,7 +307,8 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 	msiEndpoint := str(root.AtName("msi_endpoint"), m.MSIEndpoint, "ARM_MSI_ENDPOINT")
 	authority := str(root.AtName("authority_host"), m.AuthorityHost, "ARM_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST")
 	graph := str(root.AtName("graph_url"), m.GraphURL, "ARM_GRAPH_URL")
-	if unknownError(&diags, tenant, id, secret, cert, certPath, certPass, oidcToken, oidcFile, oidcURL, oidcReqTok, msiEndpoint, authority, graph) {
+	env := str(root.AtName("environment"), m.Environment, "ARM_ENVIRONMENT")
+	if unknownError(&diags, tenant, id, secret, cert, certPath, certPass, oidcToken, oidcFile, oidcURL, oidcReqTok, msiEndpoint, authority, graph, env) {
 		return nil, "", diags
 	}
 	useOIDC, oidcFrom, d := boolean(root.AtName("use_oidc"), m.UseOIDC, "ARM_USE_OIDC")
@@ -375,6 +389,7 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 				fmt.Sprintf("%s (from %s) is %q; it must be an https URL such as https://graph.microsoft.com/v1.0.", graph.attr, graph.from, graph.value))
 		}
 	}
+	authorityHost, graphURL := applyEnvironment(&diags, env, authority, graph)
 	if diags.HasError() {
 		return nil, "", diags
 	}
@@ -384,7 +399,7 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 		UseOIDC: useOIDC, OIDCToken: oidcToken.value, OIDCTokenFilePath: oidcFile.value,
 		OIDCRequestURL: oidcURL.value, OIDCRequestToken: oidcReqTok.value,
 		UseCLI: useCLI, UseMSI: useMSI, MSIEndpoint: msiEndpoint.value,
-		AuthorityHost: authority.value, GraphURL: graph.value,
+		AuthorityHost: authorityHost, GraphURL: graphURL,
 	}, "", diags
 }
 
@@ -404,6 +419,16 @@ func EntraConfigFromEnvironment() (*entraclient.Config, diag.Diagnostics) {
 	cfg, why, diags := resolveEntra(&EntraModel{})
 	if cfg == nil && !diags.HasError() {
 		diags.AddError("Microsoft Entra is not configured", "Set the ARM_* environment variables: "+why+".")
+	}
+	return cfg, diags
+}
+
+// Auth0ConfigFromEnvironment resolves the auth0 settings from the AUTH0_* environment alone, with the same rules
+// and messages as the provider block (the acceptance tests' tenants target and sweepers use it).
+func Auth0ConfigFromEnvironment() (*auth0client.Config, diag.Diagnostics) {
+	cfg, why, diags := resolveAuth0(&Auth0Model{})
+	if cfg == nil && !diags.HasError() {
+		diags.AddError("Auth0 is not configured", "Set the AUTH0_* environment variables: "+why+".")
 	}
 	return cfg, diags
 }

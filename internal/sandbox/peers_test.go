@@ -21,7 +21,7 @@ import (
 // for oid/tid/appid and reads through Graph; terraform-provider-auth0 gets a Management API token with
 // AUTH0_CLIENT_ID/SECRET and manages a client and its grant.
 func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
-	sb, err := sandbox.Start(sandbox.Options{})
+	sb, err := sandbox.Start(sandbox.Options{OfficialProviders: true})
 	if err != nil {
 		t.Fatal(err)
 	}

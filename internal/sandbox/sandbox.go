@@ -36,22 +36,47 @@ type Options struct {
 	EntraPort int
 	// NoSeed starts empty tenants (credentials are still registered).
 	NoSeed bool
+	// NoAdmin switches both tenants' admin API (/__sandbox/) off: from outside they then look like real tenants
+	// (`bin/sandbox -admin=false`, the offline stand-in for `make testacc-tenants`).
+	NoAdmin bool
+	// ReplicationLag makes objects created through Graph invisible for this long, as in a real tenant
+	// (entra.Server.SetReplicationLag).
+	ReplicationLag time.Duration
+	// OfficialProviders also grants the M2M application OfficialProviderScopes, for a whole stack managed with the
+	// official Auth0 provider beside this one (make whole-stack).
+	OfficialProviders bool
 	// Now is both tenants' clock (token expiry, valid_until, job times); nil is time.Now. Tests move it to
 	// reach expiry and rotation windows without waiting.
 	Now func() time.Time
 }
 
-// AllManagementScopes are the Management API scopes the sandbox's credentials carry.
-var AllManagementScopes = []string{
-	"read:connections", "create:connections", "update:connections", "delete:connections",
+// ManagementScopes are the Management API scopes the sandbox's machine-to-machine application is granted: exactly
+// the documented minimum (docs/index.md, auth0-management-api.md §2), every one needed by some operation of the
+// provider. Read and update of the connection come from GET/PATCH /connections/{id}; the provider never calls the
+// users API nor creates or deletes connections.
+var ManagementScopes = []string{
+	"read:connections", "update:connections",
 	"read:scim_config", "create:scim_config", "update:scim_config", "delete:scim_config",
 	"read:scim_token", "create:scim_token", "delete:scim_token",
+}
+
+// AllManagementScopes is ManagementScopes (kept for tests that grant and restore the full set).
+var AllManagementScopes = ManagementScopes
+
+// OfficialProviderScopes are what the official Auth0 provider needs on top of ManagementScopes for a whole stack
+// (auth0_client, auth0_client_grant, the connection's enabled clients) and what reading SCIM-provisioned users and
+// groups through the Management API takes. Granted only when Options.OfficialProviders asks for it, so that a
+// sandbox started for this provider alone holds exactly the documented minimum.
+var OfficialProviderScopes = []string{
 	"read:users", "update:users",
 	"read:groups", "read:group_members",
-	// What the official Auth0 provider needs for auth0_client, auth0_client_grant and auth0_connection_clients.
 	"read:clients", "create:clients", "update:clients", "delete:clients",
 	"read:client_grants", "create:client_grants", "update:client_grants", "delete:client_grants",
 }
+
+// GraphPermissions are the Microsoft Graph application permissions granted to the sandbox's automation app
+// registration: exactly the documented minimum (entra.MinimumPermissions).
+var GraphPermissions = entra.MinimumPermissions
 
 // Sandbox is a running pair of tenants.
 type Sandbox struct {
@@ -101,6 +126,14 @@ func Start(opts Options) (*Sandbox, error) {
 	sb.Auth0 = auth0.New(auth0.Config{TenantName: "sandbox", Now: opts.Now})
 	sb.Entra = entra.New(entra.Config{TenantID: sb.EntraTenantID, Now: opts.Now})
 
+	if opts.NoAdmin {
+		sb.Auth0.Router().SetAdmin(false)
+		sb.Entra.Router().SetAdmin(false)
+	}
+	if opts.ReplicationLag > 0 {
+		sb.Entra.SetReplicationLag(opts.ReplicationLag)
+	}
+
 	a0, err := sb.listen(opts.Addr, opts.Auth0Port, tlsCfg, sb.Auth0.Router())
 	if err != nil {
 		return nil, err
@@ -119,8 +152,13 @@ func Start(opts Options) (*Sandbox, error) {
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12}},
 	})
 
-	sb.Auth0.AddClient(sb.Auth0ClientID, sb.Auth0ClientSecret, AllManagementScopes)
+	scopes := ManagementScopes
+	if opts.OfficialProviders {
+		scopes = append(append([]string(nil), ManagementScopes...), OfficialProviderScopes...)
+	}
+	sb.Auth0.AddClient(sb.Auth0ClientID, sb.Auth0ClientSecret, scopes)
 	sb.Entra.AddClient(sb.EntraClientID, sb.EntraClientSecret)
+	sb.Entra.GrantAppRoles(sb.EntraClientID, GraphPermissions...)
 
 	if !opts.NoSeed {
 		if err := sb.seed(); err != nil {

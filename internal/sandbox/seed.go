@@ -54,6 +54,12 @@ func (s Seed) Env() map[string]string {
 		"SANDBOX_OIDC_CLIENT_ID":  s.OIDCAppID,
 		"SANDBOX_GROUP_ID":        s.GroupID,
 	}
+	// The acceptance suite's tenant fixture (internal/acctest): the sandbox stands in for the tenants.
+	env["AUTH0ENTRA_ACC_CONNECTION_ID"] = s.ConnectionID
+	env["AUTH0ENTRA_ACC_OIDC_CLIENT_ID"] = s.OIDCAppID
+	env["AUTH0ENTRA_ACC_GROUP_ID"] = s.GroupID
+	env["AUTH0ENTRA_ACC_PRESENT_USER_ID"] = s.User("alice").EntraID
+	env["AUTH0ENTRA_ACC_ABSENT_USER_ID"] = s.User("carol").EntraID
 	for _, u := range s.Users {
 		env[fmt.Sprintf("SANDBOX_USER_%s_ID", upper(u.Key))] = u.EntraID
 		env[fmt.Sprintf("SANDBOX_USER_%s_UPN", upper(u.Key))] = u.UPN

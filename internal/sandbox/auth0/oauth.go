@@ -1,6 +1,7 @@
 package auth0
 
 import (
+	"crypto"
 	"crypto/subtle"
 	"encoding/json"
 	"io"
@@ -20,6 +21,8 @@ const accessTokenLifetime = 86400 * time.Second
 type client struct {
 	secret string
 	scopes []string
+	// assertionKey verifies Private Key JWT client assertions (oauth_assertion.go); nil when none is registered.
+	assertionKey crypto.PublicKey
 }
 
 // accessToken is what an opaque Management API access token stands for.
@@ -89,7 +92,15 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, secret, basic := r.BasicAuth()
-	if basic {
+	assertion := params.Get("client_assertion") != ""
+	if assertion {
+		cid, oe := s.clientFromAssertion(params)
+		if oe != nil {
+			writeOAuthError(w, oe)
+			return
+		}
+		id, basic = cid, false
+	} else if basic {
 		// x/oauth2 form-encodes both halves before Basic encoding them (RFC 6749 §2.3.1).
 		if v, err := url.QueryUnescape(id); err == nil {
 			id = v
@@ -105,7 +116,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	c, known := s.clients[id]
 	domain := s.domain
 	s.mu.Unlock()
-	if !known || subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1 {
+	if !known || (!assertion && subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1) {
 		router.WriteJSON(w, http.StatusUnauthorized, oauthError{"access_denied", "Unauthorized"})
 		return
 	}

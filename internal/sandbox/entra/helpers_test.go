@@ -77,6 +77,7 @@ func newTenant(t *testing.T) *tenant {
 	s.SetBaseURL(srv.URL)
 	s.SetHTTPClient(caClient(t))
 	s.AddClient(testClient, testSecret)
+	s.GrantAppRoles(testClient, MinimumPermissions...)
 	tn := &tenant{t: t, s: s, url: srv.URL, http: caClient(t)}
 	tn.token = tn.getToken(url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {testClient}, "client_secret": {testSecret},

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"math/big"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 
@@ -50,46 +51,13 @@ func (k *signingKey) get() *signingKey {
 	return k
 }
 
-// grantedAppRoleDefaults are the Microsoft Graph application permissions every sandbox app holds unless
-// SetGrantedAppRoles says otherwise: what this provider's documentation asks for (Application.ReadWrite.All,
-// AppRoleAssignment.ReadWrite.All, Synchronization.ReadWrite.All), plus what the official azuread resources of the
-// whole-stack example need to read users and manage a group (Group.ReadWrite.All, User.Read.All).
-var grantedAppRoleDefaults = []string{
-	"AppRoleAssignment.ReadWrite.All",
-	"Application.ReadWrite.All",
-	"Group.ReadWrite.All",
-	"Synchronization.ReadWrite.All",
-	"User.Read.All",
-}
-
-// grantedAppRoles returns the Graph application permissions granted to the app with this appId: the values that
-// go into the `roles` claim of its access tokens. It is the one place the sandbox answers "what may this app do".
-func (s *Server) grantedAppRoles(appID string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.grantedAppRolesLocked(appID)
-}
-
 func (s *Server) grantedAppRolesLocked(appID string) []string {
-	if roles, ok := s.appRoleGrants[strings.ToLower(appID)]; ok {
-		return append([]string(nil), roles...)
+	out := make([]string, 0, len(s.grants[appID]))
+	for p := range s.grants[appID] {
+		out = append(out, p)
 	}
-	return append([]string(nil), grantedAppRoleDefaults...)
-}
-
-// SetGrantedAppRoles replaces the Graph application permissions granted to appID (what later tokens carry in
-// `roles`); nil restores the defaults.
-func (s *Server) SetGrantedAppRoles(appID string, roles []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.appRoleGrants == nil {
-		s.appRoleGrants = map[string][]string{}
-	}
-	if roles == nil {
-		delete(s.appRoleGrants, strings.ToLower(appID))
-		return
-	}
-	s.appRoleGrants[strings.ToLower(appID)] = append([]string(nil), roles...)
+	sort.Strings(out)
+	return out
 }
 
 // issueAccessToken mints a Graph access token for client c, registers it in s.tokens and returns it. resource is

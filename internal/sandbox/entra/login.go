@@ -281,7 +281,7 @@ func (s *Server) graph(h http.HandlerFunc) http.HandlerFunc {
 		}
 		w.Header().Set("request-id", rid)
 		w.Header().Set("client-request-id", crid)
-		if !s.authorize(w, r) {
+		if !s.authorize(w, r) || !s.permitted(w, r) {
 			return
 		}
 		h(w, r)

@@ -74,10 +74,9 @@ type Server struct {
 	podLimit       int
 	podWindow      time.Duration
 
-	clients map[string]*oauthClient // by client id
-	tokens  map[string]*accessToken // by access token
-	// appRoleGrants overrides grantedAppRoleDefaults per appId, lower case (jwt.go).
-	appRoleGrants map[string][]string
+	clients map[string]*oauthClient    // by client id
+	grants  map[string]map[string]bool // granted Graph application permissions by client id (permissions.go)
+	tokens  map[string]*accessToken    // by access token
 	// owners lists owner object ids per application or service principal object id; betaProps holds beta-only
 	// application properties (owners_beta.go). Both keyed by lower-case object id.
 	owners    map[string][]string

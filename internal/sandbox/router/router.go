@@ -78,16 +78,55 @@ type Router struct {
 	maxLog   int
 	hook     Hook
 	handled  int
+	adminOff bool
+	served   int // answered below 400
+	refused  int // answered 400 or above (admin API switched off, unknown paths, authentication, errors)
 }
+
+// RouteUnmatched names, in the counters, requests no registered pattern matched.
+const (
+	RouteUnmatched = "(unmatched)"
+)
 
 // New returns an empty router for one cloud.
 func New(errorOut ErrorWriter) *Router {
 	rt := &Router{mux: http.NewServeMux(), errorOut: errorOut, counts: map[string]int{}, maxLog: 10000}
-	rt.mux.HandleFunc("GET /__sandbox/counters", rt.adminCounters)
-	rt.mux.HandleFunc("GET /__sandbox/requests", rt.adminRequests)
-	rt.mux.HandleFunc("POST /__sandbox/faults", rt.adminAddFault)
-	rt.mux.HandleFunc("DELETE /__sandbox/faults", rt.adminClearFaults)
+	rt.admin("GET /__sandbox/counters", rt.adminCounters)
+	rt.admin("GET /__sandbox/requests", rt.adminRequests)
+	rt.admin("POST /__sandbox/faults", rt.adminAddFault)
+	rt.admin("DELETE /__sandbox/faults", rt.adminClearFaults)
 	return rt
+}
+
+// admin registers an admin-API route: counted like every route, and answered 404 the cloud's way while the admin
+// API is switched off (a real tenant has no such path).
+func (rt *Router) admin(pattern string, h http.HandlerFunc) {
+	rt.mux.Handle(pattern, rt.account(pattern, func(w http.ResponseWriter, r *http.Request) {
+		rt.mu.Lock()
+		off := rt.adminOff
+		rt.mu.Unlock()
+		if off {
+			rt.errorOut(w, r, http.StatusNotFound, 0)
+			return
+		}
+		h(w, r)
+	}))
+}
+
+// SetAdmin switches the admin API under /__sandbox/ on (the default) or off. Off, the tenant looks like a real
+// one from outside: fault injection and the request log are reachable only through the Go API.
+func (rt *Router) SetAdmin(on bool) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.adminOff = !on
+}
+
+// Totals returns how many requests the router answered below 400 (served) and with 400 or above (refused),
+// admin-API requests and unmatched paths included.
+func (rt *Router) Totals() (served, refused int) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.served, rt.refused
 }
 
 // Handle registers h for pattern (Go 1.22 ServeMux syntax, method included).
@@ -107,7 +146,46 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del("Content-Encoding")
 		r.ContentLength = -1
 	}
+	if h, pattern := rt.mux.Handler(r); pattern == "" {
+		// No route (net/http's 404 or 405): answered as before, and counted.
+		rt.account(RouteUnmatched, h.ServeHTTP).ServeHTTP(w, r)
+		return
+	}
 	rt.mux.ServeHTTP(w, r)
+}
+
+// account counts and logs every request to h under route, with its answer's status.
+func (rt *Router) account(route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer rt.record(route, r, body, rec)
+		h(rec, r)
+	})
+}
+
+func (rt *Router) record(route string, r *http.Request, body []byte, rec *statusRecorder) Request {
+	h, b := maskedRequest(r.Header, body) // mask.go: no credential reaches the log
+	req := Request{
+		Route: route, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Header: h, Body: b, Status: rec.status, Time: time.Now(),
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.counts[route]++
+	if rec.status >= 400 {
+		rt.refused++
+	} else {
+		rt.served++
+	}
+	if len(rt.requests) < rt.maxLog {
+		rt.requests = append(rt.requests, req)
+	}
+	return req
 }
 
 // Inject adds a fault. Faults are checked in the order they were added.
@@ -171,6 +249,7 @@ func (rt *Router) ResetCounters() {
 	defer rt.mu.Unlock()
 	rt.counts = map[string]int{}
 	rt.requests = nil
+	rt.served, rt.refused = 0, 0
 }
 
 func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
@@ -184,19 +263,8 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 		f := rt.take(route)
 		logged := false
 		logIt := func() Request {
-			h, b := maskedRequest(r.Header, body) // mask.go: no credential reaches the log
-			req := Request{
-				Route: route, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-				Header: h, Body: b, Status: rec.status, Time: time.Now(),
-			}
-			rt.mu.Lock()
-			defer rt.mu.Unlock()
-			rt.counts[route]++
-			if len(rt.requests) < rt.maxLog {
-				rt.requests = append(rt.requests, req)
-			}
 			logged = true
-			return req
+			return rt.record(route, r, body, rec)
 		}
 		defer func() {
 			if !logged {

@@ -127,8 +127,31 @@ func TestAdminAPI(t *testing.T) {
 	if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte(`{"route":"GET /things/{id}","count":1}`)) {
 		t.Errorf("counters: %d %s", rec.Code, rec.Body.String())
 	}
-	if got := rt.Count("GET /__sandbox/counters"); got != 0 {
-		t.Errorf("admin calls are counted: %d", got)
+	// Admin calls are counted too (the counters answer was written before its own call was recorded).
+	if got := rt.Count("GET /__sandbox/counters"); got != 1 {
+		t.Errorf("admin calls counted %d times, want 1", got)
+	}
+}
+
+// TestAdminAPIOff: with the admin API off the tenant answers its paths as unknown, and counts them as refused.
+func TestAdminAPIOff(t *testing.T) {
+	rt := newTestRouter()
+	rt.SetAdmin(false)
+	if rec := do(rt, "POST", "/__sandbox/faults", bytes.NewBufferString(`{"route":"*","status":500}`), nil); rec.Code != 404 {
+		t.Fatalf("admin API off: add fault answered %d, want 404", rec.Code)
+	}
+	if rec := do(rt, "GET", "/things/a", nil, nil); rec.Code != 200 {
+		t.Fatalf("a fault was injected through the switched-off admin API: %d", rec.Code)
+	}
+	if rec := do(rt, "GET", "/nowhere", nil, nil); rec.Code != 404 {
+		t.Fatalf("unknown path: %d", rec.Code)
+	}
+	served, refused := rt.Totals()
+	if served != 1 || refused != 2 {
+		t.Errorf("totals: served %d refused %d, want 1 and 2", served, refused)
+	}
+	if rt.Count("POST /__sandbox/faults") != 1 || rt.Count(RouteUnmatched) != 1 {
+		t.Errorf("counts: %v", rt.Counts())
 	}
 }
 

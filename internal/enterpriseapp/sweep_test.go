@@ -1,0 +1,14 @@
+package enterpriseapp_test
+
+import (
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+)
+
+func init() {
+	resource.AddTestSweepers("auth0entra_enterprise_app", &resource.Sweeper{
+		Name: "auth0entra_enterprise_app",
+		F:    acctest.SweepEnterpriseApps,
+	})
+}
