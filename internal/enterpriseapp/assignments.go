@@ -26,7 +26,7 @@ func reconcileAssignments(ctx context.Context, c *entraclient.Client, sp *entrac
 	}
 	have, err := c.ListAppRoleAssignedTo(ctx, sp.ID)
 	if err != nil {
-		diags.AddError("Could not read the assignments", describe(err))
+		addError(&diags, "Could not read the assignments", err)
 		return diags
 	}
 	wanted := map[string]bool{}
@@ -39,7 +39,7 @@ func reconcileAssignments(ctx context.Context, c *entraclient.Client, sp *entrac
 		if !wanted[id] {
 			tflog.Info(ctx, "Removing an assignment that is not in the configuration", map[string]any{"principal_id": h.PrincipalID, "principal_type": h.PrincipalType})
 			if err := c.RemoveAppRoleAssignment(ctx, sp.ID, h.ID); err != nil {
-				diags.AddAttributeError(path.Root("assignment"), "Could not remove an assignment", describe(err))
+				addAttributeError(&diags, path.Root("assignment"), "Could not remove an assignment", err)
 				return diags
 			}
 			continue

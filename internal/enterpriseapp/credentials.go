@@ -30,8 +30,16 @@ func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID str
 		{Key: entraclient.SecretToken, Value: token},
 	}
 	if err := c.ValidateCredentials(ctx, spID, jobID, creds); err != nil {
+		if s, d, ok := entraclient.Diagnostic("Testing the provisioning credentials", err); ok {
+			diags.AddError(s, d)
+			return diags
+		}
 		if transientGraphError(err) {
 			diags.AddAttributeError(path.Root("provisioning"), "Microsoft Graph could not run Test Connection", transientHelp(tenantURL, err))
+			return diags
+		}
+		if entraclient.SCIMTransient(err) {
+			diags.AddAttributeError(path.Root("provisioning"), "Auth0's SCIM endpoint failed transiently during Test Connection", scimTransientHelp(tenantURL, err))
 			return diags
 		}
 		diags.AddAttributeError(path.Root("provisioning"), "Entra could not connect to Auth0 with these credentials", credentialsHelp(tenantURL, err))
@@ -42,7 +50,7 @@ func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID str
 		syncAll = "true"
 	}
 	if err := c.PutSecrets(ctx, spID, append(creds, entraclient.Secret{Key: entraclient.SecretSyncAll, Value: syncAll})); err != nil {
-		diags.AddError("Could not save the provisioning credentials", describe(err))
+		addError(&diags, "Could not save the provisioning credentials", err)
 	}
 	return diags
 }
@@ -73,10 +81,24 @@ func transientHelp(tenantURL string, err error) string {
 	return b.String()
 }
 
+// scimTransientHelp explains a Test Connection whose SCIM endpoint kept answering 429 or 5xx, through the retries:
+// the answer says nothing about the credentials.
+func scimTransientHelp(tenantURL string, err error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Entra's Test Connection (validateCredentials) reached the SCIM endpoint at Tenant URL %s, which answered HTTP %d", tenantURL, entraclient.SCIMStatus(err))
+	b.WriteString(" every time the test was run: a transient failure of the Auth0 side (throttling or a server error), not an answer about the credentials. ")
+	fmt.Fprintf(&b, "Entra's answer: %s.", statusText(err))
+	b.WriteString("\n\nNothing was saved in Entra and the job was not started. Run apply again in a few minutes; it tests the credentials again before saving them. If it persists, check the Auth0 tenant's status and rate limits.")
+	return b.String()
+}
+
 // credentialsHelp explains a Test Connection that failed because of the credentials (or the Auth0 side).
 func credentialsHelp(tenantURL string, err error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Entra's Test Connection (validateCredentials) with Tenant URL %s failed with %s", tenantURL, statusText(err))
+	if st := entraclient.SCIMStatus(err); st != 0 {
+		fmt.Fprintf(&b, ".\n\nThe SCIM endpoint answered HTTP %d: an answer about the credentials or the endpoint (not a transient failure, which is retried)", st)
+	}
 	b.WriteString(".\n\nNothing was saved in Entra and the job was not started. ")
 	e := entraclient.AsError(err)
 	code := ""

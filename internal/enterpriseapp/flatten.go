@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -23,14 +24,14 @@ func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *model
 	}
 	sp, err := c.GetServicePrincipal(ctx, spID)
 	if err != nil {
-		diags.AddError("Could not read the enterprise application", describe(err))
+		addError(&diags, "Could not read the enterprise application", err)
 		return diags
 	}
 	m.ID, m.ServicePrincipalID = types.StringValue(sp.ID), types.StringValue(sp.ID)
 	m.ApplicationID = types.StringValue(sp.AppID)
 	app, err := c.FindApplicationByAppID(ctx, sp.AppID)
 	if err != nil {
-		diags.AddError("Could not read the application registration", describe(err))
+		addError(&diags, "Could not read the application registration", err)
 		return diags
 	}
 	if app != nil {
@@ -59,7 +60,7 @@ func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *model
 		_, err = read(ctx)
 	}
 	if err != nil {
-		diags.AddError("Could not read the assignments", describe(err))
+		addError(&diags, "Could not read the assignments", err)
 		return diags
 	}
 	set, d := flattenAssignments(ctx, got, want)
@@ -79,7 +80,7 @@ func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *model
 		job = pickJob(jobs)
 	}
 	if err != nil {
-		diags.AddError("Could not read the provisioning job", describe(err))
+		addError(&diags, "Could not read the provisioning job", err)
 		return diags
 	}
 	if m.Provisioning == nil {
@@ -118,7 +119,7 @@ func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *model
 	case entraclient.StatusCode(err) == http.StatusNotFound:
 		// No credentials saved yet.
 	default:
-		diags.AddError("Could not read the provisioning credentials", describe(err))
+		addError(&diags, "Could not read the provisioning credentials", err)
 	}
 	if m.Provisioning.Scope.IsNull() || m.Provisioning.Scope.IsUnknown() {
 		m.Provisioning.Scope = types.StringValue(scopeAssigned)
@@ -183,6 +184,25 @@ func prefixed(prefix, s string) string {
 		return ""
 	}
 	return prefix + s
+}
+
+// addError adds the diagnostic of a failed Entra call made while doing what summary says (see
+// entraclient.Diagnostic: a sign-in failure is reported as such, cause first).
+func addError(diags *diag.Diagnostics, summary string, err error) {
+	if s, d, ok := entraclient.Diagnostic(summary, err); ok {
+		diags.AddError(s, d)
+		return
+	}
+	diags.AddError(summary, describe(err))
+}
+
+// addAttributeError is addError for a failure about one attribute. A sign-in failure is about no attribute.
+func addAttributeError(diags *diag.Diagnostics, p path.Path, summary string, err error) {
+	if s, d, ok := entraclient.Diagnostic(summary, err); ok {
+		diags.AddError(s, d)
+		return
+	}
+	diags.AddAttributeError(p, summary, describe(err))
 }
 
 // describe renders an Entra error for a diagnostic, with a hint for the common causes.

@@ -143,7 +143,7 @@ func checkOIDCApp(ctx context.Context, c *entraclient.Client, clientID string) d
 	var diags diag.Diagnostics
 	app, err := c.FindApplicationByAppID(ctx, clientID)
 	if err != nil {
-		diags.AddAttributeError(path.Root("oidc_client_id"), "Could not look up the OIDC app registration", describe(err))
+		addAttributeError(&diags, path.Root("oidc_client_id"), "Could not look up the OIDC app registration", err)
 		return diags
 	}
 	if app == nil {
@@ -180,7 +180,7 @@ func checkNewPrincipals(ctx context.Context, c *entraclient.Client, plan model, 
 			continue
 		}
 		if !entraclient.IsNotFound(err) {
-			diags.AddAttributeError(path.Root("assignment"), "Could not look up an assigned principal", describe(err))
+			addAttributeError(&diags, path.Root("assignment"), "Could not look up an assigned principal", err)
 			continue
 		}
 		other := entraclient.PrincipalGroup

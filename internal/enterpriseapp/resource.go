@@ -153,12 +153,16 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		saveProgress(ctx, &resp.State, plan, &resp.Diagnostics)
 	}
 	if app != nil {
+		summary := "Duplicate enterprise application left in Entra"
+		if app.Adopted {
+			summary = "Enterprise application left by an interrupted apply was adopted"
+		}
 		for _, w := range app.Warnings {
-			resp.Diagnostics.AddWarning("Duplicate enterprise application left in Entra", w)
+			resp.Diagnostics.AddWarning(summary, w)
 		}
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Could not create the enterprise application", describe(err))
+		addError(&resp.Diagnostics, "Could not create the enterprise application", err)
 		return
 	}
 	tflog.Info(ctx, "Created the enterprise application", map[string]any{"service_principal_id": app.ServicePrincipal.ID, "application_id": app.Application.AppID})
@@ -170,14 +174,19 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		}
 	}
 
-	// E4: the provisioning job.
-	job, err := c.CreateJob(ctx, app.ServicePrincipal.ID, entraclient.SCIMTemplateID)
+	// E4: the provisioning job. An adopted application may already have one (its create was interrupted later).
+	var job *entraclient.Job
+	if app.Adopted {
+		job, _, err = c.EnsureJob(ctx, app.ServicePrincipal.ID, entraclient.SCIMTemplateID)
+	} else {
+		job, err = c.CreateJob(ctx, app.ServicePrincipal.ID, entraclient.SCIMTemplateID)
+	}
 	if job != nil && job.ID != "" {
 		plan.JobID = types.StringValue(job.ID)
 		saveProgress(ctx, &resp.State, plan, &resp.Diagnostics)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Could not create the provisioning job", describe(err))
+		addError(&resp.Diagnostics, "Could not create the provisioning job", err)
 		return
 	}
 
@@ -187,7 +196,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	}
 	if plan.Provisioning.Enabled.ValueBool() {
 		if err := c.StartJob(ctx, app.ServicePrincipal.ID, job.ID); err != nil {
-			resp.Diagnostics.AddError("Could not start provisioning", describe(err))
+			addError(&resp.Diagnostics, "Could not start provisioning", err)
 			return
 		}
 	}
@@ -253,13 +262,13 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	}
 	if !plan.DisplayName.Equal(state.DisplayName) {
 		if err := c.RenameEnterpriseApp(ctx, state.ApplicationObjectID.ValueString(), spID, plan.DisplayName.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Could not rename the enterprise application", describe(err))
+			addError(&resp.Diagnostics, "Could not rename the enterprise application", err)
 			return
 		}
 	}
 	sp, err := c.GetServicePrincipal(ctx, spID)
 	if err != nil {
-		resp.Diagnostics.AddError("Could not read the enterprise application", describe(err))
+		addError(&resp.Diagnostics, "Could not read the enterprise application", err)
 		return
 	}
 	if !plan.Assignment.IsUnknown() && !plan.Assignment.IsNull() {
@@ -273,7 +282,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	if !state.JobID.IsNull() {
 		job, err = c.GetJob(ctx, spID, state.JobID.ValueString())
 		if err != nil && !entraclient.IsNotFound(err) {
-			resp.Diagnostics.AddError("Could not read the provisioning job", describe(err))
+			addError(&resp.Diagnostics, "Could not read the provisioning job", err)
 			return
 		}
 	}
@@ -281,7 +290,9 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	resp.Diagnostics.Append(diags...)
 	jobCreated := false
 	if job == nil {
-		job, err = c.CreateJob(ctx, spID, entraclient.SCIMTemplateID)
+		// Deleted outside Terraform, or never recorded: an earlier apply may have created one and been interrupted
+		// before recording it, so look before creating.
+		job, _, err = c.EnsureJob(ctx, spID, entraclient.SCIMTemplateID)
 		if job != nil && job.ID != "" {
 			// Record the new job, and that it still needs its credentials, in case a later step fails: the state
 			// otherwise stays as it was before this apply.
@@ -290,7 +301,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCredentialsPending, []byte(`true`))...)
 		}
 		if err != nil {
-			resp.Diagnostics.AddError("Could not create the provisioning job", describe(err))
+			addError(&resp.Diagnostics, "Could not create the provisioning job", err)
 			return
 		}
 		jobCreated = true
@@ -311,7 +322,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		err = c.PauseJob(ctx, spID, job.ID)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Could not switch provisioning "+onOff(plan.Provisioning.Enabled.ValueBool()), describe(err))
+		addError(&resp.Diagnostics, "Could not switch provisioning "+onOff(plan.Provisioning.Enabled.ValueBool()), err)
 		return
 	}
 
@@ -340,7 +351,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	spID := state.ServicePrincipalID.ValueString()
 	if spID != "" && !state.JobID.IsNull() && state.JobID.ValueString() != "" {
 		if err := c.DeleteJob(ctx, spID, state.JobID.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Could not delete the provisioning job", describe(err))
+			addError(&resp.Diagnostics, "Could not delete the provisioning job", err)
 			return
 		}
 	}
@@ -348,7 +359,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	if objectID == "" && state.ApplicationID.ValueString() != "" {
 		app, err := c.FindApplicationByAppID(ctx, state.ApplicationID.ValueString())
 		if err != nil {
-			resp.Diagnostics.AddError("Could not find the application to delete", describe(err))
+			addError(&resp.Diagnostics, "Could not find the application to delete", err)
 			return
 		}
 		if app != nil {
@@ -359,7 +370,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 		return
 	}
 	if err := c.DeleteApplication(ctx, objectID); err != nil {
-		resp.Diagnostics.AddError("Could not delete the enterprise application", describe(err))
+		addError(&resp.Diagnostics, "Could not delete the enterprise application", err)
 	}
 }
 

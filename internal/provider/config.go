@@ -377,6 +377,10 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 		OIDCRequestURL: oidcURL.value, OIDCRequestToken: oidcReqTok.value,
 		UseCLI: useCLI, UseMSI: useMSI, MSIEndpoint: msiEndpoint.value,
 		AuthorityHost: authority.value, GraphURL: graph.value,
+		Sources: map[string]string{
+			entraclient.SourceAuthorityHost: authority.from, entraclient.SourceGraphURL: graph.from,
+			entraclient.SourceClientSecret: secret.from, entraclient.SourceClientID: id.from, entraclient.SourceTenantID: tenant.from,
+		},
 	}, "", diags
 }
 
