@@ -380,12 +380,12 @@ func TestAccEnterpriseApp_lifecycle(t *testing.T) {
 					if err := sb.Entra.DeleteObject(got.job); err != nil {
 						t.Fatal(err)
 					}
-					sb.Entra.Router().Inject(router.Fault{Route: "POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials", Status: http.StatusInternalServerError, Times: 1})
+					// A transient 500 would be retried (validateCredentials is safe to repeat): a 400 fails the step.
+					sb.Entra.Router().Inject(router.Fault{Route: "POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials", Status: http.StatusBadRequest, Times: 1})
 				},
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, appHCL(rotated)),
-				// A 5xx is Graph's own failure, not an answer about the credentials: said so, with a retry hint.
-				ExpectError: errorRe(`(?s)Microsoft Graph could not run Test Connection.*HTTP 500.*transient error of Microsoft Graph.*not an answer about the credentials.*Nothing was saved.*Run apply again`),
+				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*Nothing was saved`),
 			},
 			{
 				// The configuration did not change, but the new job still needs its credentials: the plan shows an

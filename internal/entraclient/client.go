@@ -46,7 +46,6 @@ import (
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
 // Config is what the provider's entra block resolves to.
@@ -80,6 +79,10 @@ type Config struct {
 	GraphURL string
 
 	UserAgent string
+
+	// Sources says where each setting came from, by key (SourceGraphURL, ...): the block argument ("entra.graph_url")
+	// or the environment variable ("ARM_GRAPH_URL"). Messages about a setting to fix name it.
+	Sources map[string]string
 
 	// ResponseHeaderTimeout bounds how long one request waits for the server to start answering; 0 means
 	// DefaultResponseHeaderTimeout.
@@ -145,11 +148,17 @@ func newClient(ctx context.Context, cfg Config, base http.RoundTripper) (*Client
 	}
 	base = withResponseHeaderTimeout(base, cfg.ResponseHeaderTimeout)
 
-	inner, err := newCredential(ctx, cfg, base)
+	state := &signInState{}
+	authority := "so https://login.microsoftonline.com/ is used"
+	if cfg.AuthorityHost == "" && cfg.GraphURL != "" {
+		authority = "so the login host of the entra.graph_url cloud is used"
+	}
+	login := &loginTransport{base: base, setting: cfg.settingFrom(SourceAuthorityHost, authority), last: state}
+	inner, err := newCredential(ctx, cfg, login)
 	if err != nil {
 		return nil, err
 	}
-	cred := &markedCredential{inner}
+	cred := &markedCredential{TokenCredential: inner, cfg: cfg, state: state}
 	scope := GraphScope(gu.Hostname())
 	hosts := allowedHosts(gu.Hostname())
 	auth, err := kiotaauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, hosts)
@@ -161,7 +170,7 @@ func newClient(ctx context.Context, cfg Config, base http.RoundTripper) (*Client
 	middlewares := []khttp.Middleware{
 		msgraphcore.NewGraphTelemetryHandler(&opts),
 		khttp.NewUrlReplaceHandler(true, msgraphcore.ReplacementPairs),
-		&retryMiddleware{maxAttempts: defaultMaxAttempts, graphHost: gu.Hostname()},
+		&retryMiddleware{maxAttempts: defaultMaxAttempts, graphHost: gu.Hostname(), graphSource: cfg.settingFrom(SourceGraphURL, "so "+DefaultGraphURL+" is used")},
 		khttp.NewRedirectHandler(),
 		khttp.NewCompressionHandler(),
 		khttp.NewParametersNameDecodingHandler(),
@@ -302,16 +311,4 @@ func (k *keyedMutex) lock(key string) func() {
 // LockSchema serialises schema read-modify-write cycles on one job; call the returned function to unlock.
 func (c *Client) LockSchema(servicePrincipalID, jobID string) func() {
 	return c.schemaLocks.lock(servicePrincipalID + "/" + jobID)
-}
-
-// markedCredential marks the credential's failures so that errors can be told apart from Graph's.
-type markedCredential struct{ azcore.TokenCredential }
-
-// GetToken implements azcore.TokenCredential.
-func (m *markedCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	tok, err := m.TokenCredential.GetToken(ctx, opts)
-	if err != nil {
-		return tok, &tokenError{err}
-	}
-	return tok, nil
 }

@@ -2,7 +2,7 @@ package entraclient
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -19,9 +19,38 @@ import (
 // NonGalleryTemplateID is the application template of "Create your own application" (non-gallery).
 const NonGalleryTemplateID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 
-// instantiatePrefix marks the temporary display name an app is instantiated with, so that it can be found again when
-// /instantiate answers 404 after creating it (microsoft-graph.md §3.4).
-const instantiatePrefix = "auth0entra-instantiate-"
+// Markers of the applications this provider creates, so that an interrupted create can be found again and adopted
+// instead of duplicated (an apply killed between /instantiate and the end of Create leaves an application that no
+// state holds).
+//
+//   - /instantiate only takes a display name, so the application is instantiated under a creating-name,
+//     "auth0entra-creating-" followed by a key derived from the configured display name: the window between
+//     /instantiate and the first PATCH is covered by the name itself.
+//   - The first PATCH sets the configured display name and adds the tag "auth0entra:enterprise-app:{key}" in the same
+//     request, so the application is never without a marker.
+//
+// The key is the first 32 hex digits of SHA-256 of the configured display name. A user-made application cannot
+// collide: its name would have to be exactly a creating-name, or it would have to carry the tag, which only this
+// provider writes (tags are not shown or set by the Entra admin center's enterprise-app blades). Two configurations
+// of this provider that use the same display_name in one tenant would adopt each other's interrupted creates; the
+// documentation of display_name says so. An application renamed later keeps the tag of the name it was created
+// with, so it is never adopted under its new name.
+const (
+	creatingPrefix  = "auth0entra-creating-"
+	markerTagPrefix = "auth0entra:enterprise-app:"
+)
+
+// markerKey is the key of a configured display name.
+func markerKey(displayName string) string {
+	sum := sha256.Sum256([]byte(displayName))
+	return hex.EncodeToString(sum[:])[:32]
+}
+
+// CreatingName is the display name an application is instantiated under, until it is marked and renamed.
+func CreatingName(displayName string) string { return creatingPrefix + markerKey(displayName) }
+
+// MarkerTag is the tag of an application this provider created with that display name.
+func MarkerTag(displayName string) string { return markerTagPrefix + markerKey(displayName) }
 
 // Application is an app registration.
 type Application struct {
@@ -29,6 +58,17 @@ type Application struct {
 	AppID       string
 	DisplayName string
 	TemplateID  string
+	Tags        []string
+}
+
+// HasTag reports whether the application carries tag.
+func (a *Application) HasTag(tag string) bool {
+	for _, t := range a.Tags {
+		if strings.EqualFold(t, tag) {
+			return true
+		}
+	}
+	return false
 }
 
 // ServicePrincipal is an enterprise application (service principal).
@@ -65,27 +105,55 @@ type EnterpriseApp struct {
 	// Warnings are things the caller should tell the user about, e.g. a duplicate application that could not be
 	// removed.
 	Warnings []string
+	// Adopted is true when the application was left by an earlier, interrupted create and taken over instead of
+	// instantiating a new one: its service principal may already have a job, assignments and credentials.
+	Adopted bool
 }
 
 // maxInstantiateAttempts bounds how many times /instantiate is sent when it keeps answering 5xx without the
 // application showing up.
 const maxInstantiateAttempts = 3
 
-// CreateEnterpriseApp instantiates the non-gallery template and names the app displayName. It works around
-// /instantiate answering 404 while still creating the objects: the app is instantiated under a unique temporary name,
-// found again by that name when the answer is 404, then renamed (the approach azuread takes). A 5xx answer is handled
-// the same way, since the objects may exist all the same: /instantiate is never retried blindly (see
-// retryMiddleware), it is sent again under the same temporary name only after the application did not show up
-// within InstantiateLookupTimeout, and any other application that later turns up under that name is deleted. It waits
-// until the application and its service principal can be read.
+// CreateEnterpriseApp makes sure exactly one enterprise application named displayName, created by this provider,
+// exists, and returns it. It never re-sends /instantiate blindly:
+//
+//  1. Find before create: an application left by an interrupted create (under its creating-name, or under
+//     displayName with the marker tag; see CreatingName and MarkerTag) is adopted; any further ones are our own
+//     duplicates and are deleted.
+//  2. Otherwise /instantiate is sent under the creating-name. An ambiguous answer — 404 (microsoft-graph.md §3.4), a
+//     5xx, a lost answer — is followed by looking for the application by that name; only when it did not show up
+//     within InstantiateLookupTimeout is the request sent again, and any duplicate that later turns up is deleted.
+//  3. It waits until the application and its service principal can be read, then names the application displayName
+//     and tags it with the marker in one PATCH, and renames the service principal.
 //
 // When the objects were created but a later step failed, it returns them together with the error, so the caller can
-// record them and nothing is orphaned.
+// record them; if the process dies instead, step 1 of the next apply finds them.
 func (c *Client) CreateEnterpriseApp(ctx context.Context, displayName string) (*EnterpriseApp, error) {
-	tmp := instantiatePrefix + randomHex(16)
-	app, posts, err := c.instantiate(ctx, tmp)
+	tmp := CreatingName(displayName)
+	tag := MarkerTag(displayName)
+	leftovers, err := c.FindLeftoverApps(ctx, displayName)
 	if err != nil {
 		return nil, err
+	}
+	var app *EnterpriseApp
+	posts := 0
+	if len(leftovers) > 0 {
+		keep := leftovers[0]
+		app = &EnterpriseApp{Application: keep, Adopted: true}
+		tflog.Warn(ctx, "Adopting an enterprise application left by an interrupted create", map[string]any{"object_id": keep.ObjectID, "application_id": keep.AppID, "display_name": keep.DisplayName})
+		app.Warnings = append(app.Warnings, fmt.Sprintf("Application %s (client id %s, named %q) was left in Entra by an earlier apply of this resource that was interrupted before it finished. It was adopted instead of creating a second one; the rest of its setup (assignments, job, credentials) is completed now.",
+			keep.ObjectID, keep.AppID, keep.DisplayName))
+		for _, extra := range leftovers[1:] {
+			tflog.Warn(ctx, "Deleting a duplicate application left by an interrupted create", map[string]any{"object_id": extra.ObjectID})
+			if err := c.DeleteApplication(ctx, extra.ObjectID); err != nil {
+				app.Warnings = append(app.Warnings, fmt.Sprintf("Application %s (%q) is a duplicate left by an interrupted apply of this resource; deleting it failed (%s). Delete it in Entra admin center > App registrations.", extra.ObjectID, extra.DisplayName, errorSummary(err)))
+			}
+		}
+	} else {
+		app, posts, err = c.instantiate(ctx, tmp)
+		if err != nil {
+			return nil, err
+		}
 	}
 
 	// The service principal: from the answer, or looked up by appId; either way wait until it can be read.
@@ -106,27 +174,73 @@ func (c *Client) CreateEnterpriseApp(ctx context.Context, displayName string) (*
 		return app, err
 	}
 	app.ServicePrincipal = *sp
+	var current *Application
 	if err := c.waitUntil(ctx, "waiting for the new application", func(ctx context.Context) (bool, error) {
-		_, err := c.GetApplication(ctx, app.Application.ObjectID)
+		a, err := c.GetApplication(ctx, app.Application.ObjectID)
 		if IsNotFound(err) {
 			return false, nil
 		}
+		current = a
 		return err == nil, err
 	}); err != nil {
 		return app, err
 	}
 	if posts > 1 {
-		// An earlier /instantiate that answered 5xx may have created an application after all: only this run knows
-		// the temporary name, so any other application under it is a duplicate of ours.
+		// An earlier /instantiate that answered ambiguously may have created an application after all: any other
+		// application under the creating-name is a duplicate of ours.
 		app.Warnings = append(app.Warnings, c.removeDuplicates(ctx, tmp, app.Application.ObjectID)...)
 	}
 
-	if err := c.RenameEnterpriseApp(ctx, app.Application.ObjectID, app.ServicePrincipal.ID, displayName); err != nil {
+	if err := c.markApplication(ctx, current, displayName, tag); err != nil {
+		return app, err
+	}
+	if err := c.RenameEnterpriseApp(ctx, "", app.ServicePrincipal.ID, displayName); err != nil {
 		return app, err
 	}
 	app.Application.DisplayName = displayName
 	app.ServicePrincipal.DisplayName = displayName
 	return app, nil
+}
+
+// FindLeftoverApps returns the applications an interrupted create of an enterprise application named displayName
+// left behind: those under its creating-name, and those named displayName that carry its marker tag. Marked ones
+// (further along) come first.
+func (c *Client) FindLeftoverApps(ctx context.Context, displayName string) ([]Application, error) {
+	tag := MarkerTag(displayName)
+	named, err := c.FindApplicationsByDisplayName(ctx, displayName)
+	if err != nil {
+		return nil, err
+	}
+	var out []Application
+	for _, a := range named {
+		if a.HasTag(tag) {
+			out = append(out, a)
+		}
+	}
+	creating, err := c.FindApplicationsByDisplayName(ctx, CreatingName(displayName))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, creating...), nil
+}
+
+// markApplication names the application displayName and adds the marker tag, in one PATCH (keeping its other tags).
+func (c *Client) markApplication(ctx context.Context, app *Application, displayName, tag string) error {
+	tags := append([]string(nil), app.Tags...)
+	if !app.HasTag(tag) {
+		tags = append(tags, tag)
+	}
+	if app.DisplayName == displayName && len(tags) == len(app.Tags) {
+		return nil
+	}
+	op := "naming and marking the application"
+	return c.retry(ctx, op, whileNotFound, func(ctx context.Context) error {
+		body := models.NewApplication()
+		body.SetDisplayName(&displayName)
+		body.SetTags(tags)
+		_, err := c.graph.Applications().ByApplicationId(app.ObjectID).Patch(ctx, body, nil)
+		return wrapErr(op, err)
+	})
 }
 
 // instantiate sends /instantiate under the temporary name tmp and returns what it created, and how many times it
@@ -158,8 +272,8 @@ func (c *Client) instantiate(ctx context.Context, tmp string) (*EnterpriseApp, i
 			}
 			return &EnterpriseApp{Application: *found}, attempt, nil
 
-		case isServerError(err):
-			// A 5xx may come back after the objects were created. Look for them before sending the request again.
+		case isServerError(err) || isLostAnswer(ctx, err):
+			// A 5xx or a lost answer may come after the objects were created. Look for them before sending the request again.
 			tflog.Warn(ctx, "The application template answered with a server error; looking for the application by its temporary name before trying again", map[string]any{
 				"temporary_name": tmp, "status": StatusCode(err), "attempt": attempt, "error": errorSummary(err),
 			})
@@ -222,6 +336,13 @@ func (c *Client) removeDuplicates(ctx context.Context, tmp, keep string) []strin
 	return warnings
 }
 
+// isLostAnswer reports a request whose answer never came (a reset connection, a stalled server) while the operation
+// still has time: the request may or may not have been carried out.
+func isLostAnswer(ctx context.Context, err error) bool {
+	e := AsError(err)
+	return e != nil && e.StatusCode == 0 && !e.Auth && !e.Unreachable && ctx.Err() == nil
+}
+
 // isServerError reports a 5xx answer.
 func isServerError(err error) bool {
 	code := StatusCode(err)
@@ -230,14 +351,19 @@ func isServerError(err error) bool {
 
 // RenameEnterpriseApp sets the display name of the application and of its service principal (the portal shows both).
 func (c *Client) RenameEnterpriseApp(ctx context.Context, appObjectID, servicePrincipalID, displayName string) error {
-	err := c.retry(ctx, "renaming the application", whileNotFound, func(ctx context.Context) error {
-		body := models.NewApplication()
-		body.SetDisplayName(&displayName)
-		_, err := c.graph.Applications().ByApplicationId(appObjectID).Patch(ctx, body, nil)
-		return wrapErr("renaming the application", err)
-	})
-	if err != nil || servicePrincipalID == "" {
-		return err
+	if appObjectID != "" {
+		err := c.retry(ctx, "renaming the application", whileNotFound, func(ctx context.Context) error {
+			body := models.NewApplication()
+			body.SetDisplayName(&displayName)
+			_, err := c.graph.Applications().ByApplicationId(appObjectID).Patch(ctx, body, nil)
+			return wrapErr("renaming the application", err)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if servicePrincipalID == "" {
+		return nil
 	}
 	return c.retry(ctx, "renaming the service principal", whileNotFound, func(ctx context.Context) error {
 		body := models.NewServicePrincipal()
@@ -383,6 +509,7 @@ func toApplication(a models.Applicationable) Application {
 		AppID:       deref(a.GetAppId()),
 		DisplayName: deref(a.GetDisplayName()),
 		TemplateID:  deref(a.GetApplicationTemplateId()),
+		Tags:        a.GetTags(),
 	}
 }
 
@@ -409,9 +536,3 @@ func toServicePrincipal(sp models.ServicePrincipalable) ServicePrincipal {
 
 // odataQuote escapes a string literal for $filter.
 func odataQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
-
-func randomHex(n int) string {
-	b := make([]byte, n/2)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}

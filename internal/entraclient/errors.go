@@ -29,6 +29,11 @@ type Error struct {
 	RequestID string
 	// Auth is true when the failure happened getting a token.
 	Auth bool
+	// Unreachable is true when the host (the login authority or Graph) could not be reached at all: its name does
+	// not resolve, or nothing listens there. The message names the setting to check.
+	Unreachable bool
+	// Repeated is true for a sign-in failure already reported by an earlier operation of the same run.
+	Repeated bool
 
 	err error
 }
@@ -123,8 +128,13 @@ func wrapErr(op string, err error) error {
 			e.Message = http.StatusText(e.StatusCode)
 		}
 	case errors.As(err, &authErr):
+		if inner := AsError(authErr.err); inner != nil {
+			out := *inner
+			out.Auth = true
+			return &out
+		}
 		e.Auth = true
-		e.Message = "could not get a Microsoft Entra access token: " + authErr.err.Error()
+		e.Message = "could not get a Microsoft Entra access token: " + firstLine(authErr.err.Error())
 		e.err = err
 	case strings.Contains(err.Error(), "timeout awaiting response headers"):
 		// The transport's ResponseHeaderTimeout (it also matches context.DeadlineExceeded, which would blame the

@@ -3,6 +3,8 @@ package entraclient
 import (
 	"context"
 	"net/http"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
 // NewWithTransport builds a Client whose HTTP traffic goes through base (tests wrap the transport to play a server
@@ -16,5 +18,13 @@ func (c *Client) ApplicationsNamedLike(ctx context.Context, prefix string) ([]Ap
 	return c.listApplications(ctx, "startswith(displayName,'"+odataQuote(prefix)+"')")
 }
 
-// InstantiatePrefix is the prefix of the temporary names applications are instantiated with.
-const InstantiatePrefix = instantiatePrefix
+// InstantiatePrefix is the prefix of the creating-names applications are instantiated under.
+const InstantiatePrefix = creatingPrefix
+
+// SetApplicationTags replaces an application's tags (tests make an application look user-made).
+func (c *Client) SetApplicationTags(ctx context.Context, objectID string, tags []string) error {
+	body := models.NewApplication()
+	body.SetTags(tags)
+	_, err := c.graph.Applications().ByApplicationId(objectID).Patch(ctx, body, nil)
+	return wrapErr("setting tags", err)
+}

@@ -188,8 +188,9 @@ func TestNonIdempotentRequestsAreRetriedOnThrottlingOnly(t *testing.T) {
 		nonIdempotent bool
 		want          bool
 	}{
-		{429, false, true}, {503, false, true}, {504, false, true}, {500, false, false},
-		{429, true, true}, {503, true, false}, {504, true, false}, {502, true, false},
+		{429, false, true}, {503, false, true}, {504, false, true}, {500, false, true}, {502, false, true},
+		{400, false, false}, {404, false, false}, {409, false, false}, {501, false, false},
+		{429, true, true}, {503, true, false}, {504, true, false}, {502, true, false}, {500, true, false},
 	} {
 		if got := retryableStatus(c.code, c.nonIdempotent); got != c.want {
 			t.Errorf("retryableStatus(%d, nonIdempotent=%t) = %t", c.code, c.nonIdempotent, got)

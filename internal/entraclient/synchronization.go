@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +14,8 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // SCIMTemplateID is the synchronization template of new non-gallery SCIM jobs (legacy jobs use "customappsso").
@@ -115,15 +119,16 @@ func (c *Client) CreateJob(ctx context.Context, spID, templateID string) (*Job, 
 	var job Job
 	b := c.jobsBuilder(spID)
 	serverErrors := 0
+	ambiguous := func(ctx context.Context, err error) bool { return isServerError(err) || isLostAnswer(ctx, err) }
 	retryable := func(err error, elapsed time.Duration) bool {
-		return whileSyncReplicating(err, elapsed) || (isServerError(err) && serverErrors < maxJobServerErrors)
+		return whileSyncReplicating(err, elapsed) || (ambiguous(ctx, err) && serverErrors < maxJobServerErrors)
 	}
 	err := c.retry(ctx, op, retryable, func(ctx context.Context) error {
 		raw, err := c.sendRaw(ctx, op, abstractions.POST, b.UrlTemplate, b.PathParameters, body)
-		if isServerError(err) {
+		if ambiguous(ctx, err) {
 			serverErrors++
 		}
-		if StatusCode(err) == http.StatusConflict || isServerError(err) {
+		if StatusCode(err) == http.StatusConflict || ambiguous(ctx, err) {
 			// Either the service principal is still replicating, or a job from this template already exists (a
 			// POST that answered 5xx after creating it, a retried POST that had succeeded, or one made by hand):
 			// adopt an existing one.
@@ -161,6 +166,35 @@ func (c *Client) CreateJob(ctx context.Context, spID, templateID string) (*Job, 
 		return &job, err
 	}
 	return got, nil
+}
+
+// EnsureJob returns the service principal's job from templateID when it has one — left by an interrupted create —
+// and creates it otherwise. Further jobs from the same template are duplicates and are deleted. created says which.
+func (c *Client) EnsureJob(ctx context.Context, spID, templateID string) (job *Job, created bool, err error) {
+	jobs, err := c.ListJobs(ctx, spID)
+	if err != nil && !IsNotFound(err) {
+		return nil, false, err
+	}
+	var found *Job
+	for i := range jobs {
+		if !strings.EqualFold(jobs[i].TemplateID, templateID) {
+			continue
+		}
+		if found == nil {
+			found = &jobs[i]
+			continue
+		}
+		tflog.Warn(ctx, "Deleting a duplicate provisioning job left by an interrupted create", map[string]any{"job_id": jobs[i].ID, "kept": found.ID})
+		if err := c.DeleteJob(ctx, spID, jobs[i].ID); err != nil {
+			return found, false, err
+		}
+	}
+	if found != nil {
+		tflog.Info(ctx, "Adopting the provisioning job left by an interrupted create", map[string]any{"job_id": found.ID})
+		return found, false, nil
+	}
+	job, err = c.CreateJob(ctx, spID, templateID)
+	return job, true, err
 }
 
 // GetJob reads a provisioning job.
@@ -252,13 +286,61 @@ func (c *Client) ValidateCredentials(ctx context.Context, spID, jobID string, cr
 	if err != nil {
 		return err
 	}
-	return c.retry(ctx, op, whileSyncReplicating, func(ctx context.Context) error {
+	transient := 0
+	retryable := func(err error, elapsed time.Duration) bool {
+		if SCIMTransient(err) && transient < maxTransientTests {
+			transient++
+			return true
+		}
+		return whileSyncReplicating(err, elapsed)
+	}
+	return c.retry(ctx, op, retryable, func(ctx context.Context) error {
 		body := serviceprincipals.NewItemSynchronizationJobsItemValidateCredentialsPostRequestBody()
 		useSaved := false
 		body.SetUseSavedCredentials(&useSaved)
 		body.SetCredentials(pairs)
 		return wrapErr(op, c.jobBuilder(spID, jobID).ValidateCredentials().Post(ctx, body, nil))
 	})
+}
+
+// maxTransientTests bounds how many times Test Connection is run again after the SCIM endpoint answered
+// transiently (429 or 5xx); each wait grows as the replication polls do, inside the operation's deadline.
+const maxTransientTests = 5
+
+// scimStatus finds the HTTP status the SCIM endpoint answered Test Connection with, in the message of a failed
+// validateCredentials. The failure text is UNKNOWN (microsoft-graph.md §5.8); quarantine messages read "We received
+// this unexpected response from your application: An HTTP/1.1 401 Unauthorized response was returned ...", so the
+// status is taken from "HTTP/<version> <status>" (the version may be missing); 0 when there is none.
+func scimStatus(err error) int {
+	e := AsError(err)
+	if e == nil || !strings.EqualFold(e.Code, codeCredentialValidationFailure) {
+		return 0
+	}
+	m := scimStatusRE.FindStringSubmatch(e.Message + " " + strings.Join(e.Details, " "))
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+var scimStatusRE = regexp.MustCompile(`HTTP/(?:\d(?:\.\d)? )?(\d{3})\b`)
+
+// codeCredentialValidationFailure is the synchronization error of a Test Connection whose SCIM endpoint was reached
+// but answered something other than an empty ListResponse (microsoft-graph.md §5.8).
+const codeCredentialValidationFailure = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
+
+// SCIMStatus returns the HTTP status the SCIM endpoint answered a failed Test Connection with, or 0.
+func SCIMStatus(err error) int { return scimStatus(err) }
+
+// SCIMTransient reports a Test Connection that failed because the SCIM endpoint answered transiently (429, 500,
+// 502, 503, 504): nothing is known about the credentials, and running the test again may pass.
+func SCIMTransient(err error) bool {
+	switch scimStatus(err) {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // PutSecrets saves synchronization secrets (Admin Credentials, scope) on the service principal.

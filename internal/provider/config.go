@@ -400,6 +400,10 @@ func resolveEntra(m *EntraModel) (*entraclient.Config, string, diag.Diagnostics)
 		OIDCRequestURL: oidcURL.value, OIDCRequestToken: oidcReqTok.value,
 		UseCLI: useCLI, UseMSI: useMSI, MSIEndpoint: msiEndpoint.value,
 		AuthorityHost: authorityHost, GraphURL: graphURL,
+		Sources: map[string]string{
+			entraclient.SourceAuthorityHost: authority.from, entraclient.SourceGraphURL: graph.from,
+			entraclient.SourceClientSecret: secret.from, entraclient.SourceClientID: id.from, entraclient.SourceTenantID: tenant.from,
+		},
 	}, "", diags
 }
 
