@@ -16,7 +16,7 @@ import (
 )
 
 // saveCredentials runs Test Connection with the configured tenant URL and token and, when it passes, saves them with
-// the scope (E5). A failure is explained and nothing is saved.
+// the scope (Admin Credentials). A failure is explained and nothing is saved.
 func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID string, p *provisioning, token string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if token == "" {
@@ -55,7 +55,7 @@ func saveCredentials(ctx context.Context, c *entraclient.Client, spID, jobID str
 	return diags
 }
 
-// Error codes of the synchronization service for a failed Test Connection (reference §5.8).
+// Error codes of the synchronization service for a failed Test Connection (microsoft-graph.md §5.8).
 const (
 	codeInvalidCredentials          = "SystemForCrossDomainIdentityManagementInvalidCredentials"
 	codeCredentialValidationFailure = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"

@@ -139,7 +139,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// checkOIDCApp looks up the OIDC app registration (seed step E1).
+// checkOIDCApp looks up the OIDC app registration.
 func checkOIDCApp(ctx context.Context, c *entraclient.Client, clientID string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	app, err := c.FindApplicationByAppID(ctx, clientID)

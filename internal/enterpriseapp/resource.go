@@ -1,5 +1,6 @@
 // Package enterpriseapp implements the auth0entra_enterprise_app resource: the non-gallery enterprise application
-// that provisions users from Microsoft Entra ID into Auth0 over SCIM (seed walkthrough E1-E5 and T3).
+// that provisions users from Microsoft Entra ID into Auth0 over SCIM (the Entra side of
+// contributing/facts/manual-setup.md).
 //
 // The resource owns the application (template 8adf8e6e-67b2-4cf2-a259-e3dc5476c621) and its service principal, the
 // users and groups assigned to it, the provisioning job (template "scim"), the job's credentials (tenant URL and
@@ -39,7 +40,7 @@ const (
 const privateCredentialsPending = "credentials_pending"
 
 // userRoleName is the app role assignments get: the one the portal's "Users and groups" blade assigns, looked up by
-// display name because gallery and non-gallery apps use different ids for it (reference §3.2).
+// display name because gallery and non-gallery apps use different ids for it (microsoft-graph.md §3.2).
 const userRoleName = "User"
 
 // Default timeouts.
@@ -132,15 +133,15 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	ctx, cancel := context.WithTimeout(maskToken(ctx, token), timeout)
 	defer cancel()
 
-	// E1: the OIDC app registration, when it was not known at plan time.
+	// The OIDC app registration, when it was not known at plan time.
 	if id := plan.OIDCClientID; !id.IsNull() {
 		if resp.Diagnostics.Append(checkOIDCApp(ctx, c, id.ValueString())...); resp.Diagnostics.HasError() {
 			return
 		}
 	}
 
-	// E2: the application and its service principal. From here on, state holds what exists, so a failure later
-	// leaves a tainted resource that the next apply destroys and creates again: nothing is orphaned.
+	// Non-gallery app: the application and its service principal. From here on, state holds what exists, so a failure
+	// later leaves a tainted resource that the next apply destroys and creates again: nothing is orphaned.
 	app, err := c.CreateEnterpriseApp(ctx, plan.DisplayName.ValueString())
 	if app != nil {
 		plan.ID = types.StringValue(app.ServicePrincipal.ID)
@@ -167,14 +168,14 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	}
 	tflog.Info(ctx, "Created the enterprise application", map[string]any{"service_principal_id": app.ServicePrincipal.ID, "application_id": app.Application.AppID})
 
-	// E3: assignments.
+	// Assignments.
 	if !plan.Assignment.IsUnknown() {
 		if resp.Diagnostics.Append(reconcileAssignments(ctx, c, &app.ServicePrincipal, plan.Assignment)...); resp.Diagnostics.HasError() {
 			return
 		}
 	}
 
-	// E4: the provisioning job. An adopted application may already have one (its create was interrupted later).
+	// The provisioning job. An adopted application may already have one (its create was interrupted later).
 	var job *entraclient.Job
 	if app.Adopted {
 		job, _, err = c.EnsureJob(ctx, app.ServicePrincipal.ID, entraclient.SCIMTemplateID)
@@ -190,7 +191,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		return
 	}
 
-	// E5: test the credentials, then save them. T3: switch provisioning on.
+	// Admin credentials: test the credentials, then save them. Provisioning on: switch provisioning on.
 	if resp.Diagnostics.Append(saveCredentials(ctx, c, app.ServicePrincipal.ID, job.ID, plan.Provisioning, token)...); resp.Diagnostics.HasError() {
 		return
 	}

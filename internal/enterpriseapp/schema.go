@@ -45,14 +45,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			"oidc_client_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Client id of the OpenID Connect app registration the Auth0 `waad` connection signs users in " +
-					"with (seed step E1). It is looked up at plan time when known, and at apply otherwise; an absent " +
+					"with. It is looked up at plan time when known, and at apply otherwise; an absent " +
 					"registration is an error. It is a check only: the enterprise application does not depend on it.",
 				Validators: []validator.String{validators.GUID("the Application (client) ID of the OIDC app registration (Entra admin center > App registrations > the app > Overview)")},
 			},
 			"assignment": schema.SetNestedAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Users and groups assigned to the application (*Users and groups*, seed step E3), each with " +
+				MarkdownDescription: "Users and groups assigned to the application (*Users and groups*), each with " +
 					"the application's `User` app role. With `provisioning.scope = \"assigned\"` only they are provisioned. " +
 					"When set, the set is authoritative: assignments made outside Terraform show as drift and are removed " +
 					"by apply. When left out, assignments are not managed (and are reported as they are).",
@@ -73,7 +73,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 			"provisioning": schema.SingleNestedAttribute{
 				Required: true,
-				MarkdownDescription: "Automatic provisioning (seed steps E4, E5, T3): the job, its Admin Credentials, its scope " +
+				MarkdownDescription: "Automatic provisioning: the job, its Admin Credentials, its scope " +
 					"and its status. Set exactly one of `secret_token_wo` (Terraform 1.11 and later; never stored) and " +
 					"`secret_token`.",
 				Attributes: map[string]schema.Attribute{

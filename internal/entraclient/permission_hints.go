@@ -6,7 +6,8 @@ import (
 )
 
 // Graph application permissions the provider's app registration needs (docs/index.md; microsoft-graph.md §3.1, §4,
-// §5.7; contributing/facts/permissions.md). Each is the least privileged one for the operations it covers.
+// microsoft-graph.md §5.7; contributing/facts/permissions.md). Each is the least privileged one for the operations it
+// covers.
 const (
 	PermissionApplications    = "Application.ReadWrite.All"
 	PermissionAssignments     = "AppRoleAssignment.ReadWrite.All"
