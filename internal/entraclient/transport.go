@@ -24,21 +24,30 @@ const (
 	maxBackoff = 30 * time.Second
 )
 
-// retryMiddleware replaces kiota's RetryHandler. It retries 429, 503 and 504 (the throttling answers of Graph),
-// honouring Retry-After in seconds (fractions kept) or as an HTTP date, else backing off exponentially from one second.
-// A POST that creates something (see nonIdempotent) is retried on 429 only: a 429 means the request was turned away
-// unprocessed, whereas a 503 or 504 can come back after the object was created, and sending the POST again would
-// create a second application, job or assignment. The callers of those POSTs handle a 5xx themselves by looking for
-// what the first request may have created (CreateEnterpriseApp, AssignAppRole, CreateJob).
-// It never sleeps past the request context's deadline: when the next wait would end after it, the last answer is
-// returned at once, so the caller reports the throttling instead of a bare timeout. Each attempt gets a fresh copy
-// of the request (later middlewares, such as compression, change headers and body in place).
+// retryMiddleware replaces kiota's RetryHandler. It retries by idempotency, the same rules as the Auth0 side:
+//
+//   - a request that is safe to repeat (every GET, PUT, PATCH and DELETE, and the POSTs that create nothing, such as
+//     start, pause and validateCredentials) is retried on 429, 500, 502, 503 and 504 and on transport errors (a reset
+//     connection, an answer cut short, a stalled server);
+//   - a POST that creates something (see nonIdempotent) is retried on 429 only: a 429 proves the request was turned
+//     away unprocessed, whereas a 5xx or a lost answer can come after the object was created, and sending the POST
+//     again would create a second application, job or assignment. The callers of those POSTs read back instead
+//     (CreateEnterpriseApp, AssignAppRole, CreateJob);
+//   - a host that cannot be reached at all (its name does not resolve, or nothing listens on the port) is not retried:
+//     that is a setting to fix, not a transient fault, and it is reported at once (see unreachableError).
+//
+// Retry-After is honoured in seconds (fractions kept) or as an HTTP date; without it the wait backs off exponentially
+// from one second. It never sleeps past the request context's deadline: when the next wait would end after it, the
+// last answer is returned at once, so the caller reports the throttling instead of a bare timeout. Each attempt gets a
+// fresh copy of the request (later middlewares, such as compression, change headers and body in place).
 //
 // It also refuses to send a request for the Graph host without an Authorization header: the SDK's silent
 // "no token for a host it does not know" (microsoft-graph.md §2 item 6) becomes an error instead of anonymous calls.
 type retryMiddleware struct {
 	maxAttempts int
 	graphHost   string
+	// graphSource names the setting the Graph URL came from, for the message about an unreachable host.
+	graphSource string
 }
 
 // Intercept implements khttp.Middleware.
@@ -72,21 +81,36 @@ func (m *retryMiddleware) Intercept(p khttp.Pipeline, idx int, req *http.Request
 			r.Header.Set("Retry-Attempt", strconv.Itoa(attempt-1))
 		}
 		resp, err := p.Next(r, idx)
-		if err != nil || !retryableStatus(resp.StatusCode, createOnly) || attempt >= limit {
-			return resp, err
-		}
-		delay := retryDelay(resp, attempt)
-		if dl, ok := ctx.Deadline(); ok && time.Now().Add(delay).After(dl) {
-			tflog.Warn(ctx, "Microsoft Graph is throttling; the next retry would pass the operation's deadline, giving up", map[string]any{
-				"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode, "attempt": attempt, "retry_after": delay.String(),
-			})
+		if err != nil {
+			if ue := asUnreachable(err, r.URL, m.graphSource); ue != nil {
+				return nil, ue
+			}
+			if createOnly || ctx.Err() != nil || attempt >= limit {
+				return nil, err
+			}
+		} else if !retryableStatus(resp.StatusCode, createOnly) || attempt >= limit {
 			return resp, nil
 		}
-		tflog.Info(ctx, "Microsoft Graph asked to retry later; waiting", map[string]any{
-			"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode, "attempt": attempt, "wait": delay.String(),
-		})
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		_ = resp.Body.Close()
+		delay := retryDelay(resp, attempt)
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Now().Add(delay).After(dl) {
+			tflog.Warn(ctx, "Microsoft Graph keeps failing; the next retry would pass the operation's deadline, giving up", map[string]any{
+				"method": req.Method, "path": req.URL.Path, "status": status, "attempt": attempt, "retry_after": delay.String(),
+			})
+			return resp, err
+		}
+		fields := map[string]any{"method": req.Method, "path": req.URL.Path, "status": status, "attempt": attempt, "wait": delay.String()}
+		if err != nil {
+			fields["error"] = err.Error()
+		}
+		tflog.Info(ctx, "Microsoft Graph failed transiently; retrying", fields)
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+			_ = resp.Body.Close()
+		}
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -101,13 +125,16 @@ func (m *retryMiddleware) Intercept(p khttp.Pipeline, idx int, req *http.Request
 // Retry-After.
 const absoluteMaxAttempts = 100
 
-// retryableStatus reports whether an answer is worth sending the request again for: 429 always; 503 and 504 only for
-// requests that are safe to repeat (nonIdempotent is false).
+// retryableStatus reports whether an answer is worth sending the request again for: 429 always (the request was not
+// processed); 500, 502, 503 and 504 only for requests that are safe to repeat (nonIdempotent is false).
 func retryableStatus(code int, nonIdempotent bool) bool {
-	if code == http.StatusTooManyRequests {
+	switch code {
+	case http.StatusTooManyRequests:
 		return true
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return !nonIdempotent
 	}
-	return !nonIdempotent && (code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout)
+	return false
 }
 
 // creatingCollections are the last path segments of the Graph endpoints where a POST creates a new object each time
@@ -144,6 +171,9 @@ func nonIdempotent(method, urlPath string) bool {
 // retryDelay reads Retry-After (seconds, possibly fractional, or an HTTP date), else backs off 1s, 2s, 4s, ... with
 // jitter, capped at maxBackoff.
 func retryDelay(resp *http.Response, attempt int) time.Duration {
+	if resp == nil {
+		return backoff(attempt)
+	}
 	if ra := strings.TrimSpace(resp.Header.Get("Retry-After")); ra != "" {
 		if secs, err := strconv.ParseFloat(ra, 64); err == nil && secs >= 0 {
 			return time.Duration(secs * float64(time.Second))
@@ -155,6 +185,11 @@ func retryDelay(resp *http.Response, attempt int) time.Duration {
 			return 0
 		}
 	}
+	return backoff(attempt)
+}
+
+// backoff is 1s, 2s, 4s, ... with jitter, capped at maxBackoff.
+func backoff(attempt int) time.Duration {
 	d := time.Second << min(attempt-1, 5)
 	d += time.Duration(rand.Int64N(int64(250 * time.Millisecond)))
 	return min(d, maxBackoff)

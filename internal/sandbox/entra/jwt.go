@@ -9,7 +9,6 @@ import (
 	"math/big"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/golang-jwt/jwt/v5"
