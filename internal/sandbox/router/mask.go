@@ -38,13 +38,8 @@ func maskHeader(h http.Header) http.Header {
 			switch {
 			case !found:
 				vs[i] = Masked
-			case strings.HasPrefix(cred, "tok_") && strings.Contains(cred, "."):
-				// An Auth0 SCIM token is tok_<token_id>.<secret>; its token_id is public (the Management API lists
-				// it), so the log keeps it and tests can tell which token a SCIM request used.
-				id, _, _ := strings.Cut(cred, ".")
-				vs[i] = scheme + " " + id + "." + Masked
 			default:
-				vs[i] = scheme + " " + Masked
+				vs[i] = scheme + " " + maskSecret(cred)
 			}
 		}
 	}
@@ -106,13 +101,13 @@ func maskJSON(v any) bool {
 	case map[string]any:
 		if k, ok := t["key"].(string); ok && containsFold(secretKVKeys, k) {
 			if s, ok := t["value"].(string); ok && s != "" {
-				t["value"] = Masked
+				t["value"] = maskSecret(s)
 				changed = true
 			}
 		}
 		for k, val := range t {
 			if s, ok := val.(string); ok && s != "" && containsFold(secretJSONKeys, k) {
-				t[k] = Masked
+				t[k] = maskSecret(s)
 				changed = true
 				continue
 			}
@@ -128,6 +123,16 @@ func maskJSON(v any) bool {
 		}
 	}
 	return changed
+}
+
+// maskSecret masks one credential. An Auth0 SCIM token is tok_<token_id>.<secret>; its token_id is public (the
+// Management API lists it), so the log keeps it wherever the token appears (a bearer header, Graph's SecretToken, a
+// Management API answer) and tests can tell which token a request carried.
+func maskSecret(s string) string {
+	if id, _, ok := strings.Cut(s, "."); ok && strings.HasPrefix(s, "tok_") {
+		return id + "." + Masked
+	}
+	return Masked
 }
 
 func containsFold(list []string, s string) bool {
