@@ -316,6 +316,10 @@ func TestAccSCIMConnection_connectionSettingsReadModifyWrite(t *testing.T) {
 						case "userid_attribute", "waad_common_endpoint":
 							continue
 						}
+						if sent[k] == router.Masked {
+							// The request log masks credentials (client_secret): sent, but unreadable here.
+							continue
+						}
 						if !reflect.DeepEqual(sent[k], v) {
 							return fmt.Errorf("PATCH changed or dropped option %q: sent %v, had %v", k, sent[k], v)
 						}
