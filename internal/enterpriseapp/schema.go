@@ -38,9 +38,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"display_name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the enterprise application (and of its app registration), e.g. `Auth0 SCIM (corp)`.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+				Required: true,
+				MarkdownDescription: "Name of the enterprise application (and of its app registration), e.g. `Auth0 SCIM (corp)`. " +
+					"The provider instantiates the application under a temporary name `auth0entra-creating-<key>` and, in its " +
+					"first update, gives it this name together with the tag `auth0entra:enterprise-app:<key>` (`<key>` derives " +
+					"from this name), so that an apply interrupted mid-create is adopted by the next one instead of duplicated. " +
+					"Use a display name once per tenant: two configurations with the same name would adopt each other's " +
+					"interrupted creates.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 256)},
 			},
 			"oidc_client_id": schema.StringAttribute{
 				Optional: true,
