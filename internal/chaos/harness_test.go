@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest/proc"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
@@ -174,14 +175,16 @@ func killTarget(cmd *exec.Cmd, target string) int {
 	return provider
 }
 
-// outlives reports whether the provider process pid is still running 2 seconds after its terraform was killed at
-// killed, and ends it (it is this test's own grandchild) so that it cannot disturb the next commands.
-func outlives(pid int, killed time.Time) bool {
+// outlives reports whether the provider process pid is still running (not merely unreaped) 2 seconds after its
+// terraform was killed at killed, and ends it (it is this test's own grandchild) so that it cannot disturb the next
+// commands. When it did outlive, it also says what /proc showed of it.
+func outlives(t *testing.T, pid int, killed time.Time) bool {
 	if pid == 0 {
 		return false
 	}
-	for syscall.Kill(pid, 0) == nil {
+	for proc.Running(pid) {
 		if time.Since(killed) > 2*time.Second {
+			t.Logf("provider %d still running %s after terraform was killed (%s)", pid, time.Since(killed).Round(time.Millisecond), proc.State(pid))
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 			return true
 		}
@@ -359,7 +362,7 @@ func killAt(t *testing.T, k int, target string) outcome {
 	_ = cmd.Wait()
 	outlived := false
 	if target == "terraform" && killed.Load() {
-		outlived = outlives(int(provider.Load()), at)
+		outlived = outlives(t, int(provider.Load()), at)
 	}
 	o := r.settle(fmt.Sprintf("kill %s after request %d", target, k))
 	o.providerOutlived = outlived

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest/proc"
 )
 
 // The test binary plays three roles: the test (default), a "parent" that starts a child and then waits to be
@@ -83,7 +85,7 @@ func TestProviderStopsWithinTwoSecondsOfItsParentsDeath(t *testing.T) {
 	_ = parent.Wait()
 
 	// Poll (with a deadline) until the child is gone.
-	for syscall.Kill(childPid, 0) == nil {
+	for proc.Running(childPid) {
 		if time.Since(killed) > 10*time.Second {
 			_ = syscall.Kill(childPid, syscall.SIGKILL)
 			t.Fatalf("the child was still running %s after its parent died", time.Since(killed))
