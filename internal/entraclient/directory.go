@@ -46,6 +46,10 @@ func markerKey(displayName string) string {
 	return hex.EncodeToString(sum[:])[:32]
 }
 
+// CreatingNamePrefix starts the display name of every application this provider is still creating (or whose create
+// was interrupted before its first PATCH); the acceptance-test sweeper removes what is left under it.
+const CreatingNamePrefix = creatingPrefix
+
 // CreatingName is the display name an application is instantiated under, until it is marked and renamed.
 func CreatingName(displayName string) string { return creatingPrefix + markerKey(displayName) }
 
