@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
@@ -170,18 +171,17 @@ func WithoutProviderSetup(hcl string) string {
 // variables are CompleteExampleVariables.
 func CompleteExample(t testing.TB, sb *sandbox.Sandbox, replacements ...string) string {
 	t.Helper()
-	mainTF := Replace(t, ReadRepoFile(t, "examples/complete/main.tf"), replacements...)
-	return Config(sb, WithoutProviderSetup(mainTF),
-		ReadRepoFile(t, "examples/complete/variables.tf"), ReadRepoFile(t, "examples/complete/outputs.tf"))
+	return SandboxTarget(sb).CompleteExample(t, replacements...)
 }
 
 // CompleteExampleVariables are the values of examples/complete's variables: the sandbox's seeded objects.
 func CompleteExampleVariables(sb *sandbox.Sandbox) config.Variables {
-	return config.Variables{
-		"connection_id":        config.StringVariable(sb.Seed.ConnectionID),
-		"oidc_app_client_id":   config.StringVariable(sb.Seed.OIDCAppID),
-		"engineering_group_id": config.StringVariable(sb.Seed.GroupID),
-	}
+	return SandboxTarget(sb).CompleteExampleVariables()
+}
+
+// SandboxTarget is the target of a sandbox the test started itself (acctest.Sandbox, SandboxWith).
+func SandboxTarget(sb *sandbox.Sandbox) *Target {
+	return &Target{Sandbox: sb, Auth0Domain: sb.Auth0Domain, Fixture: SandboxFixture(sb)}
 }
 
 // Addresses of the resources of examples/complete.
@@ -403,9 +403,18 @@ func SeedSchemaProblems(raw []byte) []string {
 // SetUpByHand and examples/complete make it, and returns what differs: the enterprise department is mapped to
 // app_metadata.dept, and the enterprise manager is not mapped (Entra cannot read Auth0's answers when it is).
 func SeedMappingProblems(cfg auth0.SCIMConfiguration) []string {
+	rows := make([]auth0client.SCIMMapping, 0, len(cfg.Mapping))
+	for _, m := range cfg.Mapping {
+		rows = append(rows, auth0client.SCIMMapping{Auth0: m.Auth0, SCIM: m.SCIM})
+	}
+	return SeedMappingRowProblems(rows)
+}
+
+// SeedMappingRowProblems is SeedMappingProblems for a mapping read through the Management API.
+func SeedMappingRowProblems(rows []auth0client.SCIMMapping) []string {
 	var problems []string
 	department := ""
-	for _, m := range cfg.Mapping {
+	for _, m := range rows {
 		switch m.SCIM {
 		case departmentSCIM:
 			department = m.Auth0

@@ -8,12 +8,15 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provider"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 )
 
@@ -86,7 +89,7 @@ func NewTarget(t testing.TB) *Target {
 	t.Helper()
 	if !OnTenants() {
 		sb := startSandbox(t)
-		return &Target{Sandbox: sb, Auth0Domain: sb.Auth0Domain, Fixture: SandboxFixture(sb)}
+		return SandboxTarget(sb)
 	}
 	if missing := MissingTenantVariables(); len(missing) > 0 {
 		t.Fatal(missingMessage(missing))
@@ -199,4 +202,36 @@ func firstDiag(d diag.Diagnostics) string {
 func missingMessage(missing []string) string {
 	return fmt.Sprintf("%s=%s needs these variables, which are not set: %s. See CONTRIBUTING.md, \"Acceptance tests against tenants\".",
 		EnvTarget, TargetTenants, strings.Join(missing, ", "))
+}
+
+// CompleteExample returns examples/complete configured for the target: its provider block, after the old → new
+// replacements in main.tf (see Replace). Its variables are CompleteExampleVariables.
+func (tg *Target) CompleteExample(t testing.TB, replacements ...string) string {
+	t.Helper()
+	mainTF := Replace(t, ReadRepoFile(t, "examples/complete/main.tf"), replacements...)
+	return tg.Config(WithoutProviderSetup(mainTF),
+		ReadRepoFile(t, "examples/complete/variables.tf"), ReadRepoFile(t, "examples/complete/outputs.tf"))
+}
+
+// CompleteExampleVariables are the values of examples/complete's variables: the target's fixture.
+func (tg *Target) CompleteExampleVariables() config.Variables {
+	return config.Variables{
+		"connection_id":        config.StringVariable(tg.Fixture.ConnectionID),
+		"oidc_app_client_id":   config.StringVariable(tg.Fixture.OIDCClientID),
+		"engineering_group_id": config.StringVariable(tg.Fixture.GroupID),
+	}
+}
+
+// ProvisionOnDemand runs "Provision on Demand" for one user of the target through the provisioning Go API, with a
+// freshly built provider Entra client. It fails the test when the request itself fails; the Result says what Entra
+// did.
+func (tg *Target) ProvisionOnDemand(t testing.TB, spID, jobID, userID string) *provisioning.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := provisioning.OnDemand(ctx, tg.Entra(t), provisioning.Request{ServicePrincipalID: spID, JobID: jobID, ObjectID: userID})
+	if err != nil {
+		t.Fatalf("provision on demand of %s: %v", userID, err)
+	}
+	return r
 }

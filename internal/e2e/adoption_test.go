@@ -45,7 +45,7 @@ func TestAccAdoptExistingSetup(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBothCloudsClean(sb, &got),
+		CheckDestroy:             checkBothCloudsClean(t, acctest.SandboxTarget(sb), &got),
 		Steps: []resource.TestStep{{
 			Config:          acctest.Config(sb, guideConfig(t, adoptionGuide)),
 			ConfigVariables: vars,

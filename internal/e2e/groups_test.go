@@ -82,7 +82,7 @@ func TestAccGroupsUsersOnly(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBothCloudsClean(sb, &got),
+		CheckDestroy:             checkBothCloudsClean(t, acctest.SandboxTarget(sb), &got),
 		Steps: []resource.TestStep{{
 			Config:          acctest.CompleteExample(t, sb),
 			ConfigVariables: acctest.CompleteExampleVariables(sb),
@@ -164,7 +164,7 @@ func TestAccGroupsUsersAndGroups(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBothCloudsClean(sb, &got),
+		CheckDestroy:             checkBothCloudsClean(t, acctest.SandboxTarget(sb), &got),
 		Steps: []resource.TestStep{{
 			Config:          usersAndGroupsExample(t, sb),
 			ConfigVariables: acctest.CompleteExampleVariables(sb),
@@ -232,7 +232,7 @@ func TestAccGroupsRefusedWithoutScopes(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBothCloudsClean(sb, &got),
+		CheckDestroy:             checkBothCloudsClean(t, acctest.SandboxTarget(sb), &got),
 		Steps: []resource.TestStep{{
 			Config:          cfg,
 			ConfigVariables: acctest.CompleteExampleVariables(sb),
