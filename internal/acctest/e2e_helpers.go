@@ -301,9 +301,13 @@ func editSeedSchema(raw []byte) ([]byte, error) {
 	rules, _ := s["synchronizationRules"].([]any)
 	edits := 0
 	for _, r := range rules {
-		oms, _ := r.(map[string]any)["objectMappings"].([]any)
-		for _, om := range oms {
-			om := om.(map[string]any)
+		rm, _ := r.(map[string]any)
+		oms, _ := rm["objectMappings"].([]any)
+		for _, v := range oms {
+			om, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("an object mapping of the schema is a %T, not an object", v)
+			}
 			if om["sourceObjectName"] == "Group" {
 				// Users only, as examples/complete chooses: the Group object mapping off (guide "Provisioning groups").
 				om["enabled"] = false
@@ -314,8 +318,12 @@ func editSeedSchema(raw []byte) ([]byte, error) {
 			}
 			om["flowTypes"] = "Update, Delete" // Deselect Create
 			edits++
-			for _, am := range om["attributeMappings"].([]any) {
-				am := am.(map[string]any)
+			ams, _ := om["attributeMappings"].([]any)
+			for _, v := range ams {
+				am, ok := v.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("an attribute mapping of the User object mapping is a %T, not an object", v)
+				}
 				switch am["targetAttributeName"] {
 				case "externalId": // externalId from objectId
 					am["source"] = map[string]any{"expression": "[objectId]", "name": "objectId", "parameters": []any{}, "type": "Attribute"}

@@ -167,7 +167,8 @@ func MissingTenantVariables() []string {
 	}
 	if _, diags := provider.Auth0ConfigFromEnvironment(); diags.HasError() {
 		for _, k := range []string{"AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"} {
-			if os.Getenv(k) == "" && !(k == "AUTH0_CLIENT_SECRET" && (os.Getenv("AUTH0_CLIENT_ASSERTION_PRIVATE_KEY") != "" || os.Getenv("AUTH0_API_TOKEN") != "")) {
+			otherCredential := os.Getenv("AUTH0_CLIENT_ASSERTION_PRIVATE_KEY") != "" || os.Getenv("AUTH0_API_TOKEN") != ""
+			if os.Getenv(k) == "" && (k != "AUTH0_CLIENT_SECRET" || !otherCredential) {
 				missing = append(missing, k)
 			}
 		}

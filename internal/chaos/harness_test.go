@@ -202,12 +202,12 @@ func providerChild(parent int) int {
 			continue
 		}
 		s := string(b)
-		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || close < open {
+		lp, rp := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if lp < 0 || rp < lp {
 			continue
 		}
-		comm := s[open+1 : close]
-		fields := strings.Fields(s[close+1:])
+		comm := s[lp+1 : rp]
+		fields := strings.Fields(s[rp+1:])
 		if len(fields) < 2 || !strings.HasPrefix(comm, "terraform-provi") {
 			continue
 		}

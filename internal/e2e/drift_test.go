@@ -268,9 +268,10 @@ func setUserFlowTypes(raw []byte, flowTypes string) ([]byte, error) {
 	set := false
 	rules, _ := s["synchronizationRules"].([]any)
 	for _, r := range rules {
-		oms, _ := r.(map[string]any)["objectMappings"].([]any)
+		rm, _ := r.(map[string]any)
+		oms, _ := rm["objectMappings"].([]any)
 		for _, om := range oms {
-			if om := om.(map[string]any); om["sourceObjectName"] == "User" {
+			if om, ok := om.(map[string]any); ok && om["sourceObjectName"] == "User" {
 				om["flowTypes"], set = flowTypes, true
 			}
 		}

@@ -23,10 +23,17 @@ const actionType = "auth0entra_provision_on_demand"
 // the provider server themselves, in the order Terraform does: GetProviderSchema, ConfigureProvider, then
 // ValidateActionConfig and InvokeAction, reading the progress events and the final diagnostics of the stream.
 
+// actionServer is a provider server that also serves actions (tfprotov6.ProviderServerWithActions, which is
+// deprecated in favour of this union).
+type actionServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+}
+
 // server is the provider's protocol-6 server, configured for a sandbox.
 type server struct {
 	t       *testing.T
-	srv     tfprotov6.ProviderServerWithActions
+	srv     actionServer
 	schemas *tfprotov6.GetProviderSchemaResponse
 }
 
@@ -37,7 +44,7 @@ func newServer(t *testing.T, sb *sandbox.Sandbox) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, ok := ps.(tfprotov6.ProviderServerWithActions)
+	srv, ok := ps.(actionServer)
 	if !ok {
 		t.Fatalf("the provider server %T does not serve actions", ps)
 	}

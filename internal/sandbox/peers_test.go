@@ -47,8 +47,8 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("metadata: %d", st)
 	}
-	login := md["authentication"].(map[string]any)["loginEndpoint"].(string)
-	graph := strings.TrimRight(md["microsoftGraphResourceId"].(string), "/")
+	login := as[string](t, as[map[string]any](t, md["authentication"])["loginEndpoint"])
+	graph := strings.TrimRight(as[string](t, md["microsoftGraphResourceId"]), "/")
 	form := url.Values{"client_id": {env["ARM_CLIENT_ID"]}, "client_secret": {env["ARM_CLIENT_SECRET"]},
 		"grant_type": {"client_credentials"}, "scope": {graph + "/.default"}}
 	req, _ = http.NewRequest("POST", login+"/"+env["ARM_TENANT_ID"]+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
@@ -57,7 +57,7 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("token for %s: %d %v", graph, st, tok)
 	}
-	access := tok["access_token"].(string)
+	access := as[string](t, tok["access_token"])
 	parts := strings.Split(access, ".")
 	if len(parts) != 3 {
 		t.Fatalf("access token is not a JWT")
@@ -98,9 +98,10 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("auth0 token: %d %v", st, mt)
 	}
+	mgmtToken := as[string](t, mt["access_token"])
 	mgmt := func(method, path, body string) (int, map[string]any) {
 		r, _ := http.NewRequest(method, "https://"+env["AUTH0_DOMAIN"]+path, strings.NewReader(body))
-		r.Header.Set("Authorization", "Bearer "+mt["access_token"].(string))
+		r.Header.Set("Authorization", "Bearer "+mgmtToken)
 		r.Header.Set("Content-Type", "application/json")
 		return getJSON(r)
 	}
@@ -108,7 +109,7 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 201 {
 		t.Fatalf("create client: %d %v", st, c)
 	}
-	st, g := mgmt("POST", "/api/v2/client-grants", `{"client_id":"`+c["client_id"].(string)+`","audience":"https://`+env["AUTH0_DOMAIN"]+`/api/v2/","scope":["read:connections"]}`)
+	st, g := mgmt("POST", "/api/v2/client-grants", `{"client_id":"`+as[string](t, c["client_id"])+`","audience":"https://`+env["AUTH0_DOMAIN"]+`/api/v2/","scope":["read:connections"]}`)
 	if st != 201 {
 		t.Fatalf("create grant: %d %v", st, g)
 	}
@@ -117,7 +118,7 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	}
 	// Nothing secret reached the request logs.
 	for _, r := range append(sb.Entra.Router().Requests(""), sb.Auth0.Router().Requests("")...) {
-		for _, sec := range []string{env["ARM_CLIENT_SECRET"], env["AUTH0_CLIENT_SECRET"], access, mt["access_token"].(string)} {
+		for _, sec := range []string{env["ARM_CLIENT_SECRET"], env["AUTH0_CLIENT_SECRET"], access, mgmtToken} {
 			if strings.Contains(string(r.Body), sec) || strings.Contains(r.Header.Get("Authorization"), sec) {
 				t.Errorf("%s %s logged a secret", r.Method, r.Path)
 			}

@@ -93,17 +93,17 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 	// Entra side of the manual setup.
 	g := newGraph(t, sb)
 	inst := g.do("POST", "/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", map[string]string{"displayName": "Auth0 SCIM (corp)"}, 201)
-	sp := inst["servicePrincipal"].(map[string]any)
-	spID := sp["id"].(string)
+	sp := as[map[string]any](t, inst["servicePrincipal"])
+	spID := as[string](t, sp["id"])
 	var userRole string
-	for _, r := range sp["appRoles"].([]any) {
-		if r.(map[string]any)["displayName"] == "User" {
-			userRole = r.(map[string]any)["id"].(string)
+	for _, r := range as[[]any](t, sp["appRoles"]) {
+		if role := as[map[string]any](t, r); role["displayName"] == "User" {
+			userRole = as[string](t, role["id"])
 		}
 	}
 	g.do("POST", "/servicePrincipals/"+spID+"/appRoleAssignedTo", map[string]string{"principalId": sb.Seed.GroupID, "resourceId": spID, "appRoleId": userRole}, 201)
 	job := g.do("POST", "/servicePrincipals/"+spID+"/synchronization/jobs", map[string]string{"templateId": "scim"}, 201)
-	jobID := job["id"].(string)
+	jobID := as[string](t, job["id"])
 	if !strings.HasPrefix(jobID, "scim.") {
 		t.Fatalf("job id %q", jobID)
 	}
@@ -119,14 +119,13 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(schema, &s); err != nil {
 		t.Fatal(err)
 	}
-	for _, om := range s["synchronizationRules"].([]any)[0].(map[string]any)["objectMappings"].([]any) {
-		om := om.(map[string]any)
+	for _, om := range objectMappings(t, s) {
 		if om["sourceObjectName"] != "User" {
 			continue
 		}
 		om["flowTypes"] = "Update,Delete" // Deselect Create
-		for _, am := range om["attributeMappings"].([]any) {
-			am := am.(map[string]any)
+		for _, am := range as[[]any](t, om["attributeMappings"]) {
+			am := as[map[string]any](t, am)
 			switch am["targetAttributeName"] {
 			case "externalId": // externalId from objectId
 				am["source"] = map[string]any{"expression": "[objectId]", "name": "objectId", "parameters": []any{}, "type": "Attribute"}
@@ -148,7 +147,7 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 				ErrorCode string `json:"errorCode"`
 			} `json:"details"`
 		}
-		if err := json.Unmarshal([]byte(out["key"].(string)), &key); err != nil {
+		if err := json.Unmarshal([]byte(as[string](t, out["key"])), &key); err != nil {
 			t.Fatalf("key %v: %v", out["key"], err)
 		}
 		return key.Result, key.Details.ErrorCode
@@ -194,8 +193,8 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 		t.Fatalf("group export without group scopes: %+v", j.Status)
 	}
 	// Users only: with the Group object mapping disabled the next cycle sends no group and succeeds.
-	for _, om := range s["synchronizationRules"].([]any)[0].(map[string]any)["objectMappings"].([]any) {
-		if om := om.(map[string]any); om["sourceObjectName"] == "Group" {
+	for _, om := range objectMappings(t, s) {
+		if om["sourceObjectName"] == "Group" {
 			om["enabled"] = false
 		}
 	}
@@ -230,4 +229,25 @@ func TestEnvFileIsSourceable(t *testing.T) {
 	if fmt.Sprint(sb.Seed.User("carol").InAuth0) != "false" || !sb.Seed.User("alice").InAuth0 {
 		t.Error("seed: alice must be in Auth0, carol not")
 	}
+}
+
+// as returns v as a T, failing the test (instead of panicking) when v holds another type.
+func as[T any](t testing.TB, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("got %T %v, want %T", v, v, x)
+	}
+	return x
+}
+
+// objectMappings returns the object mappings of a synchronization schema's first rule.
+func objectMappings(t testing.TB, schema map[string]any) []map[string]any {
+	t.Helper()
+	rule := as[map[string]any](t, as[[]any](t, schema["synchronizationRules"])[0])
+	var out []map[string]any
+	for _, om := range as[[]any](t, rule["objectMappings"]) {
+		out = append(out, as[map[string]any](t, om))
+	}
+	return out
 }

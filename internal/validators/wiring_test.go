@@ -22,13 +22,20 @@ const (
 	goodToken = "tok_AbCdEfGh12345678"
 )
 
-func server(t *testing.T) (tfprotov6.ProviderServerWithActions, *tfprotov6.GetProviderSchemaResponse) {
+// actionServer is a provider server that also serves actions (tfprotov6.ProviderServerWithActions, which is
+// deprecated in favour of this union).
+type actionServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+}
+
+func server(t *testing.T) (actionServer, *tfprotov6.GetProviderSchemaResponse) {
 	t.Helper()
 	ps, err := providerserver.NewProtocol6WithError(provider.New("test")())()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, ok := ps.(tfprotov6.ProviderServerWithActions)
+	srv, ok := ps.(actionServer)
 	if !ok {
 		t.Fatalf("the provider server %T does not serve actions", ps)
 	}
@@ -42,7 +49,10 @@ func server(t *testing.T) (tfprotov6.ProviderServerWithActions, *tfprotov6.GetPr
 // config builds a configuration of schema type typ with the given string arguments; the others are null.
 func config(t *testing.T, typ tftypes.Type, args map[string]string) *tfprotov6.DynamicValue {
 	t.Helper()
-	obj := typ.(tftypes.Object)
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema type %T is not an object", typ)
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range obj.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)

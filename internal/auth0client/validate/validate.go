@@ -132,17 +132,17 @@ var overflowPattern = regexp.MustCompile(`^\d+(\.\d+)?(h|m|s|ms|us|µs|ns)$`)
 
 // cut shortens a value quoted in a message to a readable length.
 func cut(s string) string {
-	const max = 80
-	if len(s) <= max {
+	const maxLen = 80
+	if len(s) <= maxLen {
 		return s
 	}
-	return s[:max] + "…"
+	return s[:maxLen] + "…"
 }
 
-// DurationAtMost checks a duration string (ParseDuration) that must be at most max; why explains the bound and
+// DurationAtMost checks a duration string (ParseDuration) that must be at most limit; why explains the bound and
 // says what to do instead.
-func DurationAtMost(max time.Duration, why string) validator.String {
-	return durationAtMost{max: max, why: why}
+func DurationAtMost(limit time.Duration, why string) validator.String {
+	return durationAtMost{max: limit, why: why}
 }
 
 type durationAtMost struct {
@@ -179,10 +179,10 @@ func FormatDuration(d time.Duration) string {
 	}
 }
 
-// DurationLongerThan checks a duration string (ParseDuration) that must be longer than min. why explains the
+// DurationLongerThan checks a duration string (ParseDuration) that must be longer than limit. why explains the
 // bound in the error message.
-func DurationLongerThan(min time.Duration, why string) validator.String {
-	return durationLongerThan{min: min, why: why}
+func DurationLongerThan(limit time.Duration, why string) validator.String {
+	return durationLongerThan{min: limit, why: why}
 }
 
 type durationLongerThan struct {

@@ -191,8 +191,8 @@ func TestConnectionCheckpointPaging(t *testing.T) {
 		if _, ok := m["total"]; ok {
 			t.Fatalf("checkpoint answer carries total: %s", r.body)
 		}
-		for _, c := range m["connections"].([]any) {
-			seen = append(seen, c.(map[string]any)["id"].(string))
+		for _, c := range as[[]any](t, m["connections"]) {
+			seen = append(seen, as[string](t, as[map[string]any](t, c)["id"]))
 		}
 		pages++
 		next, _ := m["next"].(string)
@@ -221,11 +221,11 @@ func TestConnectionCheckpointPaging(t *testing.T) {
 		t.Fatalf("patch clients: %d %s", r.status, r.body)
 	}
 	m := tn.call(t, "GET", "/api/v2/connections/"+conns[0]+"/clients?take=2", "", nil).json(t)
-	if len(m["clients"].([]any)) != 2 || m["next"] == nil {
+	if len(as[[]any](t, m["clients"])) != 2 || m["next"] == nil {
 		t.Fatalf("first page: %v", m)
 	}
-	m = tn.call(t, "GET", "/api/v2/connections/"+conns[0]+"/clients?take=2&from="+m["next"].(string), "", nil).json(t)
-	if cl := m["clients"].([]any); len(cl) != 1 || m["next"] != nil {
+	m = tn.call(t, "GET", "/api/v2/connections/"+conns[0]+"/clients?take=2&from="+as[string](t, m["next"]), "", nil).json(t)
+	if cl := as[[]any](t, m["clients"]); len(cl) != 1 || m["next"] != nil {
 		t.Fatalf("last page: %v", m)
 	}
 	conn := tn.call(t, "GET", "/api/v2/connections/"+conns[0], "", nil).json(t)
@@ -241,7 +241,7 @@ func TestClientGrantRules(t *testing.T) {
 	tn := newTenant(t, "sandbox")
 	tn.token = tn.IssueToken(clientScopes)
 	c := tn.call(t, "POST", "/api/v2/clients", `{"name":"m2m","app_type":"non_interactive"}`, nil).json(t)
-	id := c["client_id"].(string)
+	id := as[string](t, c["client_id"])
 	aud := `"https://` + tn.Domain() + `/api/v2/"`
 	if r := tn.call(t, "POST", "/api/v2/client-grants", `{"client_id":"`+id+`","audience":`+aud+`,"scope":["read:users"]}`, nil); r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)

@@ -118,7 +118,7 @@ func TestGoAuth0ClientCredentialsAndSCIM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts = read.Options.(*management.ConnectionOptionsAzureAD)
+	opts = as[*management.ConnectionOptionsAzureAD](t, read.Options)
 	if opts.GetUserIDAttribute() != "oid" || opts.TenantDomain != nil {
 		t.Fatalf("options were not replaced wholesale: userid_attribute %q, tenant_domain %v", opts.GetUserIDAttribute(), opts.TenantDomain)
 	}

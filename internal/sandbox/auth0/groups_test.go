@@ -27,7 +27,7 @@ func TestGroupsThroughManagementAPI(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	gid := r.json(t)["id"].(string)
+	gid := as[string](t, r.json(t)["id"])
 
 	r = tn.call(t, "GET", "/api/v2/groups?connection_id="+id, "", nil)
 	var list []map[string]any

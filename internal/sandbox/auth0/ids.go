@@ -11,9 +11,9 @@ const alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 // randomAlnum returns n random alphanumerics (the shape of Auth0's con_ and tok_ ids).
 func randomAlnum(n int) string {
 	b := make([]byte, n)
-	max := big.NewInt(int64(len(alphanumerics)))
+	n62 := big.NewInt(int64(len(alphanumerics)))
 	for i := range b {
-		k, err := rand.Int(rand.Reader, max)
+		k, err := rand.Int(rand.Reader, n62)
 		if err != nil {
 			panic(err)
 		}

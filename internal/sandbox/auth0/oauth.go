@@ -99,7 +99,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			writeOAuthError(w, oe)
 			return
 		}
-		id, basic = cid, false
+		id = cid
 	} else if basic {
 		// x/oauth2 form-encodes both halves before Basic encoding them (RFC 6749 §2.3.1).
 		if v, err := url.QueryUnescape(id); err == nil {

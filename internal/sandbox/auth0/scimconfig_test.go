@@ -44,7 +44,7 @@ func TestCreateSCIMConfiguration(t *testing.T) {
 			}
 			body := got.json(t)
 			if tc.status != 201 {
-				if !strings.Contains(body["message"].(string), tc.message) {
+				if !strings.Contains(as[string](t, body["message"]), tc.message) {
 					t.Fatalf("message %q", body["message"])
 				}
 				return
@@ -52,7 +52,7 @@ func TestCreateSCIMConfiguration(t *testing.T) {
 			if !configKeyOrder.Match(got.body) {
 				t.Fatalf("key order: %s", got.body)
 			}
-			if n := len(body["mapping"].([]any)); n != tc.rows || body["user_id_attribute"] != tc.uid || body["tenant_name"] != "sandbox" {
+			if n := len(as[[]any](t, body["mapping"])); n != tc.rows || body["user_id_attribute"] != tc.uid || body["tenant_name"] != "sandbox" {
 				t.Fatalf("rows %d uid %v: %s", n, body["user_id_attribute"], got.body)
 			}
 			if body["created_at"] != "2025-11-06T03:50:36.919Z" || body["updated_on"] != body["created_at"] {

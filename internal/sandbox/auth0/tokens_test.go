@@ -26,7 +26,7 @@ func TestSCIMTokens(t *testing.T) {
 		{`{"scopes":["get:users"],"other":1}`, "'Additional properties not allowed: other'."},
 	} {
 		got := tn.call(t, "POST", path, tc.body, nil)
-		if got.status != 400 || !strings.Contains(got.json(t)["message"].(string), tc.message) || got.json(t)["errorCode"] != "invalid_body" {
+		if got.status != 400 || !strings.Contains(as[string](t, got.json(t)["message"]), tc.message) || got.json(t)["errorCode"] != "invalid_body" {
 			t.Errorf("POST %s: %d %s", tc.body, got.status, got.body)
 		}
 	}
@@ -38,7 +38,8 @@ func TestSCIMTokens(t *testing.T) {
 		t.Fatalf("%d %s", got.status, got.body)
 	}
 	first := got.json(t)
-	if !strings.HasPrefix(first["token"].(string), first["token_id"].(string)+".") {
+	firstID := as[string](t, first["token_id"])
+	if !strings.HasPrefix(as[string](t, first["token"]), firstID+".") {
 		t.Fatalf("secret does not start with the token id: %s", got.body)
 	}
 
@@ -57,8 +58,8 @@ func TestSCIMTokens(t *testing.T) {
 
 	// The list: no secret, valid_until only for the expiring token, no last_used_at before use.
 	got = tn.call(t, "GET", path, "", nil)
-	want := `[{"token_id":"` + first["token_id"].(string) + `","created_at":"2025-11-06T03:50:36.919Z","scopes":["get:users","post:users"]},` +
-		`{"token_id":"` + second["token_id"].(string) + `","created_at":"2025-11-06T03:50:36.919Z","scopes":["get:users"],"valid_until":"2025-11-06T04:50:36.919Z"}]`
+	want := `[{"token_id":"` + firstID + `","created_at":"2025-11-06T03:50:36.919Z","scopes":["get:users","post:users"]},` +
+		`{"token_id":"` + as[string](t, second["token_id"]) + `","created_at":"2025-11-06T03:50:36.919Z","scopes":["get:users"],"valid_until":"2025-11-06T04:50:36.919Z"}]`
 	if got.status != 200 || string(got.body) != want {
 		t.Fatalf("list:\n%s\nwant\n%s", got.body, want)
 	}
@@ -79,8 +80,8 @@ func TestSCIMTokens(t *testing.T) {
 		tokenID string
 		status  int
 	}{
-		{first["token_id"].(string), 204},
-		{first["token_id"].(string), 404},
+		{firstID, 204},
+		{firstID, 404},
 		{"tok_aaaaaaaaaaaaaaaa", 404},
 		{"not-a-token", 400},
 	} {

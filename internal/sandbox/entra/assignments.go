@@ -125,7 +125,7 @@ func (s *Server) principalLocked(id string) (ptype, name string, ok bool) {
 	if u := s.userLocked(id, true); u != nil && strings.EqualFold(u.ID, id) {
 		return "User", u.DisplayName, true
 	}
-	if g := s.groupLocked(id, true); g != nil {
+	if g := s.visibleGroupLocked(id); g != nil {
 		return "Group", g.displayName, true
 	}
 	if sp := s.spLocked(id, true); sp != nil {
@@ -193,7 +193,7 @@ func (s *Server) getAssignment(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, id)
 		return
 	}
-	s.writeEntity(w, r, http.StatusOK, "servicePrincipals('"+r.PathValue("id")+"')/appRoleAssignedTo/$entity", "appRoleAssignment", obj, nil)
+	s.writeEntity(w, r, "servicePrincipals('"+r.PathValue("id")+"')/appRoleAssignedTo/$entity", "appRoleAssignment", obj, nil)
 }
 
 // deleteAssignment serves DELETE /servicePrincipals/{id}/appRoleAssignedTo/{aid} → 204.

@@ -137,8 +137,6 @@ func (u *sourceUser) attr(name string) *string {
 	return nil
 }
 
-func (u *sourceUser) softDeleted() bool { return u.attrs["issoftdeleted"] == "True" }
-
 func boolString(b bool) string {
 	if b {
 		return "True"

@@ -57,7 +57,7 @@ func (s *Server) groupAssignedLocked(spID, groupID string) bool {
 
 func (s *Server) snapshotGroupLocked(sp *servicePrincipal, j *job, id string) sourceGroup {
 	sg := sourceGroup{id: id, name: id, attrs: map[string]string{}}
-	g := s.groupLocked(id, true)
+	g := s.visibleGroupLocked(id)
 	if g == nil {
 		return sg
 	}

@@ -38,7 +38,6 @@ func TestRunCycleGroups(t *testing.T) {
 	// member (alice; carol is absent and Create is off for users) added with PATCH.
 	var lookup, create *scimRequest
 	for _, r := range w.scim.reqs("") {
-		r := r
 		if strings.HasSuffix(r.Path, "/Groups") && r.Method == "GET" && lookup == nil {
 			lookup = &r
 		}
@@ -83,7 +82,7 @@ func TestRunCycleGroups(t *testing.T) {
 	r := w.mustStatus(w.call("GET", "/v1.0/auditLogs/provisioning?$filter=jobId+eq+'"+w.a.jobID+"'", nil), 200)
 	types := map[string]int{}
 	for _, e := range r.list() {
-		types[dig(e, "sourceIdentity", "identityType").(string)]++
+		types[as[string](t, dig(e, "sourceIdentity", "identityType"))]++
 	}
 	if types["Group"] != 3 || types["User"] == 0 {
 		t.Errorf("log entries by type %v", types)

@@ -115,9 +115,9 @@ func TestProvisionOnDemandOutcomes(t *testing.T) {
 		t.Fatalf("PATCH requests: %+v", patches)
 	}
 	ops := map[string]map[string]any{}
-	for _, o := range patches[0].Body["Operations"].([]any) {
-		om := o.(map[string]any)
-		ops[om["path"].(string)] = om
+	for _, o := range as[[]any](t, patches[0].Body["Operations"]) {
+		om := as[map[string]any](t, o)
+		ops[as[string](t, om["path"])] = om
 	}
 	if o := ops["externalId"]; o == nil || o["op"] != "Add" || o["value"] != w.alice {
 		t.Errorf("externalId op (on demand ignores aadOptscim062020: title case, objectId source): %v", ops["externalId"])
@@ -175,7 +175,7 @@ func TestProvisionOnDemandOutcomes(t *testing.T) {
 		t.Fatalf("POSTs: %+v", posts)
 	}
 	b := posts[0].Body
-	emails := b["emails"].([]any)[0].(map[string]any)
+	emails := as[map[string]any](t, as[[]any](t, b["emails"])[0])
 	if b["userName"] != "carol@corp.example" || b["active"] != true || b["externalId"] != w.carol || emails["type"] != "work" || emails["value"] != "carol@corp.example" ||
 		dig(b, scimEnterpriseUser, "department") != "Engineering" || dig(b, "name", "formatted") != "Carol Example" {
 		t.Errorf("POST body: %v", b)
@@ -186,7 +186,7 @@ func TestProvisionOnDemandOutcomes(t *testing.T) {
 
 	// Unsupported expression → failure naming the function.
 	w.mustStatus(w.editSchema(w.a, func(s map[string]any) {
-		rowFor(userMappingOf(t, s), "title")["source"] = map[string]any{"expression": "Mid([jobTitle], 1, 3)", "name": "Mid", "parameters": []any{}, "type": "Function"}
+		rowFor(t, userMappingOf(t, s), "title")["source"] = map[string]any{"expression": "Mid([jobTitle], 1, 3)", "name": "Mid", "parameters": []any{}, "type": "Function"}
 	}), 204)
 	res = w.provisionOnDemand(w.alice)
 	if res.key.Result != "Failure" || res.key.Details.ErrorCode != FailExpression || !strings.Contains(res.key.Details.ErrorMessage, "'Mid'") {
@@ -196,7 +196,7 @@ func TestProvisionOnDemandOutcomes(t *testing.T) {
 	// SCIM server refuses the token → failure with the SCIM status and detail.
 	_ = w.s.SetSecret(w.a.spID, "SecretToken", "revoked")
 	w.mustStatus(w.editSchema(w.a, func(s map[string]any) {
-		rowFor(userMappingOf(t, s), "title")["source"] = map[string]any{"expression": "[jobTitle]", "name": "jobTitle", "parameters": []any{}, "type": "Attribute"}
+		rowFor(t, userMappingOf(t, s), "title")["source"] = map[string]any{"expression": "[jobTitle]", "name": "jobTitle", "parameters": []any{}, "type": "Attribute"}
 	}), 204)
 	res = w.provisionOnDemand(w.alice)
 	if res.key.Result != "Failure" || res.key.Details.ErrorCode != CodeSCIMCredentialValidation || !strings.Contains(res.key.Details.ErrorMessage, "HTTP/401") {
@@ -285,9 +285,9 @@ func TestRunCycle(t *testing.T) {
 		t.Errorf("title-case op in a flagged cycle: %s", raw)
 	}
 	var grouped map[string]any
-	for _, o := range patch["Operations"].([]any) {
-		if om := o.(map[string]any); om["path"] == nil {
-			grouped = om["value"].(map[string]any)
+	for _, o := range as[[]any](t, patch["Operations"]) {
+		if om := as[map[string]any](t, o); om["path"] == nil {
+			grouped = as[map[string]any](t, om["value"])
 		}
 	}
 	if grouped == nil || grouped["userName"] != "alice@corp.example" || grouped["displayName"] != "Alice Example" || grouped["name.givenName"] != "Alice" {

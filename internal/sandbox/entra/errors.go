@@ -38,21 +38,14 @@ type graphInnerError struct {
 	ClientRequestID string `json:"client-request-id"`
 }
 
-type graphErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Target  string `json:"target,omitempty"`
-}
-
 type graphMainError struct {
-	Code       string             `json:"code"`
-	Message    string             `json:"message"`
-	Details    []graphErrorDetail `json:"details,omitempty"`
-	InnerError graphInnerError    `json:"innerError"`
+	Code       string          `json:"code"`
+	Message    string          `json:"message"`
+	InnerError graphInnerError `json:"innerError"`
 }
 
 // graphError writes the Graph error envelope.
-func (s *Server) graphError(w http.ResponseWriter, r *http.Request, status int, code, message string, details ...graphErrorDetail) {
+func (s *Server) graphError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
 	if message == "" {
 		message = http.StatusText(status)
 	}
@@ -71,7 +64,6 @@ func (s *Server) graphError(w http.ResponseWriter, r *http.Request, status int, 
 	writeJSON(w, status, map[string]any{"error": graphMainError{
 		Code:    code,
 		Message: message,
-		Details: details,
 		// Real directory errors carry a date without a zone designator (microsoft-graph.md §7.1); kiota parses it fine.
 		InnerError: graphInnerError{Date: s.now().Format("2006-01-02T15:04:05"), RequestID: rid, ClientRequestID: crid},
 	}})

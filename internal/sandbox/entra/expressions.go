@@ -106,8 +106,8 @@ func (p *exprParser) arg() (*exprNode, error) {
 	if p.i >= len(p.s) || p.s[p.i] == ',' || p.s[p.i] == ')' {
 		return &exprNode{kind: exprEmpty}, nil
 	}
-	switch c := p.s[p.i]; {
-	case c == '[':
+	switch p.s[p.i] {
+	case '[':
 		end := strings.IndexByte(p.s[p.i:], ']')
 		if end < 0 {
 			return nil, fmt.Errorf("unterminated attribute reference in %q", p.s)
@@ -115,7 +115,7 @@ func (p *exprParser) arg() (*exprNode, error) {
 		name := strings.TrimSpace(p.s[p.i+1 : p.i+end])
 		p.i += end + 1
 		return &exprNode{kind: exprAttribute, name: name}, nil
-	case c == '"':
+	case '"':
 		var b strings.Builder
 		p.i++
 		for {
@@ -165,7 +165,7 @@ func (p *exprParser) arg() (*exprNode, error) {
 				}
 				if p.s[p.i] == ')' {
 					p.i++
-					if !(len(fn.args) == 0 && a.kind == exprEmpty) {
+					if len(fn.args) != 0 || a.kind != exprEmpty {
 						fn.args = append(fn.args, a)
 					}
 					return fn, nil

@@ -27,8 +27,7 @@ type servicePrincipal struct {
 	jobs    map[string]*job
 }
 
-func (a *application) appID() string       { s, _ := a.props["appId"].(string); return s }
-func (a *application) displayName() string { s, _ := a.props["displayName"].(string); return s }
+func (a *application) appID() string { s, _ := a.props["appId"].(string); return s }
 func (sp *servicePrincipal) displayName() string {
 	s, _ := sp.props["displayName"].(string)
 	return s
@@ -112,10 +111,10 @@ func (s *Server) addAppLocked(appID, displayName, templateID string, lag time.Du
 	return app, sp
 }
 
-// appLocked returns the application with object id; visibleOnly hides it during replication lag.
-func (s *Server) appLocked(id string, visibleOnly bool) *application {
+// visibleAppLocked returns the application with object id, or nil while replication lag still hides it.
+func (s *Server) visibleAppLocked(id string) *application {
 	a := s.apps[id]
-	if a == nil || (visibleOnly && !a.visible(s.now())) {
+	if a == nil || !a.visible(s.now()) {
 		return nil
 	}
 	return a
@@ -155,7 +154,7 @@ func (s *Server) getApplicationTemplate(w http.ResponseWriter, r *http.Request) 
 		s.notFound(w, r, id)
 		return
 	}
-	s.writeEntity(w, r, http.StatusOK, "applicationTemplates/$entity", "applicationTemplate", map[string]any{
+	s.writeEntity(w, r, "applicationTemplates/$entity", "applicationTemplate", map[string]any{
 		"id": NonGalleryTemplateID, "displayName": "Custom", "homePageUrl": nil, "publisher": "Microsoft Corporation",
 		"description": "Integrate any other application that you don't find in the gallery (Non-gallery)",
 		"categories":  []any{}, "logoUrl": nil, "supportedProvisioningTypes": []any{"sync"},
@@ -215,7 +214,7 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	a := s.appLocked(r.PathValue("id"), true)
+	a := s.visibleAppLocked(r.PathValue("id"))
 	var obj map[string]any
 	if a != nil {
 		obj = copyMap(a.props)
@@ -225,11 +224,11 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, r.PathValue("id"))
 		return
 	}
-	s.writeEntity(w, r, http.StatusOK, "applications/$entity", "application", obj, nil)
+	s.writeEntity(w, r, "applications/$entity", "application", obj, nil)
 }
 
 func (s *Server) patchApplication(w http.ResponseWriter, r *http.Request) {
-	s.patchApp(w, r, func() *application { return s.appLocked(r.PathValue("id"), true) }, r.PathValue("id"))
+	s.patchApp(w, r, func() *application { return s.visibleAppLocked(r.PathValue("id")) }, r.PathValue("id"))
 }
 
 func (s *Server) patchApp(w http.ResponseWriter, r *http.Request, find func() *application, key string) {
@@ -285,7 +284,7 @@ func (s *Server) applyPatchLocked(w http.ResponseWriter, r *http.Request, props,
 
 func (s *Server) deleteApplication(w http.ResponseWriter, r *http.Request) {
 	s.underLock(w, func(w http.ResponseWriter) {
-		a := s.appLocked(r.PathValue("id"), true)
+		a := s.visibleAppLocked(r.PathValue("id"))
 		if a == nil {
 			s.notFound(w, r, r.PathValue("id"))
 			return
@@ -337,7 +336,7 @@ func (s *Server) getServicePrincipal(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, r.PathValue("id"))
 		return
 	}
-	s.writeEntity(w, r, http.StatusOK, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
+	s.writeEntity(w, r, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
 }
 
 func (s *Server) patchServicePrincipal(w http.ResponseWriter, r *http.Request) {
@@ -408,7 +407,7 @@ func (s *Server) alternateKey(w http.ResponseWriter, r *http.Request) {
 				s.notFound(w, r, key)
 				return
 			}
-			s.writeEntity(w, r, http.StatusOK, "applications/$entity", "application", obj, nil)
+			s.writeEntity(w, r, "applications/$entity", "application", obj, nil)
 		}
 	case "servicePrincipals":
 		find := func() *servicePrincipal { return s.spByAppIDLocked(key, true) }
@@ -436,7 +435,7 @@ func (s *Server) alternateKey(w http.ResponseWriter, r *http.Request) {
 				s.notFound(w, r, key)
 				return
 			}
-			s.writeEntity(w, r, http.StatusOK, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
+			s.writeEntity(w, r, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
 		}
 	default:
 		s.unknownRoute(w, r)

@@ -100,7 +100,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, r.PathValue("id"))
 		return
 	}
-	s.writeEntity(w, r, http.StatusOK, "users/$entity", "user", obj, userDefaultSelect)
+	s.writeEntity(w, r, "users/$entity", "user", obj, userDefaultSelect)
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +117,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	g := s.groupLocked(r.PathValue("id"), true)
+	g := s.visibleGroupLocked(r.PathValue("id"))
 	var obj map[string]any
 	if g != nil {
 		obj = g.props()
@@ -128,13 +128,13 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, r.PathValue("id"))
 		return
 	}
-	s.writeEntity(w, r, http.StatusOK, "groups/$entity", "group", obj, nil)
+	s.writeEntity(w, r, "groups/$entity", "group", obj, nil)
 }
 
 // listGroupMembers serves GET /groups/{id}/members: directoryObjects with @odata.type.
 func (s *Server) listGroupMembers(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	g := s.groupLocked(r.PathValue("id"), true)
+	g := s.visibleGroupLocked(r.PathValue("id"))
 	var items []map[string]any
 	if g != nil {
 		for _, id := range g.members {

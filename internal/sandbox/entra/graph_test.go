@@ -19,21 +19,21 @@ func TestInstantiate(t *testing.T) {
 	if r.str("application", "applicationTemplateId") != NonGalleryTemplateID || r.str("servicePrincipal", "applicationTemplateId") != NonGalleryTemplateID {
 		t.Errorf("applicationTemplateId not set: %s", r.raw)
 	}
-	sp := r.body["servicePrincipal"].(map[string]any)
+	sp := as[map[string]any](t, r.body["servicePrincipal"])
 	if sp["appId"] != appID || sp["appRoleAssignmentRequired"] != true || sp["displayName"] != "Auth0 SCIM (corp)" {
 		t.Errorf("service principal: %v", sp)
 	}
-	if names := sp["servicePrincipalNames"].([]any); len(names) != 1 || names[0] != appID {
+	if names := as[[]any](t, sp["servicePrincipalNames"]); len(names) != 1 || names[0] != appID {
 		t.Errorf("servicePrincipalNames = %v", names)
 	}
-	tags := sp["tags"].([]any)
+	tags := as[[]any](t, sp["tags"])
 	if len(tags) != 2 || tags[0] != "WindowsAzureActiveDirectoryIntegratedApp" || tags[1] != "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" {
 		t.Errorf("tags = %v", tags)
 	}
 	roles := map[string]string{}
-	for _, ro := range sp["appRoles"].([]any) {
-		m := ro.(map[string]any)
-		roles[m["displayName"].(string)] = m["id"].(string)
+	for _, ro := range as[[]any](t, sp["appRoles"]) {
+		m := as[map[string]any](t, ro)
+		roles[as[string](t, m["displayName"])] = as[string](t, m["id"])
 	}
 	if roles["User"] != AppRoleUser || roles["msiam_access"] != AppRoleMsiamAccess {
 		t.Errorf("appRoles = %v", roles)

@@ -92,7 +92,7 @@ func (tn *tenant) getToken(form url.Values) string {
 	if st != http.StatusOK {
 		tn.t.Fatalf("token: %d %v", st, body)
 	}
-	return body["access_token"].(string)
+	return as[string](tn.t, body["access_token"])
 }
 
 func (tn *tenant) postForm(path string, form url.Values) (int, map[string]any) {
@@ -109,6 +109,7 @@ func (tn *tenant) postForm(path string, form url.Values) (int, map[string]any) {
 
 // response is one Graph answer.
 type response struct {
+	t      testing.TB
 	status int
 	header http.Header
 	raw    []byte
@@ -128,9 +129,19 @@ func (r response) list() []map[string]any {
 	var out []map[string]any
 	vs, _ := r.body["value"].([]any)
 	for _, v := range vs {
-		out = append(out, v.(map[string]any))
+		out = append(out, as[map[string]any](r.t, v))
 	}
 	return out
+}
+
+// as returns v as a T, failing the test (instead of panicking) when v holds another type.
+func as[T any](t testing.TB, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("got %T %v, want %T", v, v, x)
+	}
+	return x
 }
 
 func dig(v any, path ...string) any {
@@ -182,7 +193,7 @@ func (tn *tenant) callWith(method, path string, body any, headers map[string]str
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	r := response{t: tn.t, status: resp.StatusCode, header: resp.Header, raw: raw}
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &r.body)
 	}
@@ -297,16 +308,22 @@ func (f *fakeSCIM) serveGroups(w http.ResponseWriter, r *http.Request, rest stri
 		g := f.groups[id]
 		ops, _ := body["Operations"].([]any)
 		for _, o := range ops {
-			om := o.(map[string]any)
+			om, ok := o.(map[string]any)
+			if !ok {
+				scimErr(w, 400, "Operations: each operation must be an object")
+				return
+			}
 			path, _ := om["path"].(string)
 			switch {
 			case path == "displayName":
 				g.displayName, _ = om["value"].(string)
 			case path == "members":
 				vals, _ := om["value"].([]any)
+				op, _ := om["op"].(string)
 				for _, v := range vals {
-					m := v.(map[string]any)["value"].(string)
-					g.members[m] = strings.EqualFold(om["op"].(string), "add")
+					vm, _ := v.(map[string]any)
+					m, _ := vm["value"].(string)
+					g.members[m] = strings.EqualFold(op, "add")
 					if !g.members[m] {
 						delete(g.members, m)
 					}
@@ -421,7 +438,11 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		ops, _ := body["Operations"].([]any)
 		for _, o := range ops {
-			om := o.(map[string]any)
+			om, ok := o.(map[string]any)
+			if !ok {
+				scimErr(w, 400, "Operations: each operation must be an object")
+				return
+			}
 			if p, ok := om["path"].(string); ok {
 				setSCIMPath(u, parseSCIMPath(p), om["value"])
 			} else if vm, ok := om["value"].(map[string]any); ok {

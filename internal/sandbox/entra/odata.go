@@ -84,13 +84,13 @@ func tokenizeFilter(f string) ([]string, error) {
 	var toks []string
 	for i := 0; i < len(f); {
 		c := f[i]
-		switch {
-		case c == ' ' || c == '\t':
+		switch c {
+		case ' ', '\t':
 			i++
-		case c == '(' || c == ')' || c == ',':
+		case '(', ')', ',':
 			toks = append(toks, string(c))
 			i++
-		case c == '\'':
+		case '\'':
 			var b strings.Builder
 			b.WriteByte('\'')
 			j := i + 1
@@ -252,6 +252,14 @@ func (s *Server) listQuery(w http.ResponseWriter, r *http.Request, contextPath, 
 }
 
 // selectProps applies $select (or defaultSelect when $select is empty and defaultSelect is not nil).
+// unknownPropertyError is Graph's answer to a $select naming a property the type does not have; its text is Graph's
+// message, which is why it starts with a capital and ends with a period.
+type unknownPropertyError struct{ property, entity string }
+
+func (e unknownPropertyError) Error() string {
+	return "Could not find a property named '" + e.property + "' on type 'microsoft.graph." + e.entity + "'."
+}
+
 func selectProps(obj map[string]any, sel string, defaultSelect []string, entity string) (map[string]any, error) {
 	var keys []string
 	switch {
@@ -277,14 +285,14 @@ func selectProps(obj map[string]any, sel string, defaultSelect []string, entity 
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("Could not find a property named '%s' on type 'microsoft.graph.%s'.", k, entity)
+			return nil, unknownPropertyError{property: k, entity: entity}
 		}
 	}
 	return out, nil
 }
 
-// writeEntity writes one object with @odata.context, honouring $select.
-func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, status int, contextPath, entity string, obj map[string]any, defaultSelect []string) {
+// writeEntity writes one object (200) with @odata.context, honouring $select.
+func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, contextPath, entity string, obj map[string]any, defaultSelect []string) {
 	sel, err := selectProps(obj, r.URL.Query().Get("$select"), defaultSelect, entity)
 	if err != nil {
 		s.graphError(w, r, http.StatusBadRequest, "BadRequest", err.Error())
@@ -295,7 +303,7 @@ func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, status int,
 		out[k] = v
 	}
 	out["@odata.context"] = s.base(r) + "/v1.0/$metadata#" + contextPath
-	writeJSON(w, status, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func containsFold(list []string, s string) bool {

@@ -31,7 +31,7 @@ func (s *Server) registerOwnersAndBeta() {
 // ownedLocked finds the application or service principal an owners route names. Callers hold s.mu.
 func (s *Server) ownedLocked(set, id string) bool {
 	if set == "applications" {
-		return s.appLocked(id, true) != nil
+		return s.visibleAppLocked(id) != nil
 	}
 	return s.spLocked(id, true) != nil
 }
@@ -48,7 +48,7 @@ func (s *Server) directoryObjectLocked(id string) map[string]any {
 		m["@odata.type"] = "#microsoft.graph.servicePrincipal"
 		return m
 	}
-	if g := s.groupLocked(id, true); g != nil {
+	if g := s.visibleGroupLocked(id); g != nil {
 		m := g.props()
 		m["@odata.type"] = "#microsoft.graph.group"
 		return m
@@ -212,7 +212,7 @@ func (s *Server) getBetaApplication(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.mu.Lock()
 	var obj map[string]any
-	if a := s.appLocked(id, true); a != nil {
+	if a := s.visibleAppLocked(id); a != nil {
 		obj = betaApplication(a.props, s.betaProps[strings.ToLower(id)])
 	}
 	s.mu.Unlock()
@@ -231,7 +231,7 @@ func (s *Server) patchBetaApplication(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	s.underLock(w, func(w http.ResponseWriter) {
-		a := s.appLocked(id, true)
+		a := s.visibleAppLocked(id)
 		if a == nil {
 			s.notFound(w, r, id)
 			return
@@ -241,7 +241,7 @@ func (s *Server) patchBetaApplication(w http.ResponseWriter, r *http.Request) {
 		for k, v := range body {
 			if k == "oauth2RequirePostResponse" {
 				if _, ok := v.(bool); !ok {
-					s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("Invalid value specified for property 'oauth2RequirePostResponse' of resource 'Application'."))
+					s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid value specified for property 'oauth2RequirePostResponse' of resource 'Application'.")
 					return
 				}
 				beta[k] = v

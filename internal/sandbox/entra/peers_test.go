@@ -52,7 +52,7 @@ func TestARMMetadataAsGoAzureSDKReadsIt(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("token for own Graph URL: %d %v", st, body)
 	}
-	tok := body["access_token"].(string)
+	tok := as[string](t, body["access_token"])
 	if r := tn.callWith("GET", "/v1.0/applications", nil, map[string]string{"Authorization": "Bearer " + tok}); r.status != 200 {
 		t.Fatalf("Graph with that token: %d %s", r.status, r.raw)
 	}
@@ -84,12 +84,12 @@ func TestScopeResources(t *testing.T) {
 			continue
 		}
 		if st != 200 {
-			if !strings.Contains(body["error_description"].(string), "AADSTS500011") {
+			if !strings.Contains(as[string](t, body["error_description"]), "AADSTS500011") {
 				t.Errorf("%s: %v", tc.scope, body)
 			}
 			continue
 		}
-		claims := parseClaims(t, body["access_token"].(string))
+		claims := parseClaims(t, as[string](t, body["access_token"]))
 		if claims["aud"] != tc.aud {
 			t.Errorf("%s: aud %v, want %s", tc.scope, claims["aud"], tc.aud)
 		}
@@ -120,7 +120,7 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	if !ok {
 		t.Fatal("no service principal for the test client")
 	}
-	spID := sp["id"].(string)
+	spID := as[string](t, sp["id"])
 
 	// The key at jwks_uri (from the OpenID configuration) verifies the token.
 	r := tn.mustStatus(tn.callWith("GET", "/"+testTenant+"/v2.0/.well-known/openid-configuration", nil, nil), 200)
@@ -130,9 +130,9 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	if len(list) != 1 {
 		t.Fatalf("jwks: %s", keys.raw)
 	}
-	jwk := list[0].(map[string]any)
-	n, _ := base64.RawURLEncoding.DecodeString(jwk["n"].(string))
-	e, _ := base64.RawURLEncoding.DecodeString(jwk["e"].(string))
+	jwk := as[map[string]any](t, list[0])
+	n, _ := base64.RawURLEncoding.DecodeString(as[string](t, jwk["n"]))
+	e, _ := base64.RawURLEncoding.DecodeString(as[string](t, jwk["e"]))
 	parsed, err := jwt.Parse(tn.token, func(tok *jwt.Token) (any, error) {
 		if tok.Header["kid"] != jwk["kid"] {
 			t.Errorf("kid %v, jwks kid %v", tok.Header["kid"], jwk["kid"])
@@ -164,7 +164,7 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	roles, _ := c["roles"].([]any)
 	var got []string
 	for _, r := range roles {
-		got = append(got, r.(string))
+		got = append(got, as[string](t, r))
 	}
 	granted := tn.s.GrantedAppRoles(testClient)
 	if len(granted) == 0 || !slices.Equal(got, granted) {
@@ -180,7 +180,7 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	}
 	tn.s.RevokeAppRoles(testClient, others...)
 	tok := tn.getToken(url.Values{"grant_type": {"client_credentials"}, "client_id": {testClient}, "client_secret": {testSecret}, "scope": {graphDefaultScope}})
-	if rs := parseClaims(t, tok)["roles"].([]any); len(rs) != 1 || rs[0] != "Synchronization.ReadWrite.All" {
+	if rs := as[[]any](t, parseClaims(t, tok)["roles"]); len(rs) != 1 || rs[0] != "Synchronization.ReadWrite.All" {
 		t.Errorf("roles after revoking all but one permission: %v", rs)
 	}
 	tn.s.GrantAppRoles(testClient, others...)
@@ -192,7 +192,7 @@ func TestOwnersOfApplicationsAndServicePrincipals(t *testing.T) {
 	tn := newTenant(t)
 	a := tn.instantiate("owned app")
 	sp, _ := tn.s.ServicePrincipalByAppID(testClient)
-	caller := sp["id"].(string)
+	caller := as[string](t, sp["id"])
 	uid, err := tn.s.AddUser(User{UserPrincipalName: "owner@sandbox.onmicrosoft.com", DisplayName: "Owner", AccountEnabled: true})
 	if err != nil {
 		t.Fatal(err)

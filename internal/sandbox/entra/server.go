@@ -424,10 +424,11 @@ func (s *Server) userLocked(idOrUPN string, visibleOnly bool) *user {
 	return nil
 }
 
-func (s *Server) groupLocked(id string, visibleOnly bool) *group {
+// visibleGroupLocked returns the group with object id, or nil while replication lag still hides it.
+func (s *Server) visibleGroupLocked(id string) *group {
 	for _, g := range s.groups {
 		if strings.EqualFold(g.id, id) {
-			if visibleOnly && !g.visible(s.now()) {
+			if !g.visible(s.now()) {
 				return nil
 			}
 			return g

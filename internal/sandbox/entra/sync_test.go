@@ -27,7 +27,7 @@ func TestTemplatesAndJobLifecycle(t *testing.T) {
 	if want := "scim." + strings.ReplaceAll(testTenant, "-", "") + "." + a.appID; a.jobID != want {
 		t.Errorf("job id %q, want %q", a.jobID, want)
 	}
-	if r.body["schedule"].(map[string]any)["expiration"] != nil || r.str("schedule", "interval") != "PT40M" || r.str("schedule", "state") != "Disabled" {
+	if as[map[string]any](t, r.body["schedule"])["expiration"] != nil || r.str("schedule", "interval") != "PT40M" || r.str("schedule", "state") != "Disabled" {
 		t.Errorf("schedule: %s", r.raw)
 	}
 	if r.str("status", "code") != "NotConfigured" || r.str("status", "steadyStateFirstAchievedTime") != zeroTime || r.body["synchronizationJobSettings"] == nil {
@@ -115,7 +115,7 @@ func TestSecrets(t *testing.T) {
 	r := tn.mustStatus(tn.call("GET", tn.syncPath(a, "/secrets"), nil), 200)
 	got := map[string]string{}
 	for _, kv := range r.list() {
-		got[kv["key"].(string)] = kv["value"].(string)
+		got[as[string](t, kv["key"])] = as[string](t, kv["value"])
 	}
 	if got["BaseAddress"] != "https://t.example/scim" || got["SecretToken"] != "*" || got["SyncAll"] != "false" || len(got) != 3 {
 		t.Errorf("GET secrets: %v", got)
@@ -162,9 +162,10 @@ func userMappingOf(t *testing.T, schema map[string]any) map[string]any {
 	return nil
 }
 
-func rowFor(om map[string]any, target string) map[string]any {
-	for _, a := range om["attributeMappings"].([]any) {
-		if m := a.(map[string]any); m["targetAttributeName"] == target {
+func rowFor(t testing.TB, om map[string]any, target string) map[string]any {
+	t.Helper()
+	for _, a := range as[[]any](t, om["attributeMappings"]) {
+		if m := as[map[string]any](t, a); m["targetAttributeName"] == target {
 			return m
 		}
 	}
@@ -179,32 +180,32 @@ func TestDefaultSchema(t *testing.T) {
 	if r.str("id") != a.jobID || !strings.Contains(r.str("@odata.context"), "/schema/$entity") {
 		t.Errorf("schema header: id=%q ctx=%q", r.str("id"), r.str("@odata.context"))
 	}
-	rule := r.body["synchronizationRules"].([]any)[0].(map[string]any)
+	rule := as[map[string]any](t, as[[]any](t, r.body["synchronizationRules"])[0])
 	if rule["id"] != DefaultRuleID || rule["name"] != DefaultRuleName || rule["sourceDirectoryName"] != "Azure Active Directory" || rule["targetDirectoryName"] != "customappsso" {
 		t.Errorf("rule: %v", rule["id"])
 	}
-	oms := rule["objectMappings"].([]any)
-	users, groups := oms[0].(map[string]any), oms[1].(map[string]any)
+	oms := as[[]any](t, rule["objectMappings"])
+	users, groups := as[map[string]any](t, oms[0]), as[map[string]any](t, oms[1])
 	if users["name"] != UserObjectMappingName || groups["name"] != GroupObjectMappingName {
 		t.Errorf("object mapping names %v / %v", users["name"], groups["name"])
 	}
 	if users["flowTypes"] != "Add, Update, Delete" || users["targetObjectName"] != scimEnterpriseUser {
 		t.Errorf("user mapping header: %v %v", users["flowTypes"], users["targetObjectName"])
 	}
-	if n := len(users["attributeMappings"].([]any)); n != 22 {
+	if n := len(as[[]any](t, users["attributeMappings"])); n != 22 {
 		t.Errorf("%d user rows, want 22", n)
 	}
-	if n := len(groups["attributeMappings"].([]any)); n != 3 {
+	if n := len(as[[]any](t, groups["attributeMappings"])); n != 3 {
 		t.Errorf("%d group rows, want 3", n)
 	}
-	if p := rowFor(users, "userName")["matchingPriority"]; p != float64(1) {
+	if p := rowFor(t, users, "userName")["matchingPriority"]; p != float64(1) {
 		t.Errorf("userName matchingPriority %v", p)
 	}
-	active := rowFor(users, "active")["source"].(map[string]any)
+	active := as[map[string]any](t, rowFor(t, users, "active")["source"])
 	if active["type"] != "Function" || active["name"] != "Switch" || active["expression"] != `Switch([IsSoftDeleted], , "False", "True", "True", "False")` {
 		t.Errorf("active source: %v", active)
 	}
-	if src := rowFor(users, "externalId")["source"].(map[string]any); src["expression"] != "[mailNickname]" || src["type"] != "Attribute" {
+	if src := as[map[string]any](t, rowFor(t, users, "externalId")["source"]); src["expression"] != "[mailNickname]" || src["type"] != "Attribute" {
 		t.Errorf("externalId source: %v", src)
 	}
 
@@ -236,8 +237,9 @@ func seedMappings(schema map[string]any) {
 			continue
 		}
 		om["flowTypes"] = "Update, Delete"
-		for _, a := range om["attributeMappings"].([]any) {
-			m := a.(map[string]any)
+		ams, _ := om["attributeMappings"].([]any) // the tests that use these edits check the rows they expect
+		for _, a := range ams {
+			m, _ := a.(map[string]any)
 			switch m["targetAttributeName"] {
 			case "externalId":
 				m["source"] = map[string]any{"expression": "[objectId]", "name": "objectId", "parameters": []any{}, "type": "Attribute"}
@@ -264,8 +266,8 @@ func TestSchemaPut(t *testing.T) {
 	}
 	r = tn.mustStatus(tn.call("GET", tn.jobPath(a, "/schema"), nil), 200)
 	om := userMappingOf(t, r.body)
-	if om["flowTypes"] != "Update, Delete" || rowFor(om, "externalId")["source"].(map[string]any)["name"] != "objectId" ||
-		rowFor(om, `emails[type eq "work"].value`)["matchingPriority"] != float64(2) || r.body["x-unmodelled"] == nil {
+	if om["flowTypes"] != "Update, Delete" || as[map[string]any](t, rowFor(t, om, "externalId")["source"])["name"] != "objectId" ||
+		rowFor(t, om, `emails[type eq "work"].value`)["matchingPriority"] != float64(2) || r.body["x-unmodelled"] == nil {
 		t.Errorf("after PUT: %s", r.raw)
 	}
 
@@ -291,19 +293,19 @@ func TestSchemaPut(t *testing.T) {
 		msg  string
 	}{
 		{"unknown target attribute", func(s map[string]any) {
-			rowFor(userMappingOf(t, s), "title")["targetAttributeName"] = "shoeSize"
+			rowFor(t, userMappingOf(t, s), "title")["targetAttributeName"] = "shoeSize"
 		}, "the target attribute 'shoeSize' is not defined"},
 		{"target mapped twice", func(s map[string]any) {
-			rowFor(userMappingOf(t, s), "title")["targetAttributeName"] = "displayName"
+			rowFor(t, userMappingOf(t, s), "title")["targetAttributeName"] = "displayName"
 		}, "'displayName' is mapped more than once"},
 		{"duplicate matching precedence", func(s map[string]any) {
-			rowFor(userMappingOf(t, s), `emails[type eq "work"].value`)["matchingPriority"] = 1
+			rowFor(t, userMappingOf(t, s), `emails[type eq "work"].value`)["matchingPriority"] = 1
 		}, "matching precedence 1 is used by both"},
 		{"unknown directory", func(s map[string]any) {
-			s["synchronizationRules"].([]any)[0].(map[string]any)["targetDirectoryName"] = "nowhere"
+			as[map[string]any](t, as[[]any](t, s["synchronizationRules"])[0])["targetDirectoryName"] = "nowhere"
 		}, "refers to the directory 'nowhere'"},
 		{"bad flowTypes", func(s map[string]any) { userMappingOf(t, s)["flowTypes"] = "Add, Upsert" }, "flowTypes value 'Upsert'"},
-		{"bad flowType", func(s map[string]any) { rowFor(userMappingOf(t, s), "title")["flowType"] = "Sometimes" }, "flowType 'Sometimes'"},
+		{"bad flowType", func(s map[string]any) { rowFor(t, userMappingOf(t, s), "title")["flowType"] = "Sometimes" }, "flowType 'Sometimes'"},
 		{"unknown target object", func(s map[string]any) { userMappingOf(t, s)["targetObjectName"] = "Person" }, "target object 'Person'"},
 	}
 	for _, tc := range tests {
@@ -316,16 +318,16 @@ func TestSchemaPut(t *testing.T) {
 	}
 	// A custom attribute added to the target directory can then be mapped.
 	tn.mustStatus(tn.editSchema(a, func(s map[string]any) {
-		for _, d := range s["directories"].([]any) {
-			dm := d.(map[string]any)
+		for _, d := range as[[]any](t, s["directories"]) {
+			dm := as[map[string]any](t, d)
 			if dm["name"] != "customappsso" {
 				continue
 			}
-			obj := dm["objects"].([]any)[0].(map[string]any)
-			obj["attributes"] = append(obj["attributes"].([]any), map[string]any{"name": "urn:ietf:params:scim:schemas:extension:custom:2.0:User:costCentre", "type": "String"})
+			obj := as[map[string]any](t, as[[]any](t, dm["objects"])[0])
+			obj["attributes"] = append(as[[]any](t, obj["attributes"]), map[string]any{"name": "urn:ietf:params:scim:schemas:extension:custom:2.0:User:costCentre", "type": "String"})
 		}
 		om := userMappingOf(t, s)
-		om["attributeMappings"] = append(om["attributeMappings"].([]any), map[string]any{
+		om["attributeMappings"] = append(as[[]any](t, om["attributeMappings"]), map[string]any{
 			"targetAttributeName": "urn:ietf:params:scim:schemas:extension:custom:2.0:User:costCentre", "flowType": "Always", "matchingPriority": 0,
 			"source": map[string]any{"expression": "[department]", "name": "department", "parameters": []any{}, "type": "Attribute"},
 		})
@@ -344,7 +346,7 @@ func TestParseExpression(t *testing.T) {
 	a := tn.instantiate("SCIM")
 	tn.createJob(&a)
 	r := tn.mustStatus(tn.call("POST", tn.jobPath(a, "/schema/parseExpression"), map[string]any{"expression": `Join(" ", [givenName], [surname])`}), 200)
-	if r.body["parsingSucceeded"] != true || r.str("parsedExpression", "name") != "Join" || len(dig(r.body, "parsedExpression", "parameters").([]any)) != 3 {
+	if r.body["parsingSucceeded"] != true || r.str("parsedExpression", "name") != "Join" || len(as[[]any](t, dig(r.body, "parsedExpression", "parameters"))) != 3 {
 		t.Errorf("%s", r.raw)
 	}
 	r = tn.mustStatus(tn.call("POST", tn.jobPath(a, "/schema/parseExpression"), map[string]any{"expression": `Join(" ", [givenName]`}), 200)

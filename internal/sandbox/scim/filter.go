@@ -153,23 +153,22 @@ type parser struct {
 
 func (p *parser) lex(s string) error {
 	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
 			i++
-		case c == '(':
+		case '(':
 			p.toks = append(p.toks, token{tokLParen, "("})
 			i++
-		case c == ')':
+		case ')':
 			p.toks = append(p.toks, token{tokRParen, ")"})
 			i++
-		case c == '[':
+		case '[':
 			p.toks = append(p.toks, token{tokLBracket, "["})
 			i++
-		case c == ']':
+		case ']':
 			p.toks = append(p.toks, token{tokRBracket, "]"})
 			i++
-		case c == '"':
+		case '"':
 			j := i + 1
 			for ; j < len(s) && s[j] != '"'; j++ {
 				if s[j] == '\\' {

@@ -61,7 +61,7 @@ func TestPatchShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			r := h.do("POST", "/Users", "all", entraUser("alice@corp.example", "oid-1", "alice@corp.example"))
-			id := r.body["id"].(string)
+			id := as[string](t, r.body["id"])
 			body := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":` + tc.ops + `}`
 			r = h.do("PATCH", userPath(id), "all", body)
 			if r.status != 200 {
@@ -93,7 +93,7 @@ func TestPatchShapes(t *testing.T) {
 func TestPatchErrors(t *testing.T) {
 	h := newHarness(t)
 	r := h.do("POST", "/Users", "all", entraUser("alice@corp.example", "oid-1", "alice@corp.example"))
-	id := r.body["id"].(string)
+	id := as[string](t, r.body["id"])
 	h.do("POST", "/Users", "all", entraUser("bob@corp.example", "oid-2", "bob@corp.example"))
 	tests := []struct {
 		ops      string

@@ -32,9 +32,14 @@ type Tenant interface {
 
 // Errors Tenant.Authorize returns; their text is the SCIM error detail, hence the capitals.
 var (
-	ErrInvalidToken = errors.New("Invalid token")
-	ErrExpiredToken = errors.New("Expired token")
+	ErrInvalidToken error = tokenError("Invalid token")
+	ErrExpiredToken error = tokenError("Expired token")
 )
+
+// tokenError is an error whose text is Auth0's SCIM error detail for an unusable token, capitalised as Auth0 writes it.
+type tokenError string
+
+func (e tokenError) Error() string { return string(e) }
 
 // Scopes of SCIM tokens, one per operation (auth0-management-api.md §10.1).
 const (
@@ -259,8 +264,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	if !readObject(w, r, &body) {
 		return
 	}
-	userName, ok := Path{Attr: "userName"}.Value(body)
-	if name, isStr := userName.(string); !ok || !isStr || name == "" {
+	userNameValue, ok := Path{Attr: "userName"}.Value(body)
+	userName, isStr := userNameValue.(string)
+	if !ok || !isStr || userName == "" {
 		WriteError(w, http.StatusBadRequest, "invalidValue", "Attribute 'userName' is required")
 		return
 	}
@@ -292,7 +298,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.userNameTakenLocked(connID, rows, userName, "") {
 		s.mu.Unlock()
-		WriteError(w, http.StatusConflict, "uniqueness", "User with userName "+userName.(string)+" already exists")
+		WriteError(w, http.StatusConflict, "uniqueness", "User with userName "+userName+" already exists")
 		return
 	}
 	err := s.insertLocked(connID, p)
