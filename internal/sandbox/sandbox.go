@@ -74,6 +74,10 @@ var OfficialProviderScopes = []string{
 	"read:client_grants", "create:client_grants", "update:client_grants", "delete:client_grants",
 }
 
+// OfficialProviderGraphPermissions are what azuread needs on top of GraphPermissions for a whole stack: its
+// azuread_group and azuread_group_member (microsoft-graph.md §9.4). Granted only with Options.OfficialProviders.
+var OfficialProviderGraphPermissions = []string{entra.PermGroupReadWriteAll}
+
 // GraphPermissions are the Microsoft Graph application permissions granted to the sandbox's automation app
 // registration: exactly the documented minimum (entra.MinimumPermissions).
 var GraphPermissions = entra.MinimumPermissions
@@ -159,6 +163,9 @@ func Start(opts Options) (*Sandbox, error) {
 	sb.Auth0.AddClient(sb.Auth0ClientID, sb.Auth0ClientSecret, scopes)
 	sb.Entra.AddClient(sb.EntraClientID, sb.EntraClientSecret)
 	sb.Entra.GrantAppRoles(sb.EntraClientID, GraphPermissions...)
+	if opts.OfficialProviders {
+		sb.Entra.GrantAppRoles(sb.EntraClientID, OfficialProviderGraphPermissions...)
+	}
 
 	if !opts.NoSeed {
 		if err := sb.seed(); err != nil {
