@@ -64,10 +64,12 @@ var ManagementScopes = []string{
 var AllManagementScopes = ManagementScopes
 
 // OfficialProviderScopes are what the official Auth0 provider needs on top of ManagementScopes for a whole stack
-// (auth0_client, auth0_client_grant, the connection's enabled clients) and what reading SCIM-provisioned users and
+// (auth0_connection created and destroyed, auth0_client, auth0_client_grant, the connection's enabled clients) and
+// what reading SCIM-provisioned users and
 // groups through the Management API takes. Granted only when Options.OfficialProviders asks for it, so that a
 // sandbox started for this provider alone holds exactly the documented minimum.
 var OfficialProviderScopes = []string{
+	"create:connections", "delete:connections",
 	"read:users", "update:users",
 	"read:groups", "read:group_members",
 	"read:clients", "create:clients", "update:clients", "delete:clients",
