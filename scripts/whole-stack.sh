@@ -44,7 +44,9 @@ provider_installation {
 }
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
-export TF_VAR_auth0_domain="$AUTH0_DOMAIN" TF_VAR_group_id="$SANDBOX_GROUP_ID"
+# The sandbox seeds a waad connection named entra-corp (the seed's situation); the stack creates its own beside it.
+export TF_VAR_name=stack
+export TF_VAR_auth0_domain="$AUTH0_DOMAIN" TF_VAR_member_ids="[\"$SANDBOX_USER_ALICE_ID\",\"$SANDBOX_USER_BOB_ID\"]"
 TF_VAR_oidc_client_secret="$(head -c 24 /dev/urandom | base64)"
 export TF_VAR_oidc_client_secret
 cp -R examples/whole-stack "$work/stack"

@@ -1,5 +1,6 @@
 # Try your whole stack offline: the official auth0 and azuread providers create what the SCIM setup assumes exists
-# (the Auth0 M2M client and its grant, the OIDC app registration in Entra, the waad connection), and auth0entra
+# (the Auth0 M2M client and its grant, the OIDC app registration in Entra and its service principal, the group of
+# people to provision and its members, the waad connection), and auth0entra
 # configures inbound SCIM on top. `make whole-stack AUTH0_PROVIDER=... AZUREAD_PROVIDER=...` applies it against the
 # sandbox with locally built provider binaries; pointed at real tenants it is the same configuration.
 #
@@ -30,16 +31,30 @@ provider "auth0entra" {}
 
 # --- Entra (azuread) -----------------------------------------------------------------------------------------------
 
-# The app registration the waad connection signs users in with. (The sandbox does not serve POST /applications yet,
-# so the example instantiates it from the non-gallery template, which creates the same app registration with its
-# service principal; against a real tenant, azuread_application works as well.)
-data "azuread_application_template" "custom" {
-  display_name = "Custom"
+# The app registration the waad connection signs users in with, redirecting to the Auth0 tenant's callback, and its
+# service principal (so that people of the tenant can sign in through it).
+resource "azuread_application" "oidc" {
+  display_name     = "Auth0 login (${var.name})"
+  sign_in_audience = "AzureADMyOrg"
+  web {
+    redirect_uris = ["https://${var.auth0_domain}/login/callback"]
+  }
 }
 
-resource "azuread_application_from_template" "oidc" {
-  display_name = "Auth0 login (${var.name})"
-  template_id  = data.azuread_application_template.custom.template_id
+resource "azuread_service_principal" "oidc" {
+  client_id = azuread_application.oidc.client_id
+}
+
+# The people to provision: a security group assigned to the enterprise app below, and its members.
+resource "azuread_group" "scim_users" {
+  display_name     = "SCIM users (${var.name})"
+  security_enabled = true
+}
+
+resource "azuread_group_member" "scim_users" {
+  for_each         = toset(var.member_ids)
+  group_object_id  = azuread_group.scim_users.object_id
+  member_object_id = each.value
 }
 
 # --- Auth0 (auth0) -------------------------------------------------------------------------------------------------
@@ -65,7 +80,7 @@ resource "auth0_connection" "corp" {
   name     = "entra-${var.name}"
   strategy = "waad"
   options {
-    client_id                              = azuread_application_from_template.oidc.application_id
+    client_id                              = azuread_application.oidc.client_id
     client_secret                          = var.oidc_client_secret
     domain                                 = var.entra_domain
     tenant_domain                          = var.entra_domain
@@ -77,6 +92,11 @@ resource "auth0_connection" "corp" {
     user_id_attribute        = "sub"
     waad_common_endpoint     = false
     set_user_root_attributes = "on_each_login"
+  }
+  # auth0entra keeps its crash-recovery markers (auth0entra_scim, auth0entra_scim_token) in the connection's
+  # metadata; without this, every plan of auth0_connection would remove them.
+  lifecycle {
+    ignore_changes = [metadata]
   }
 }
 
@@ -108,9 +128,9 @@ resource "auth0entra_scim_token" "corp" {
 
 resource "auth0entra_enterprise_app" "corp" {
   display_name   = "Auth0 SCIM (${var.name})"
-  oidc_client_id = azuread_application_from_template.oidc.application_id
+  oidc_client_id = azuread_application.oidc.client_id
   assignment = [
-    { principal_id = var.group_id, principal_type = "Group" },
+    { principal_id = azuread_group.scim_users.object_id, principal_type = "Group" },
   ]
   provisioning = {
     tenant_url              = data.auth0entra_scim_endpoint.corp.entra_tenant_url
@@ -130,4 +150,13 @@ resource "auth0entra_attribute_mappings" "corp_users" {
     { target_attribute = "externalId", source_attribute = "objectId" },
     { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
   ]
+}
+
+# Users only: the token above has user scopes, so the assigned group selects who is provisioned and is not itself
+# exported to Auth0 (guide "Provisioning groups").
+resource "auth0entra_attribute_mappings" "corp_groups" {
+  service_principal_id = auth0entra_enterprise_app.corp.service_principal_id
+  job_id               = auth0entra_enterprise_app.corp.job_id
+  source_object        = "Group"
+  enabled              = false
 }

@@ -3,7 +3,11 @@ output "connection_id" {
 }
 
 output "oidc_client_id" {
-  value = azuread_application_from_template.oidc.application_id
+  value = azuread_application.oidc.client_id
+}
+
+output "group_id" {
+  value = azuread_group.scim_users.object_id
 }
 
 output "scim_automation_client_id" {

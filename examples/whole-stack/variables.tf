@@ -21,7 +21,8 @@ variable "oidc_client_secret" {
   description = "A client secret of the OIDC app registration, for the waad connection (kept in your secret store)."
 }
 
-variable "group_id" {
-  type        = string
-  description = "Object id of the Entra group whose members are provisioned (the sandbox seeds one: SANDBOX_GROUP_ID). The sandbox does not serve azuread_group yet, so the group is an input."
+variable "member_ids" {
+  type        = list(string)
+  description = "Object ids of the Entra users to put in the provisioned group (the sandbox seeds some: SANDBOX_USER_ALICE_ID, SANDBOX_USER_BOB_ID, …)."
+  default     = []
 }

@@ -64,15 +64,21 @@ var ManagementScopes = []string{
 var AllManagementScopes = ManagementScopes
 
 // OfficialProviderScopes are what the official Auth0 provider needs on top of ManagementScopes for a whole stack
-// (auth0_client, auth0_client_grant, the connection's enabled clients) and what reading SCIM-provisioned users and
+// (auth0_connection created and destroyed, auth0_client, auth0_client_grant, the connection's enabled clients) and
+// what reading SCIM-provisioned users and
 // groups through the Management API takes. Granted only when Options.OfficialProviders asks for it, so that a
 // sandbox started for this provider alone holds exactly the documented minimum.
 var OfficialProviderScopes = []string{
+	"create:connections", "delete:connections",
 	"read:users", "update:users",
 	"read:groups", "read:group_members",
 	"read:clients", "create:clients", "update:clients", "delete:clients",
 	"read:client_grants", "create:client_grants", "update:client_grants", "delete:client_grants",
 }
+
+// OfficialProviderGraphPermissions are what azuread needs on top of GraphPermissions for a whole stack: its
+// azuread_group and azuread_group_member (microsoft-graph.md §9.4). Granted only with Options.OfficialProviders.
+var OfficialProviderGraphPermissions = []string{entra.PermGroupReadWriteAll}
 
 // GraphPermissions are the Microsoft Graph application permissions granted to the sandbox's automation app
 // registration: exactly the documented minimum (entra.MinimumPermissions).
@@ -159,6 +165,9 @@ func Start(opts Options) (*Sandbox, error) {
 	sb.Auth0.AddClient(sb.Auth0ClientID, sb.Auth0ClientSecret, scopes)
 	sb.Entra.AddClient(sb.EntraClientID, sb.EntraClientSecret)
 	sb.Entra.GrantAppRoles(sb.EntraClientID, GraphPermissions...)
+	if opts.OfficialProviders {
+		sb.Entra.GrantAppRoles(sb.EntraClientID, OfficialProviderGraphPermissions...)
+	}
 
 	if !opts.NoSeed {
 		if err := sb.seed(); err != nil {

@@ -16,17 +16,18 @@ import (
 
 // Graph error codes the sandbox uses.
 const (
-	CodeResourceNotFound           = "Request_ResourceNotFound"
-	CodeBadRequest                 = "Request_BadRequest"
-	CodeUnsupportedQuery           = "Request_UnsupportedQuery"
-	CodeInvalidAuthToken           = "InvalidAuthenticationToken"
-	CodeAuthorizationRequestDenied = "Authorization_RequestDenied"
-	CodeTooManyRequests            = "TooManyRequests"
-	CodeUnknownError               = "UnknownError"
-	CodeInternalError              = "InternalError"
-	CodeCredentialsMissing         = "CredentialsMissing"
-	CodeSCIMInvalidCredentials     = "SystemForCrossDomainIdentityManagementInvalidCredentials"
-	CodeSCIMCredentialValidation   = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
+	CodeResourceNotFound                = "Request_ResourceNotFound"
+	CodeBadRequest                      = "Request_BadRequest"
+	CodeUnsupportedQuery                = "Request_UnsupportedQuery"
+	CodeMultipleObjectsWithSameKeyValue = "Request_MultipleObjectsWithSameKeyValue"
+	CodeInvalidAuthToken                = "InvalidAuthenticationToken"
+	CodeAuthorizationRequestDenied      = "Authorization_RequestDenied"
+	CodeTooManyRequests                 = "TooManyRequests"
+	CodeUnknownError                    = "UnknownError"
+	CodeInternalError                   = "InternalError"
+	CodeCredentialsMissing              = "CredentialsMissing"
+	CodeSCIMInvalidCredentials          = "SystemForCrossDomainIdentityManagementInvalidCredentials"
+	CodeSCIMCredentialValidation        = "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
 )
 
 // graphContentType is what Graph sends with JSON bodies; kiota only looks at the media type.

@@ -55,21 +55,34 @@ func nonGalleryAppRoles() []any {
 // addAppLocked creates an application and its service principal. templateID is the application template, or ""
 // for a plain app registration. Callers hold s.mu.
 func (s *Server) addAppLocked(appID, displayName, templateID string, lag time.Duration) (*application, *servicePrincipal) {
+	app := s.newApplicationLocked(appID, displayName, templateID, lag)
+	spTags := []any{"WindowsAzureActiveDirectoryIntegratedApp"}
+	if templateID != "" {
+		// microsoft-graph.md §3.2: the custom (non-gallery) app's service principal carries both feature tags.
+		spTags = []any{"WindowsAzureActiveDirectoryIntegratedApp", "WindowsAzureActiveDirectoryCustomSingleSignOnApplication"}
+	}
+	sp := s.newServicePrincipalLocked(app, app.meta, spTags, templateID != "")
+	return app, sp
+}
+
+func graphInfo() map[string]any {
+	return map[string]any{"logoUrl": nil, "marketingUrl": nil, "privacyStatementUrl": nil, "supportUrl": nil, "termsOfServiceUrl": nil}
+}
+
+// newApplicationLocked stores an application (app registration) with every v1.0 property at the value Graph gives
+// a new one, and no service principal. Callers hold s.mu.
+func (s *Server) newApplicationLocked(appID, displayName, templateID string, lag time.Duration) *application {
 	now := s.now()
 	var tpl any
-	appRoles, spTags := []any{}, []any{"WindowsAzureActiveDirectoryIntegratedApp"}
+	appRoles := []any{}
 	var homepage any
 	if templateID != "" {
 		tpl = templateID
 		appRoles = nonGalleryAppRoles()
-		// microsoft-graph.md §3.2: the custom (non-gallery) app's service principal carries both feature tags and the
-		// customappsso homepage.
-		spTags = []any{"WindowsAzureActiveDirectoryIntegratedApp", "WindowsAzureActiveDirectoryCustomSingleSignOnApplication"}
+		// microsoft-graph.md §3.2: the custom (non-gallery) app carries the customappsso homepage.
 		homepage = "https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=customappsso|ISV9.1|primary|z"
 	}
-	info := func() map[string]any {
-		return map[string]any{"logoUrl": nil, "marketingUrl": nil, "privacyStatementUrl": nil, "supportUrl": nil, "termsOfServiceUrl": nil}
-	}
+	info := graphInfo
 	app := &application{meta: s.newMetaLocked(lag), id: newGUID()}
 	app.props = map[string]any{
 		"id": app.id, "deletedDateTime": nil, "appId": appID, "applicationTemplateId": tpl,
@@ -89,26 +102,51 @@ func (s *Server) addAppLocked(appID, displayName, templateID string, lag time.Du
 			"implicitGrantSettings": map[string]any{"enableAccessTokenIssuance": false, "enableIdTokenIssuance": false}},
 	}
 	s.apps[app.id] = app
+	return app
+}
 
-	sp := &servicePrincipal{meta: app.meta, id: newGUID(), appID: appID, jobs: map[string]*job{}}
+// newServicePrincipalLocked stores the service principal of app: its name, app roles, permission scopes, sign-in
+// audience and homepage come from the application. m is its creation stamp (the instantiated pair shares one).
+// Callers hold s.mu.
+func (s *Server) newServicePrincipalLocked(app *application, m meta, tags []any, assignmentRequired bool) *servicePrincipal {
+	appID := app.appID()
+	sp := &servicePrincipal{meta: m, id: newGUID(), appID: appID, jobs: map[string]*job{}}
 	s.seq++
 	sp.seq = s.seq
+	var homepage any
+	web, _ := app.props["web"].(map[string]any)
+	if web != nil {
+		homepage = web["homePageUrl"]
+	}
+	scopes := []any{}
+	if api, _ := app.props["api"].(map[string]any); api != nil {
+		if v, ok := api["oauth2PermissionScopes"].([]any); ok {
+			scopes, _ = copyValue(v).([]any) // copyValue keeps the type
+		}
+	}
+	// servicePrincipalNames: the appId and the application's identifier URIs (DOCUMENTED, servicePrincipal resource
+	// page: "the list of identifierUris copied over from the associated application" plus the appId).
+	names := []any{appID}
+	if uris, ok := app.props["identifierUris"].([]any); ok {
+		names = append(names, uris...) // strings: no copy needed
+	}
 	sp.props = map[string]any{
 		"id": sp.id, "deletedDateTime": nil, "accountEnabled": true, "alternativeNames": []any{},
-		"appDisplayName": displayName, "appDescription": nil, "appId": appID, "applicationTemplateId": tpl,
-		"appOwnerOrganizationId": s.cfg.TenantID, "appRoleAssignmentRequired": templateID != "",
-		"createdDateTime": graphTime(now), "description": nil, "disabledByMicrosoftStatus": nil,
-		"displayName": displayName, "homepage": homepage, "loginUrl": nil, "logoutUrl": nil, "notes": nil,
+		"appDisplayName": app.props["displayName"], "appDescription": app.props["description"], "appId": appID,
+		"applicationTemplateId":  app.props["applicationTemplateId"],
+		"appOwnerOrganizationId": s.cfg.TenantID, "appRoleAssignmentRequired": assignmentRequired,
+		"createdDateTime": graphTime(s.now()), "description": nil, "disabledByMicrosoftStatus": nil,
+		"displayName": app.props["displayName"], "homepage": homepage, "loginUrl": nil, "logoutUrl": nil, "notes": nil,
 		"notificationEmailAddresses": []any{}, "preferredSingleSignOnMode": nil,
-		"preferredTokenSigningKeyThumbprint": nil, "replyUrls": []any{}, "servicePrincipalNames": []any{appID},
-		"servicePrincipalType": "Application", "signInAudience": "AzureADMyOrg", "tags": spTags,
-		"tokenEncryptionKeyId": nil, "samlSingleSignOnSettings": nil, "addIns": []any{}, "appRoles": appRoles,
-		"info": info(), "keyCredentials": []any{}, "oauth2PermissionScopes": []any{}, "passwordCredentials": []any{},
+		"preferredTokenSigningKeyThumbprint": nil, "replyUrls": []any{}, "servicePrincipalNames": names,
+		"servicePrincipalType": "Application", "signInAudience": app.props["signInAudience"], "tags": tags,
+		"tokenEncryptionKeyId": nil, "samlSingleSignOnSettings": nil, "addIns": []any{}, "appRoles": copyValue(app.props["appRoles"]),
+		"info": graphInfo(), "keyCredentials": []any{}, "oauth2PermissionScopes": scopes, "passwordCredentials": []any{},
 		"resourceSpecificApplicationPermissions": []any{},
 		"verifiedPublisher":                      map[string]any{"displayName": nil, "verifiedPublisherId": nil, "addedDateTime": nil},
 	}
 	s.sps[sp.id] = sp
-	return app, sp
+	return sp
 }
 
 // visibleAppLocked returns the application with object id, or nil while replication lag still hides it.

@@ -59,7 +59,7 @@ func (g *group) props() map[string]any {
 	if g.description != "" {
 		desc = g.description
 	}
-	return map[string]any{
+	p := map[string]any{
 		"@odata.type":     "#microsoft.graph.group",
 		"id":              g.id,
 		"displayName":     g.displayName,
@@ -72,6 +72,12 @@ func (g *group) props() map[string]any {
 		"visibility":      nil,
 		"createdDateTime": graphTime(g.created),
 	}
+	for k := range p {
+		if v, ok := g.extra[k]; ok {
+			p[k] = copyValue(v)
+		}
+	}
+	return p
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {

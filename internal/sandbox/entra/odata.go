@@ -202,6 +202,11 @@ func lookupFold(obj map[string]any, key string) any {
 // defaultSelect, when not nil, is the property set returned without $select (users); contextPath is the part of
 // @odata.context after '#'.
 func (s *Server) listQuery(w http.ResponseWriter, r *http.Request, contextPath, entity string, items []map[string]any, filterable []string, defaultSelect []string) {
+	s.listQueryAt(w, r, "v1.0", contextPath, entity, items, filterable, defaultSelect)
+}
+
+// listQueryAt is listQuery for an API version ("v1.0" or "beta"), which names the metadata document of the context.
+func (s *Server) listQueryAt(w http.ResponseWriter, r *http.Request, version, contextPath, entity string, items []map[string]any, filterable []string, defaultSelect []string) {
 	q := r.URL.Query()
 	if f := q.Get("$filter"); f != "" {
 		cs, err := parseFilter(f)
@@ -244,7 +249,7 @@ func (s *Server) listQuery(w http.ResponseWriter, r *http.Request, contextPath, 
 		}
 		out = append(out, sel)
 	}
-	body := map[string]any{"@odata.context": s.base(r) + "/v1.0/$metadata#" + contextPath, "value": out}
+	body := map[string]any{"@odata.context": s.base(r) + "/" + version + "/$metadata#" + contextPath, "value": out}
 	if strings.EqualFold(q.Get("$count"), "true") {
 		body["@odata.count"] = count
 	}

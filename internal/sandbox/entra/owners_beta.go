@@ -19,7 +19,7 @@ import (
 func (s *Server) registerOwnersAndBeta() {
 	h, g := s.rt.Handle, s.graph
 	for _, set := range []string{"applications", "servicePrincipals"} {
-		h("GET /v1.0/"+set+"/{id}/owners", g(s.listOwners(set)))
+		h("GET /v1.0/"+set+"/{id}/owners", g(s.listOwners("v1.0", set)))
 		h("POST /v1.0/"+set+"/{id}/owners/$ref", g(s.addOwner(set)))
 		h("DELETE /v1.0/"+set+"/{id}/owners/{ownerId}/$ref", g(s.removeOwner(set)))
 	}
@@ -28,10 +28,13 @@ func (s *Server) registerOwnersAndBeta() {
 	h("GET /beta/servicePrincipals/{id}", g(s.getBetaServicePrincipal))
 }
 
-// ownedLocked finds the application or service principal an owners route names. Callers hold s.mu.
+// ownedLocked finds the application, service principal or group an owners route names. Callers hold s.mu.
 func (s *Server) ownedLocked(set, id string) bool {
-	if set == "applications" {
+	switch set {
+	case "applications":
 		return s.visibleAppLocked(id) != nil
+	case "groups":
+		return s.visibleGroupLocked(id) != nil
 	}
 	return s.spLocked(id, true) != nil
 }
@@ -56,7 +59,8 @@ func (s *Server) directoryObjectLocked(id string) map[string]any {
 	return nil
 }
 
-func (s *Server) listOwners(set string) http.HandlerFunc {
+// listOwners serves GET /{version}/{set}/{id}/owners.
+func (s *Server) listOwners(version, set string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		s.mu.Lock()
@@ -77,7 +81,7 @@ func (s *Server) listOwners(set string) http.HandlerFunc {
 		}
 		// Graph's context for this navigation property is the directoryObjects entity set.
 		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": s.base(r) + "/v1.0/$metadata#directoryObjects",
+			"@odata.context": s.base(r) + "/" + version + "/$metadata#directoryObjects",
 			"value":          items,
 		})
 	}

@@ -21,6 +21,8 @@ const (
 	PermGroupMemberReadAll            = "GroupMember.Read.All"
 	PermGroupReadAll                  = "Group.Read.All"
 	PermGroupReadWriteAll             = "Group.ReadWrite.All"
+	PermGroupCreate                   = "Group.Create"
+	PermGroupMemberReadWriteAll       = "GroupMember.ReadWrite.All"
 	PermDirectoryReadAll              = "Directory.Read.All"
 	PermDirectoryReadWriteAll         = "Directory.ReadWrite.All"
 )
@@ -44,10 +46,15 @@ var (
 	appWrite  = anyOf{PermApplicationReadWriteAll, PermDirectoryReadWriteAll}
 	userRead  = anyOf{PermUserReadAll, PermUserReadWriteAll, PermDirectoryReadAll, PermDirectoryReadWriteAll}
 	groupRead = anyOf{PermGroupMemberReadAll, PermGroupReadAll, PermGroupReadWriteAll, PermDirectoryReadAll, PermDirectoryReadWriteAll}
-	asgRead   = anyOf{PermApplicationReadAll, PermApplicationReadWriteAll, PermAppRoleAssignmentReadWriteAll, PermDirectoryReadAll, PermDirectoryReadWriteAll}
-	asgWrite  = anyOf{PermAppRoleAssignmentReadWriteAll}
-	syncRead  = anyOf{PermSynchronizationReadAll, PermSynchronizationReadWriteAll}
-	syncWrite = anyOf{PermSynchronizationReadWriteAll}
+	// groupCreate, groupWrite and memberWrite: microsoft-graph.md §9.4.
+	groupCreate = anyOf{PermGroupCreate, PermGroupReadWriteAll, PermDirectoryReadWriteAll}
+	groupWrite  = anyOf{PermGroupReadWriteAll, PermDirectoryReadWriteAll}
+	memberWrite = anyOf{PermGroupMemberReadWriteAll, PermGroupReadWriteAll, PermDirectoryReadWriteAll}
+	dirRead     = anyOf{PermDirectoryReadAll, PermDirectoryReadWriteAll}
+	asgRead     = anyOf{PermApplicationReadAll, PermApplicationReadWriteAll, PermAppRoleAssignmentReadWriteAll, PermDirectoryReadAll, PermDirectoryReadWriteAll}
+	asgWrite    = anyOf{PermAppRoleAssignmentReadWriteAll}
+	syncRead    = anyOf{PermSynchronizationReadAll, PermSynchronizationReadWriteAll}
+	syncWrite   = anyOf{PermSynchronizationReadWriteAll}
 )
 
 // routePermissions maps a route pattern (as registered in routes) to its requirements. Application.ReadWrite.OwnedBy
@@ -57,6 +64,8 @@ var (
 // UNKNOWN) and the catch-all.
 var routePermissions = map[string][]anyOf{
 	"POST /v1.0/applicationTemplates/{id}/instantiate": {appWrite},
+	"POST /v1.0/applications":                          {appWrite},
+	"POST /v1.0/servicePrincipals":                     {appWrite},
 	"GET /v1.0/applications":                           {appRead},
 	"GET /v1.0/applications/{id}":                      {appRead},
 	"PATCH /v1.0/applications/{id}":                    {appWrite},
@@ -74,6 +83,24 @@ var routePermissions = map[string][]anyOf{
 	"GET /v1.0/groups":              {groupRead},
 	"GET /v1.0/groups/{id}":         {groupRead},
 	"GET /v1.0/groups/{id}/members": {groupRead},
+	// DOCUMENTED (microsoft-graph.md §9.3): reading any directory object takes Directory.Read.All.
+	"GET /v1.0/directoryObjects/{id}": {dirRead},
+
+	// DOCUMENTED (microsoft-graph.md §9.4): creating a group takes Group.Create (or Group.ReadWrite.All or
+	// Directory.ReadWrite.All), changing or deleting one Group.ReadWrite.All, adding or removing members
+	// GroupMember.ReadWrite.All or more; the beta pages list the same as v1.0.
+	"POST /beta/groups":                                {groupCreate},
+	"GET /beta/groups":                                 {groupRead},
+	"GET /beta/groups/{id}":                            {groupRead},
+	"PATCH /beta/groups/{id}":                          {groupWrite},
+	"DELETE /beta/groups/{id}":                         {groupWrite},
+	"GET /beta/groups/{id}/members":                    {groupRead},
+	"POST /beta/groups/{id}/members/$ref":              {memberWrite},
+	"DELETE /beta/groups/{id}/members/{memberId}/$ref": {memberWrite},
+	"GET /beta/groups/{id}/owners":                     {groupRead},
+	"POST /beta/groups/{id}/owners/$ref":               {groupWrite},
+	"DELETE /beta/groups/{id}/owners/{ownerId}/$ref":   {groupWrite},
+	"GET /beta/groups/{id}/memberOf":                   {groupRead},
 
 	// DOCUMENTED (microsoft-graph.md §4): AppRoleAssignment.ReadWrite.All plus Application.Read.All or
 	// Directory.Read.All to create; deleting is documented with the same pair.

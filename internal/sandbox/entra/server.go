@@ -138,10 +138,12 @@ func (s *Server) routes() {
 	// Applications and service principals (graph_apps.go).
 	h("GET /v1.0/applicationTemplates/{id}", g(s.getApplicationTemplate))
 	h("POST /v1.0/applicationTemplates/{id}/instantiate", g(s.instantiate))
+	h("POST /v1.0/applications", g(s.createApplication))
 	h("GET /v1.0/applications", g(s.listApplications))
 	h("GET /v1.0/applications/{id}", g(s.getApplication))
 	h("PATCH /v1.0/applications/{id}", g(s.patchApplication))
 	h("DELETE /v1.0/applications/{id}", g(s.deleteApplication))
+	h("POST /v1.0/servicePrincipals", g(s.createServicePrincipal))
 	h("GET /v1.0/servicePrincipals", g(s.listServicePrincipals))
 	h("GET /v1.0/servicePrincipals/{id}", g(s.getServicePrincipal))
 	h("PATCH /v1.0/servicePrincipals/{id}", g(s.patchServicePrincipal))
@@ -158,6 +160,7 @@ func (s *Server) routes() {
 	h("GET /v1.0/groups", g(s.listGroups))
 	h("GET /v1.0/groups/{id}", g(s.getGroup))
 	h("GET /v1.0/groups/{id}/members", g(s.listGroupMembers))
+	h("GET /v1.0/directoryObjects/{id}", g(s.getDirectoryObject))
 
 	// App role assignments (assignments.go).
 	h("POST /v1.0/servicePrincipals/{id}/appRoleAssignedTo", g(s.createAssignment))
@@ -191,6 +194,8 @@ func (s *Server) routes() {
 	h("GET /v1.0/auditLogs/provisioning", g(s.listProvisioningLogs))
 	// Owners and the beta reads of the official azuread provider (owners_beta.go).
 	s.registerOwnersAndBeta()
+	// Groups through beta, as azuread manages them (groups_beta.go).
+	s.registerBetaGroups()
 
 	// Anything else: a Graph-shaped error instead of net/http's plain-text 404/405.
 	h("/", s.unknownRoute)
@@ -375,6 +380,9 @@ type group struct {
 	displayName string
 	description string
 	members     []string
+	// extra holds the other properties of a group created or changed through Graph (mailNickname, securityEnabled,
+	// groupTypes, …, groups_beta.go); groups added through AddGroup have none and render as plain security groups.
+	extra map[string]any
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
