@@ -12,7 +12,7 @@ import (
 
 // flattenInto refreshes m from the schema: the object actions, and each owned row as it is now (rows that
 // disappeared are dropped, so the plan adds them again).
-func flattenInto(ctx context.Context, doc *schemaDoc, m *model) diag.Diagnostics {
+func flattenInto(ctx context.Context, doc *schemaDoc, m *resourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	actions := doc.flowTypes()
 	vals := make([]attr.Value, len(actions))

@@ -16,7 +16,7 @@ import (
 
 // ValidateConfig implements resource.ResourceWithValidateConfig: every check that needs no API call.
 func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg model
+	var cfg resourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() || cfg.Mapping.IsNull() || cfg.Mapping.IsUnknown() {
 		return
@@ -98,14 +98,14 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 	if r.clients.Entra == nil {
 		// Destroying needs Entra too: the template's rows are put back.
-		_, diags := r.clients.RequireEntra(typeName)
+		_, diags := r.clients.RequireEntra(TypeName)
 		resp.Diagnostics.Append(diags...)
 		return
 	}
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan model
+	var plan resourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.ServicePrincipalID.IsUnknown() || plan.JobID.IsUnknown() || plan.SourceObject.IsUnknown() || plan.Mapping.IsUnknown() {
 		return
@@ -142,7 +142,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 	var released []string
 	if !req.State.Raw.IsNull() {
-		var state model
+		var state resourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		released = targetsOf(ctx, state.Mapping)
 	}

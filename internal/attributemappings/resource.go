@@ -26,7 +26,8 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-const typeName = "auth0entra_attribute_mappings"
+// TypeName is the resource type's name.
+const TypeName = "auth0entra_attribute_mappings"
 
 // Values of mapping.apply and the attributeMapping.flowType they stand for.
 const (
@@ -63,7 +64,7 @@ type Resource struct {
 
 // Metadata implements resource.Resource.
 func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = typeName
+	resp.TypeName = TypeName
 }
 
 // Configure implements resource.ResourceWithConfigure.
@@ -103,7 +104,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		tflog.Warn(ctx, "The provisioning job no longer exists; removing the attribute mappings from the state", map[string]any{"job_id": jobID})
 		resp.Diagnostics.AddWarning("Provisioning job deleted outside Terraform",
 			fmt.Sprintf("Provisioning job %s of service principal %s no longer exists in Microsoft Entra (it, or its enterprise application, was deleted outside Terraform), and its synchronization schema went with it: the %s attribute mappings are gone. Terraform removed %s from the state: the next apply writes the mappings again, on the job auth0entra_enterprise_app creates again.",
-				jobID, spID, source, typeName))
+				jobID, spID, source, TypeName))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -139,7 +140,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 
 // Update implements resource.Resource.
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state model
+	var plan, state resourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	c := r.require(&resp.Diagnostics)
@@ -228,7 +229,7 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 }
 
 // write applies the planned rows and object actions: restore the dropped rows, check, change, PUT, and read back.
-func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *model, dropped []string) diag.Diagnostics {
+func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *resourceModel, dropped []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	spID, jobID, source := plan.ServicePrincipalID.ValueString(), plan.JobID.ValueString(), plan.SourceObject.ValueString()
 	rows, paths, _, d := rowsOf(ctx, plan.Mapping)
@@ -306,8 +307,8 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *model
 func (r *Resource) begin(ctx context.Context, get func(context.Context, any) diag.Diagnostics,
 	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration,
 	diags *diag.Diagnostics,
-) (context.Context, context.CancelFunc, model, *entraclient.Client, bool) {
-	var m model
+) (context.Context, context.CancelFunc, resourceModel, *entraclient.Client, bool) {
+	var m resourceModel
 	diags.Append(get(ctx, &m)...)
 	c := r.require(diags)
 	if diags.HasError() {
@@ -320,7 +321,7 @@ func (r *Resource) begin(ctx context.Context, get func(context.Context, any) dia
 }
 
 func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {
-	c, d := r.clients.RequireEntra(typeName)
+	c, d := r.clients.RequireEntra(TypeName)
 	diags.Append(d...)
 	return c
 }
@@ -346,6 +347,6 @@ func templateDoc(ctx context.Context, c *entraclient.Client, spID, jobID, source
 	return doc, nil
 }
 
-func importID(m model) string {
+func importID(m resourceModel) string {
 	return m.ServicePrincipalID.ValueString() + "/" + m.JobID.ValueString() + "/" + m.SourceObject.ValueString()
 }

@@ -139,7 +139,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 }
 
 // model is the resource's state.
-type model struct {
+type resourceModel struct {
 	ID                  types.String   `tfsdk:"id"`
 	ServicePrincipalID  types.String   `tfsdk:"service_principal_id"`
 	JobID               types.String   `tfsdk:"job_id"`
