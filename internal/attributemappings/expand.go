@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
 )
 
 // expandRow builds the keys of the attribute mapping the resource writes for m.
@@ -13,18 +14,18 @@ func expandRow(m mappingModel) (map[string]json.RawMessage, error) {
 	var src any
 	switch {
 	case !m.SourceAttribute.IsNull():
-		n := &exprNode{kind: exprAttribute, name: m.SourceAttribute.ValueString()}
-		src = n.source("")
+		n := &expression.Node{Kind: expression.Attribute, Name: m.SourceAttribute.ValueString()}
+		src = n.Source("")
 	case !m.Constant.IsNull():
-		n := &exprNode{kind: exprConstant, name: m.Constant.ValueString()}
-		src = n.source("")
+		n := &expression.Node{Kind: expression.Constant, Name: m.Constant.ValueString()}
+		src = n.Source("")
 	case !m.Expression.IsNull():
 		text := strings.TrimSpace(m.Expression.ValueString())
-		n, err := parseExpression(text)
+		n, err := expression.Parse(text)
 		if err != nil {
 			return nil, fmt.Errorf("mapping for %s: expression %q: %w", m.TargetAttribute.ValueString(), text, err)
 		}
-		src = n.source(text)
+		src = n.Source(text)
 	default:
 		return nil, fmt.Errorf("mapping for %s has no source", m.TargetAttribute.ValueString())
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
 )
 
 // flattenInto refreshes m from the schema: the object actions, and each owned row as it is now (rows that
@@ -88,17 +90,17 @@ func flattenRow(r row, prior *mappingModel) mappingModel {
 	}
 	if prior != nil && !prior.Expression.IsNull() && !prior.Expression.IsUnknown() {
 		// The prior spelling wins when it means the same source.
-		if pn, err := parseExpression(prior.Expression.ValueString()); err == nil {
-			var now *exprNode
+		if pn, err := expression.Parse(prior.Expression.ValueString()); err == nil {
+			var now *expression.Node
 			switch {
 			case !out.SourceAttribute.IsNull():
-				now = &exprNode{kind: exprAttribute, name: out.SourceAttribute.ValueString()}
+				now = &expression.Node{Kind: expression.Attribute, Name: out.SourceAttribute.ValueString()}
 			case !out.Constant.IsNull():
-				now = &exprNode{kind: exprConstant, name: out.Constant.ValueString()}
+				now = &expression.Node{Kind: expression.Constant, Name: out.Constant.ValueString()}
 			case !out.Expression.IsNull():
-				now, _ = parseExpression(out.Expression.ValueString())
+				now, _ = expression.Parse(out.Expression.ValueString())
 			}
-			if pn.equal(now) {
+			if pn.Equal(now) {
 				out.SourceAttribute, out.Constant, out.Expression = types.StringNull(), types.StringNull(), prior.Expression
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
 )
 
 // ValidateConfig implements resource.ResourceWithValidateConfig: every check that needs no API call.
@@ -72,7 +73,7 @@ func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConf
 			}
 		}
 		if !m.Expression.IsNull() {
-			if _, err := parseExpression(m.Expression.ValueString()); err != nil {
+			if _, err := expression.Parse(m.Expression.ValueString()); err != nil {
 				resp.Diagnostics.AddAttributeError(at.AtName("expression"), "Invalid expression",
 					fmt.Sprintf("The mapping row for %q has expression = %q, which cannot be parsed: %s. Write attributes as [name], strings in double quotes, and functions as Name(arg, ...), e.g. Join(\" \", [givenName], [surname]).", name, m.Expression.ValueString(), err))
 			}
