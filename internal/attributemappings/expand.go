@@ -23,7 +23,7 @@ func expandRow(m mappingModel) (map[string]json.RawMessage, error) {
 		text := strings.TrimSpace(m.Expression.ValueString())
 		n, err := expression.Parse(text)
 		if err != nil {
-			return nil, fmt.Errorf("mapping for %s: expression %q: %w", m.TargetAttribute.ValueString(), text, err)
+			return nil, fmt.Errorf("the mapping row for target_attribute %s: expression %s cannot be parsed: %w", expression.Cut(m.TargetAttribute.ValueString(), 80), expression.Cut(text, 80), err)
 		}
 		src = n.Source(text)
 	default:

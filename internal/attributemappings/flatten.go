@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
 )
 
@@ -30,7 +31,7 @@ func flattenInto(ctx context.Context, doc *schemaDoc, m *resourceModel) diag.Dia
 	diags.Append(d...)
 	by, _, err := doc.rowsByTarget()
 	if err != nil {
-		diags.AddError("Could not read the attribute mappings", err.Error())
+		entraclient.AddError(&diags, "Could not read the attribute mappings", err)
 		return diags
 	}
 	var out []mappingModel
@@ -133,12 +134,12 @@ func customizedRows(doc, tmpl *schemaDoc) (types.Set, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	tby, _, err := tmpl.rowsByTarget()
 	if err != nil {
-		diags.AddError("Could not read the template's attribute mappings", err.Error())
+		entraclient.AddError(&diags, "Could not read the template's attribute mappings", err)
 		return types.SetNull(mappingType), diags
 	}
 	_, all, err := doc.rowsByTarget()
 	if err != nil {
-		diags.AddError("Could not read the attribute mappings", err.Error())
+		entraclient.AddError(&diags, "Could not read the attribute mappings", err)
 		return types.SetNull(mappingType), diags
 	}
 	var out []mappingModel

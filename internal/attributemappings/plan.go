@@ -133,7 +133,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 				fmt.Sprintf("Service principal %s has no provisioning job %s. Use auth0entra_enterprise_app.x.job_id and .service_principal_id.", plan.ServicePrincipalID.ValueString(), plan.JobID.ValueString()))
 			return
 		}
-		resp.Diagnostics.AddError("Could not read the synchronization schema", err.Error())
+		entraclient.AddError(&resp.Diagnostics, "Could not read the synchronization schema", err)
 		return
 	}
 	doc, err := openSchema(raw, plan.SourceObject.ValueString())
@@ -160,7 +160,7 @@ func checkRows(doc *schemaDoc, rows []mappingModel, paths []path.Path, released 
 	var diags diag.Diagnostics
 	attrs, err := doc.targetAttributes()
 	if err != nil {
-		diags.AddError("Could not read the schema's directories", err.Error())
+		entraclient.AddError(&diags, "Could not read the schema's directories", err)
 		return diags
 	}
 	known := map[string]bool{}
@@ -184,7 +184,7 @@ func checkRows(doc *schemaDoc, rows []mappingModel, paths []path.Path, released 
 	}
 	_, all, err := doc.rowsByTarget()
 	if err != nil {
-		diags.AddError("Could not read the attribute mappings", err.Error())
+		entraclient.AddError(&diags, "Could not read the attribute mappings", err)
 		return diags
 	}
 	matching := 0

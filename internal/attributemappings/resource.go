@@ -109,7 +109,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Could not read the synchronization schema", err.Error())
+		entraclient.AddError(&resp.Diagnostics, "Could not read the synchronization schema", err)
 		return
 	}
 	doc, err := openSchema(raw, source)
@@ -124,7 +124,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		// Just imported: own the rows that differ from the template.
 		tmpl, err := templateDoc(ctx, c, spID, jobID, source)
 		if err != nil {
-			resp.Diagnostics.AddError("Could not read the template's attribute mappings", err.Error())
+			entraclient.AddError(&resp.Diagnostics, "Could not read the template's attribute mappings", err)
 			return
 		}
 		state.Mapping, d = customizedRows(doc, tmpl)
@@ -186,7 +186,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 		return // the job, and its schema, are gone
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Could not read the synchronization schema", err.Error())
+		entraclient.AddError(&resp.Diagnostics, "Could not read the synchronization schema", err)
 		return
 	}
 	doc, err := openSchema(raw, source)
@@ -196,15 +196,15 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	}
 	tmpl, err := templateDoc(ctx, c, spID, jobID, source)
 	if err != nil {
-		resp.Diagnostics.AddError("Could not read the template's attribute mappings", err.Error())
+		entraclient.AddError(&resp.Diagnostics, "Could not read the template's attribute mappings", err)
 		return
 	}
 	if err := restore(doc, tmpl, targetsOf(ctx, state.Mapping), true); err != nil {
-		resp.Diagnostics.AddError("Could not restore the attribute mappings", err.Error())
+		entraclient.AddError(&resp.Diagnostics, "Could not restore the attribute mappings", err)
 		return
 	}
 	if err := c.PutSchema(ctx, spID, jobID, doc.bytes()); err != nil && !entraclient.IsNotFound(err) {
-		resp.Diagnostics.AddError("Could not save the synchronization schema", err.Error())
+		entraclient.AddError(&resp.Diagnostics, "Could not save the synchronization schema", err)
 	}
 }
 
@@ -244,7 +244,7 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *resou
 	defer unlock()
 	raw, err := c.GetSchema(ctx, spID, jobID)
 	if err != nil {
-		diags.AddError("Could not read the synchronization schema", err.Error())
+		entraclient.AddError(&diags, "Could not read the synchronization schema", err)
 		return diags
 	}
 	doc, err := openSchema(raw, source)
@@ -255,11 +255,11 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *resou
 	if len(dropped) > 0 {
 		tmpl, err := templateDoc(ctx, c, spID, jobID, source)
 		if err != nil {
-			diags.AddError("Could not read the template's attribute mappings", err.Error())
+			entraclient.AddError(&diags, "Could not read the template's attribute mappings", err)
 			return diags
 		}
 		if err := restore(doc, tmpl, dropped, false); err != nil {
-			diags.AddError("Could not restore the attribute mappings", err.Error())
+			entraclient.AddError(&diags, "Could not restore the attribute mappings", err)
 			return diags
 		}
 	}
@@ -273,7 +273,7 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *resou
 			return diags
 		}
 		if err := doc.setRow(m.TargetAttribute.ValueString(), set); err != nil {
-			diags.AddError("Could not change the attribute mappings", err.Error())
+			entraclient.AddError(&diags, "Could not change the attribute mappings", err)
 			return diags
 		}
 	}
@@ -283,18 +283,18 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *resou
 	if sameJSON(out, raw) {
 		tflog.Debug(ctx, "The synchronization schema already holds the planned mappings")
 	} else if err := c.PutSchema(ctx, spID, jobID, out); err != nil {
-		diags.AddError("Could not save the synchronization schema", err.Error())
+		entraclient.AddError(&diags, "Could not save the synchronization schema", err)
 		return diags
 	}
 	tflog.Info(ctx, "Saved the attribute mappings", map[string]any{"job_id": jobID, "source_object": source, "rows": len(rows)})
 
 	raw, err = c.GetSchema(ctx, spID, jobID)
 	if err != nil {
-		diags.AddError("Could not read the synchronization schema back", err.Error())
+		entraclient.AddError(&diags, "Could not read the synchronization schema back", err)
 		return diags
 	}
 	if doc, err = openSchema(raw, source); err != nil {
-		diags.AddError("Could not read the attribute mappings back", err.Error())
+		entraclient.AddError(&diags, "Could not read the attribute mappings back", err)
 		return diags
 	}
 	diags.Append(flattenInto(ctx, doc, plan)...)
