@@ -4,9 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -60,7 +57,6 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				Required:            true,
 				MarkdownDescription: "Which object mapping: `User` (*Provision Microsoft Entra ID Users*) or `Group`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.OneOf("User", "Group")},
 			},
 			"enabled": enabledAttribute(), // enabled.go
 			"target_object_actions": schema.SetAttribute{
@@ -71,10 +67,6 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				MarkdownDescription: "*Target Object Actions*: any of `Create`, `Update`, `Delete` (default: all three). " +
 					"Written to the object mapping's `flowTypes` (`Add`, `Update`, `Delete`). For an older Auth0 connection " +
 					"whose users already exist, deselect `Create`: `[\"Update\", \"Delete\"]`.",
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf("Create", "Update", "Delete")),
-				},
 			},
 			"mapping": schema.SetNestedAttribute{
 				Optional: true,
@@ -86,19 +78,19 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 						Required: true,
 						MarkdownDescription: "Target (SCIM) attribute, as Entra names it, e.g. `externalId` or " +
 							"`emails[type eq \"work\"].value`. It must exist on the target object of the schema's " +
-							"`customappsso` directory (checked at plan when `job_id` is known).",
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+							"`customappsso` directory: checked at plan when `job_id` is known, otherwise at apply before the schema is written.",
 					},
 					"source_attribute": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "Mapping type *Direct*: the Entra attribute, e.g. `objectId`, `mail`. Exactly one of `source_attribute`, `expression` and `constant`.",
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+						MarkdownDescription: "Mapping type *Direct*: the Entra attribute, e.g. `objectId`, `mail`. Exactly one of `source_attribute`, `expression` and `constant`. " +
+							"It must exist on the source object of the schema's Entra directory (as must every `[attribute]` of an expression): checked at plan when `job_id` is known, otherwise at apply before the schema is written.",
 					},
 					"expression": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "Mapping type *Expression*, e.g. `Join(\" \", [givenName], [surname])` or " +
-							"`ToLower([userPrincipalName], )`.",
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+							"`ToLower([userPrincipalName], )`. Only the functions of Microsoft's expression reference, spelled as it does " +
+							"(names are case-sensitive), checked at plan; inside a string constant write a quote as `\\\"` and a backslash " +
+							"as `\\\\` (in HCL: `\\\\\\\"` and `\\\\\\\\`).",
 					},
 					"constant": schema.StringAttribute{
 						Optional:            true,
@@ -108,21 +100,18 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 						Optional: true,
 						MarkdownDescription: "*Match objects using this attribute*, with this precedence (1 is tried first). " +
 							"Unique within the object mapping. Left out: not used for matching.",
-						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
 					"apply": schema.StringAttribute{
 						// No schema default: defaults inside set elements change the elements' identity (framework
 						// issue #783). Left out means always.
 						Optional:            true,
 						MarkdownDescription: "*Apply this mapping*: `always` (what leaving it out means) or `on_create` (only during object creation).",
-						Validators:          []validator.String{stringvalidator.OneOf(applyAlways, applyOnCreate)},
 					},
 					"default_value": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "*Default value if null*.",
 					},
 				}},
-				Validators: []validator.Set{setvalidator.SizeAtMost(200)},
 			},
 		},
 		Blocks: map[string]schema.Block{
