@@ -238,11 +238,11 @@ func (n *Node) Walk(f func(*Node)) {
 	}
 }
 
-// Cut shortens s for a message: at most max runes, with "…" and the full length when cut.
-func Cut(s string, max int) string {
+// Cut shortens s for a message: at most limit runes, with "…" and the full length when cut.
+func Cut(s string, limit int) string {
 	r := []rune(s)
-	if len(r) <= max {
+	if len(r) <= limit {
 		return fmt.Sprintf("%q", s)
 	}
-	return fmt.Sprintf("%q… (%d characters)", string(r[:max]), len(r))
+	return fmt.Sprintf("%q… (%d characters)", string(r[:limit]), len(r))
 }

@@ -69,13 +69,13 @@ func Canonical(fn string) (string, bool) {
 	return fn, false
 }
 
-// FunctionNames lists the documented functions, sorted.
+// FunctionNames lists the documented functions, sorted as a reader would (case-insensitively).
 func FunctionNames() []string {
 	out := make([]string, 0, len(Functions))
 	for name := range Functions {
 		out = append(out, name)
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
 	return out
 }
 
