@@ -2,67 +2,11 @@ package attributemappings
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
-
-func TestParseExpression(t *testing.T) {
-	cases := []struct{ in, printed string }{
-		{`[mail]`, `[mail]`},
-		{`"work"`, `"work"`},
-		{`Join(" ", [givenName], [surname])`, `Join(" ", [givenName], [surname])`},
-		{`Switch([IsSoftDeleted], , "False", "True", "True", "False")`, `Switch([IsSoftDeleted], , "False", "True", "True", "False")`},
-		{`Mid([userPrincipalName], 1, 8)`, `Mid([userPrincipalName], "1", "8")`},
-		{` Not( [IsSoftDeleted] ) `, `Not([IsSoftDeleted])`},
-		{`Replace([preferredLanguage], "-", , , "_", , )`, `Replace([preferredLanguage], "-", , , "_", , )`},
-		{`Append("a \"quoted\" word", [x])`, `Append("a \"quoted\" word", [x])`},
-		{`Guid()`, `Guid()`},
-	}
-	for _, c := range cases {
-		n, err := parseExpression(c.in)
-		if err != nil {
-			t.Errorf("parseExpression(%s): %v", c.in, err)
-			continue
-		}
-		if got := n.String(); got != c.printed {
-			t.Errorf("parseExpression(%s) prints %s, want %s", c.in, got, c.printed)
-		}
-	}
-	for _, bad := range []string{``, `[mail`, `Join(" ", [a]`, `"open`, `[]`, `Join(" ") extra`, `a b`} {
-		if _, err := parseExpression(bad); err == nil {
-			t.Errorf("parseExpression(%q) accepted", bad)
-		}
-	}
-}
-
-func TestExpressionSourceTree(t *testing.T) {
-	n, err := parseExpression(`Switch([IsSoftDeleted], , "False", "True", "True", "False")`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := n.source("")
-	b, _ := json.Marshal(src)
-	want := `{"expression":"Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")","name":"Switch","parameters":[` +
-		`{"key":"source","value":{"expression":"[IsSoftDeleted]","name":"IsSoftDeleted","parameters":[],"type":"Attribute"}},` +
-		`{"key":"key1","value":{"expression":"\"False\"","name":"False","parameters":[],"type":"Constant"}},` +
-		`{"key":"value1","value":{"expression":"\"True\"","name":"True","parameters":[],"type":"Constant"}},` +
-		`{"key":"key2","value":{"expression":"\"True\"","name":"True","parameters":[],"type":"Constant"}},` +
-		`{"key":"value2","value":{"expression":"\"False\"","name":"False","parameters":[],"type":"Constant"}}],"type":"Function"}`
-	if string(b) != want {
-		t.Errorf("source tree:\n got %s\nwant %s", b, want)
-	}
-	j, _ := parseExpression(`Join(" ", [givenName], [surname])`)
-	var keys []string
-	for _, p := range j.source("")["parameters"].([]any) {
-		keys = append(keys, p.(map[string]any)["key"].(string))
-	}
-	if strings.Join(keys, ",") != "separator,source1,source2" {
-		t.Errorf("Join keys = %v", keys)
-	}
-}
 
 // A schema with its own key order, spacing and unknown properties. Changing two rows and flowTypes must leave
 // everything else as it was: same keys in the same order, same values, same bytes for untouched values.

@@ -562,11 +562,27 @@ resource "auth0entra_attribute_mappings" "users" {
 			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 2 }, { target_attribute = "displayName", source_attribute = "displayName", matching_precedence = 2 }]`, `(?s)Matching precedence used twice.*"displayName" and "externalId".*matching_precedence = 2`),
 			plan(`mapping = [{ target_attribute = "externalId" }]`, `(?s)Mapping without a source.*"externalId".*exactly one`),
 			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", constant = "x" }]`, `(?s)Mapping with more than one source.*"externalId".*constant and source_attribute`),
-			plan(`mapping = [{ target_attribute = "externalId", expression = "Join(\" \", [givenName]" }]`, `(?s)Invalid expression.*"externalId".*cannot be parsed`),
+			plan(`mapping = [{ target_attribute = "externalId", expression = "Join(\" \", [givenName]" }]`, `(?s)Invalid expression.*"externalId".*cannot be parsed.*not closed`),
 			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "[objectId]" }]`, `(?s)Invalid source attribute.*"externalId".*"\[objectId\]".*bare name`),
-			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 0 }]`, `(?s)matching_precedence.*at least 1`),
-			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", apply = "sometimes" }]`, `(?s)apply.*value must be one of`),
-			plan(`target_object_actions = ["Add"]`, `(?s)target_object_actions.*value must be one of`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 0 }]`, `(?s)Invalid matching precedence.*target_attribute "externalId" has matching_precedence = 0.*start at 1.*leave matching_precedence out`),
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", apply = "sometimes" }]`, `(?s)Invalid apply.*"externalId" has apply = "sometimes".*Use "always".*"on_create"`),
+			plan(`target_object_actions = ["Add"]`, `(?s)Invalid target object action.*contains "Add".*"Create", "Update" and "Delete"`),
+			plan(`target_object_actions = []`, `(?s)No target object action.*at least one of "Create", "Update" and "Delete"`),
+			plan(`mapping = [{ target_attribute = "", source_attribute = "objectId" }]`, `(?s)Invalid target attribute.*empty target_attribute.*"externalId"`),
+			// Functions Microsoft's reference does not have, or spells otherwise (microsoft-graph.md §5.16).
+			plan(`mapping = [{ target_attribute = "externalId", expression = "Frobnicate([mail])" }]`, `(?s)Unknown function in expression.*"externalId" has expression = "Frobnicate\(\[mail\]\)".*calls "Frobnicate".*Use one of: Append,.*ToLower`),
+			plan(`mapping = [{ target_attribute = "externalId", expression = "tolower([mail])" }]`, `(?s)Unknown function in expression.*calls "tolower".*case-sensitive.*write ToLower`),
+			// Source attributes the job's schema does not have, directly or inside an expression.
+			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "favouriteColour" }]`, `(?s)Unknown source attribute.*target_attribute "externalId" reads the source attribute "favouriteColour".*object "User" of directory "Azure Active Directory".*include:`),
+			plan(`mapping = [{ target_attribute = "displayName", expression = "Join(\" \", [givenName], [nickName])" }]`, `(?s)Unknown source attribute.*"displayName" reads the source attribute "nickName"`),
+			// A long value is cut, never echoed whole.
+			plan(`mapping = [{ target_attribute = "externalId", expression = "Join(\" \"`+strings.Repeat(`, [givenName]`, 400)+`" }]`, `(?s)Invalid expression.*"externalId" has expression = "Join\(.{60,90}… \(5\d\d\d characters\), which cannot be parsed`),
+			planHCL(`
+resource "auth0entra_attribute_mappings" "users" {
+  service_principal_id = auth0entra_enterprise_app.app.service_principal_id
+  job_id               = auth0entra_enterprise_app.app.job_id
+  source_object        = "user"
+}`, `(?s)Invalid source_object.*source_object = "user".*Use "User".*or "Group".*case-sensitive`),
 			plan(`mapping = [{ target_attribute = "userName", source_attribute = "userPrincipalName" }]`, `(?s)No matching attribute left`),
 			planHCL(mappingsFor("${auth0entra_enterprise_app.app.service_principal_id}", someJob), `(?s)Provisioning job not found`),
 			// Ids that cannot be right fail at plan, before any call, naming the attribute, the value and the fix.

@@ -26,6 +26,7 @@ type schemaDoc struct {
 	rows    []json.RawMessage
 
 	sourceObject    string
+	sourceDirectory string
 	targetDirectory string
 	targetObject    string
 }
@@ -75,6 +76,7 @@ func openSchema(raw []byte, sourceObject string) (*schemaDoc, error) {
 					return nil, err
 				}
 				d.ruleIdx, d.rule, d.maps, d.mapIdx, d.om, d.rows = ri, rule, maps, mi, om, rows
+				d.sourceDirectory = rule.String("sourceDirectoryName")
 				d.targetDirectory = rule.String("targetDirectoryName")
 				d.targetObject = om.String("targetObjectName")
 				break
@@ -216,6 +218,18 @@ func (d *schemaDoc) setFlowTypes(actions []string) {
 // targetAttributes returns the attribute names of the target object in the target directory (nil when the schema
 // does not describe it, in which case nothing can be checked).
 func (d *schemaDoc) targetAttributes() ([]string, error) {
+	return d.objectAttributes(d.targetDirectory, d.targetObject)
+}
+
+// sourceAttributes lists the attributes of the source object (e.g. User of "Azure Active Directory"), or nil when
+// the schema does not describe it. A mapping may read only attributes its directory has (microsoft-graph.md §5.9).
+func (d *schemaDoc) sourceAttributes() ([]string, error) {
+	return d.objectAttributes(d.sourceDirectory, d.sourceObject)
+}
+
+// objectAttributes lists the attributes of object objectName of directory dirName, or nil when the schema does not
+// describe it.
+func (d *schemaDoc) objectAttributes(dirName, objectName string) ([]string, error) {
 	dirs, err := d.root.Array("directories")
 	if err != nil || dirs == nil {
 		return nil, err
@@ -225,7 +239,7 @@ func (d *schemaDoc) targetAttributes() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !strings.EqualFold(dir.String("name"), d.targetDirectory) {
+		if dirName == "" || !strings.EqualFold(dir.String("name"), dirName) {
 			continue
 		}
 		objs, err := dir.Array("objects")
@@ -235,14 +249,14 @@ func (d *schemaDoc) targetAttributes() ([]string, error) {
 		// The object is named by the mapping's targetObjectName (a SCIM URN for scim jobs) or by its short form
 		// ("User"); docs show both.
 		var byShort *entraclient.RawObject
-		short := lastSegment(d.targetObject)
+		short := lastSegment(objectName)
 		for _, or := range objs {
 			obj, err := entraclient.ParseRawObject(or)
 			if err != nil {
 				return nil, err
 			}
 			name := obj.String("name")
-			if strings.EqualFold(name, d.targetObject) {
+			if strings.EqualFold(name, objectName) {
 				return attributeNames(obj)
 			}
 			if strings.EqualFold(lastSegment(name), short) || strings.EqualFold(name, d.sourceObject) {

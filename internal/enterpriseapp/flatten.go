@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -184,41 +183,4 @@ func prefixed(prefix, s string) string {
 		return ""
 	}
 	return prefix + s
-}
-
-// addError adds the diagnostic of a failed Entra call made while doing what summary says (see
-// entraclient.Diagnostic: a sign-in failure is reported as such, cause first).
-func addError(diags *diag.Diagnostics, summary string, err error) {
-	if s, d, ok := entraclient.Diagnostic(summary, err); ok {
-		diags.AddError(s, d)
-		return
-	}
-	diags.AddError(summary, describe(err))
-}
-
-// addAttributeError is addError for a failure about one attribute. A sign-in failure is about no attribute.
-func addAttributeError(diags *diag.Diagnostics, p path.Path, summary string, err error) {
-	if s, d, ok := entraclient.Diagnostic(summary, err); ok {
-		diags.AddError(s, d)
-		return
-	}
-	diags.AddAttributeError(p, summary, describe(err))
-}
-
-// describe renders an Entra error for a diagnostic, with a hint for the common causes.
-func describe(err error) string {
-	e := entraclient.AsError(err)
-	if e == nil {
-		return err.Error()
-	}
-	msg := e.Error()
-	switch {
-	case e.Auth:
-		msg += "\n\nCheck the provider's entra block (tenant_id, client_id and the credential) or the ARM_* variables."
-	case e.StatusCode == http.StatusForbidden:
-		msg += "\n\nThe principal Terraform runs as lacks a permission: it needs Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All and Synchronization.ReadWrite.All (admin-consented)."
-	case e.StatusCode == http.StatusTooManyRequests:
-		msg += "\n\nMicrosoft Graph kept throttling until the operation's time ran out; raise the resource's timeouts or run apply again later."
-	}
-	return msg
 }

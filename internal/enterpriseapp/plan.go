@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
 // ValidateConfig implements resource.ResourceWithValidateConfig: the checks that need no API call.
@@ -31,27 +33,52 @@ func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConf
 		resp.Diagnostics.Append(cfg.Assignment.ElementsAs(ctx, &as, false)...)
 		seen := map[string]string{}
 		for _, a := range as {
+			validateAssignment(a, &resp.Diagnostics)
 			if a.PrincipalID.IsUnknown() || a.PrincipalID.IsNull() || a.PrincipalType.IsUnknown() {
 				continue
 			}
 			id := strings.ToLower(a.PrincipalID.ValueString())
 			if prev, ok := seen[id]; ok {
-				resp.Diagnostics.AddAttributeError(path.Root("assignment"), "Principal assigned twice",
-					fmt.Sprintf("Principal %s appears in assignment as %s and as %s. A principal is a user or a group, not both: keep one element for it.",
-						a.PrincipalID.ValueString(), prev, a.PrincipalType.ValueString()))
+				if strings.EqualFold(prev, a.PrincipalType.ValueString()) {
+					resp.Diagnostics.AddAttributeError(path.Root("assignment"), "Principal assigned twice",
+						fmt.Sprintf("Principal %s appears twice in assignment, both times with principal_type = %q. An application is assigned to a principal once: remove one of the two elements.",
+							a.PrincipalID.ValueString(), prev))
+				} else {
+					resp.Diagnostics.AddAttributeError(path.Root("assignment"), "Principal assigned twice",
+						fmt.Sprintf("Principal %s appears in assignment with principal_type = %q and with principal_type = %q. A principal is a user or a group, not both: keep the element whose type is right.",
+							a.PrincipalID.ValueString(), prev, a.PrincipalType.ValueString()))
+				}
 			}
 			seen[id] = a.PrincipalType.ValueString()
 		}
 	}
 }
 
+// validateAssignment checks one element of assignment. The checks live here rather than as validators on the nested
+// attributes: a validator's path for a set element prints as assignment[Value({...})], while these messages name the
+// element by its principal_id.
+func validateAssignment(a assignment, diags *diag.Diagnostics) {
+	at := path.Root("assignment")
+	if id := a.PrincipalID; !id.IsNull() && !id.IsUnknown() && !validators.IsGUID(id.ValueString()) {
+		diags.AddAttributeError(at, "Invalid GUID",
+			fmt.Sprintf("An assignment has principal_id = %s, which is not a GUID: Entra object ids are 32 hexadecimal digits in groups of 8-4-4-4-12, e.g. %s. Take it from the Object ID of the user or group (Entra admin center > Users or Groups > Overview).",
+				cut(id.ValueString()), validators.ExampleGUID))
+	}
+	if t := a.PrincipalType; !t.IsNull() && !t.IsUnknown() && t.ValueString() != entraclient.PrincipalUser && t.ValueString() != entraclient.PrincipalGroup {
+		diags.AddAttributeError(at, "Invalid principal_type",
+			fmt.Sprintf("The assignment with principal_id = %s has principal_type = %s. Use %q or %q (case-sensitive), whichever the principal is.",
+				cut(a.PrincipalID.ValueString()), cut(t.ValueString()), entraclient.PrincipalUser, entraclient.PrincipalGroup))
+	}
+}
+
+// cut quotes a value for a message, cut to about 80 characters.
+func cut(s string) string { return expression.Cut(s, 80) }
+
 // validateToken enforces "exactly one of secret_token_wo and secret_token", and the version that goes with the
-// write-only token.
+// write-only token. A value unknown at plan (e.g. auth0entra_scim_token.x.token before the token exists) is still
+// set: whether an argument is set is known at plan even when its value is not, so these checks never wait for apply.
 func validateToken(p *provisioning, diags *diag.Diagnostics) {
 	root := path.Root("provisioning")
-	if p.SecretTokenWO.IsUnknown() || p.SecretToken.IsUnknown() {
-		return
-	}
 	wo, legacy := !p.SecretTokenWO.IsNull(), !p.SecretToken.IsNull()
 	switch {
 	case wo && legacy:
@@ -221,20 +248,20 @@ func (tenantURLValidator) ValidateString(_ context.Context, req validator.String
 	switch {
 	case err != nil || u.Host == "":
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid tenant URL",
-			fmt.Sprintf("%s is %q, which is not a URL. Use the connection's SCIM endpoint, e.g. https://acme.eu.auth0.com/scim/v2/connections/con_0123456789abcdef?aadOptscim062020 (data source auth0entra_scim_endpoint, attribute entra_tenant_url).", req.Path, raw))
+			fmt.Sprintf("%s is %s, which is not a URL. Use the connection's SCIM endpoint, e.g. https://acme.eu.auth0.com/scim/v2/connections/con_0123456789abcdef?aadOptscim062020 (data source auth0entra_scim_endpoint, attribute entra_tenant_url).", req.Path, cut(raw)))
 		return
 	case u.Scheme != "https":
 		resp.Diagnostics.AddAttributeError(req.Path, "Tenant URL must use https",
-			fmt.Sprintf("%s is %q. Entra only provisions to https endpoints: use https://%s%s.", req.Path, raw, u.Host, u.EscapedPath()))
+			fmt.Sprintf("%s is %s. Entra only provisions to https endpoints: use https://%s%s.", req.Path, cut(raw), u.Host, u.EscapedPath()))
 		return
 	case !scimPath.MatchString(u.Path):
 		resp.Diagnostics.AddAttributeError(req.Path, "Tenant URL is not an Auth0 SCIM endpoint",
-			fmt.Sprintf("%s is %q, whose path %q does not end with the SCIM endpoint of a connection, /scim/v2/connections/{connection id}. Use the connection's SCIM endpoint (data source auth0entra_scim_endpoint, attribute entra_tenant_url).", req.Path, raw, u.Path))
+			fmt.Sprintf("%s is %s, whose path %s does not end with the SCIM endpoint of a connection, /scim/v2/connections/{connection id}. Use the connection's SCIM endpoint (data source auth0entra_scim_endpoint, attribute entra_tenant_url).", req.Path, cut(raw), cut(u.Path)))
 		return
 	}
 	if _, ok := u.Query()["aadOptscim062020"]; !ok {
 		resp.Diagnostics.AddAttributeWarning(req.Path, "Tenant URL without aadOptscim062020",
-			fmt.Sprintf("%s is %q. Without the aadOptscim062020 flag Entra sends SCIM PATCH requests that do not follow the standard (e.g. \"active\": \"False\" as a string), which Auth0's guide says to avoid. Append ?aadOptscim062020 (the data source auth0entra_scim_endpoint exports it as entra_tenant_url).", req.Path, raw))
+			fmt.Sprintf("%s is %s. Without the aadOptscim062020 flag Entra sends SCIM PATCH requests that do not follow the standard (e.g. \"active\": \"False\" as a string), which Auth0's guide says to avoid. Append ?aadOptscim062020 (the data source auth0entra_scim_endpoint exports it as entra_tenant_url).", req.Path, cut(raw)))
 	}
 }
 

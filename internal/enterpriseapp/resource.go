@@ -51,6 +51,14 @@ const (
 	defaultDeleteTimeout = 15 * time.Minute
 )
 
+// The Entra error hints every Entra resource shares (entraclient/hints.go), under the short names this package's
+// call sites use.
+var (
+	addError          = entraclient.AddError
+	addAttributeError = entraclient.AddAttributeError
+	describe          = entraclient.Describe
+)
+
 var (
 	_ resource.Resource                   = (*Resource)(nil)
 	_ resource.ResourceWithConfigure      = (*Resource)(nil)

@@ -481,6 +481,10 @@ func TestAccEnterpriseApp_credentials(t *testing.T) {
 	})
 }
 
+// unknownToken is a value Terraform knows only after apply (terraform_data is built into the CLI: nothing is
+// downloaded). appArgs.extra puts it inside the resource block's file, after the resource.
+const unknownToken = "\n}\nresource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n"
+
 // TestAccEnterpriseApp_planErrors checks every plan-time error.
 func TestAccEnterpriseApp_planErrors(t *testing.T) {
 	sb := acctest.Sandbox(t)
@@ -510,8 +514,15 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 			step(appArgs{name: "x", oidc: "not-a-guid", provisioning: ok}, `(?s)Invalid GUID.*not-a-guid`),
 			step(appArgs{name: "x", assignments: user(sb.Seed.GroupID), provisioning: ok}, `(?s)Wrong principal_type.*is a group.*principal_type = "Group"`),
 			step(appArgs{name: "x", assignments: group("11111111-2222-3333-4444-555555555555"), provisioning: ok}, `(?s)Assigned principal not found.*No group with object id`),
-			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + user(sb.Seed.GroupID), provisioning: ok}, `Principal assigned twice`),
-			step(appArgs{name: "x", assignments: `{ principal_id = "11111111-2222-3333-4444-555555555555", principal_type = "ServicePrincipal" }`, provisioning: ok}, `(?s)principal_type.*value must be one of`),
+			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + user(sb.Seed.GroupID), provisioning: ok}, `(?s)Principal assigned twice.*principal_type = "Group" and with principal_type = "User".*not both`),
+			// The same principal twice with the same type (ids compare case-insensitively): said once, not "as Group and as Group".
+			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + group(strings.ToUpper(sb.Seed.GroupID)), provisioning: ok}, `(?s)Principal assigned twice.*appears twice in assignment, both times with principal_type = "Group".*remove one`),
+			step(appArgs{name: "x", assignments: `{ principal_id = "11111111-2222-3333-4444-555555555555", principal_type = "ServicePrincipal" }`, provisioning: ok}, `(?s)Invalid principal_type.*principal_id = "11111111-2222-3333-4444-555555555555" has principal_type = "ServicePrincipal".*Use "User" or "Group"`),
+			// Tokens whose values are unknown at plan (they come from another resource) are still set: the checks do not wait for apply.
+			step(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output\nsecret_token_wo_version = \"1\"\nsecret_token = terraform_data.token.output", tenantURL)}, `(?s)Two secret tokens.*Set exactly one`),
+			step(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output", tenantURL)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
+			// A long value is cut in the message, never echoed whole.
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/%s\"\nsecret_token = %q", sb.Auth0Domain, strings.Repeat("x", 5000), tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*… \(5\d\d\d characters\)`),
 			step(appArgs{name: "x", assignments: user("not-a-guid"), provisioning: ok}, `(?s)Invalid GUID.*principal_id.*not-a-guid.*Object ID of the user or group`),
 		},
 	})

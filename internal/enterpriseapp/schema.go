@@ -65,12 +65,10 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"principal_id": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "Object id of the user or group.",
-						Validators:          []validator.String{validators.GUID("the Object ID of the user or group (Entra admin center > Users or Groups > Overview)")},
 					},
 					"principal_type": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "`User` or `Group`.",
-						Validators:          []validator.String{stringvalidator.OneOf(entraclient.PrincipalUser, entraclient.PrincipalGroup)},
 					},
 				}},
 				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},

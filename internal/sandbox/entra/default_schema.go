@@ -174,7 +174,7 @@ func mapping(expr, target string, matchingPriority int) map[string]any {
 	}
 	return map[string]any{
 		"defaultValue": nil, "exportMissingReferences": false, "flowBehavior": "FlowWhenChanged", "flowType": "Always",
-		"matchingPriority": matchingPriority, "source": n.source(), "targetAttributeName": target,
+		"matchingPriority": matchingPriority, "source": n.Source(""), "targetAttributeName": target,
 	}
 }
 

@@ -410,7 +410,7 @@ func (run *provisionRun) evaluate(a attrMap, u *sourceUser) (*string, error) {
 	var v *string
 	if a.node != nil {
 		var err error
-		if v, err = a.node.eval(u.attr); err != nil {
+		if v, err = evalExpr(a.node, u.attr); err != nil {
 			return nil, err
 		}
 	}

@@ -152,7 +152,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 		}
 		if a.node != nil {
 			var err error
-			if v, err = a.node.eval(g.attr); err != nil {
+			if v, err = evalExpr(a.node, g.attr); err != nil {
 				return run.groupFail(o, FailExpression, fmt.Sprintf("Failed to evaluate the mapping for target attribute '%s': %v", a.target, err))
 			}
 		}

@@ -390,7 +390,8 @@ func TestExpressions(t *testing.T) {
 		{`Coalesce([missing], [mail])`, "ann@example.com"},
 		{`ToLower([mail], )`, "ann@example.com"},
 		{`ToUpper([givenName])`, "ANN"},
-		{`"say ""hi"""`, `say "hi"`},
+		{`"say \"hi\""`, `say "hi"`}, // escaping as microsoft-graph.md §5.16 says
+		{`Join("\\", [givenName], [surname])`, `Ann\Example`},
 		{`[mail]`, "ann@example.com"},
 		{`Mid([mail], 1, 3)`, errString("'Mid' is not supported")},
 		{`Not([mail])`, errString("not a Boolean")},
@@ -401,7 +402,7 @@ func TestExpressions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := n.eval(get)
+			v, err := evalExpr(n, get)
 			switch want := tc.want.(type) {
 			case errString:
 				if err == nil || !strings.Contains(err.Error(), string(want)) {
@@ -425,13 +426,13 @@ func TestExpressions(t *testing.T) {
 	}
 	// Encoding (microsoft-graph.md §5.12).
 	n, _ := parseExpression(`Not([IsSoftDeleted])`)
-	got, _ := json.Marshal(n.source())
+	got, _ := json.Marshal(n.Source(""))
 	want := `{"expression":"Not([IsSoftDeleted])","name":"Not","parameters":[{"key":"source","value":{"expression":"[IsSoftDeleted]","name":"IsSoftDeleted","parameters":[],"type":"Attribute"}}],"type":"Function"}`
 	if string(got) != want {
 		t.Errorf("source JSON\n got %s\nwant %s", got, want)
 	}
 	n, _ = parseExpression(`"1"`)
-	if got, _ := json.Marshal(n.source()); string(got) != `{"expression":"\"1\"","name":"1","parameters":[],"type":"Constant"}` {
+	if got, _ := json.Marshal(n.Source("")); string(got) != `{"expression":"\"1\"","name":"1","parameters":[],"type":"Constant"}` {
 		t.Errorf("constant JSON %s", got)
 	}
 }

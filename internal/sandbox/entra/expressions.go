@@ -3,223 +3,37 @@ package entra
 import (
 	"fmt"
 	"strings"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
 )
 
-// Attribute-mapping expressions: a parser for the expression language
-// (`Switch([IsSoftDeleted], , "False", "True", "True", "False")`, `Join(" ", [givenName], [surname])`, ...) and an
-// evaluator for the functions the default mappings use plus a few trivial ones. Anything else is reported as
-// unsupported, naming the function, so a provisioning step fails visibly instead of exporting a wrong value.
+// Attribute-mapping expressions (`Switch([IsSoftDeleted], , "False", "True", "True", "False")`,
+// `Join(" ", [givenName], [surname])`, ...): the stored tree of a source, and an evaluator for the functions the
+// default mappings use plus a few trivial ones. Anything else is reported as unsupported, naming the function, so a provisioning step fails visibly instead of exporting a wrong value.
 //
-// JSON encoding follows microsoft-graph.md §5.12. The parameter key names of Switch and Join are UNKNOWN; the sandbox
-// names them as functionParams says. Evaluation never depends on the keys: functions evaluate from the expression
+// JSON encoding follows microsoft-graph.md §5.12. The parameter key names of Switch and Join are UNKNOWN; they are
+// named as expression.ParamKey says. Evaluation never depends on the keys: functions evaluate from the expression
 // text (or, without one, from the parameters in order).
 
-type exprKind int
+// The parser is the repository's one parser, internal/expression (shared with the provider, so both read every
+// expression alike, escaping included: microsoft-graph.md §5.16). The names below keep this file's code short.
+type exprNode = expression.Node
 
 const (
-	exprEmpty exprKind = iota // an omitted argument, as in `Switch([x], , "a", "b")`
-	exprAttribute
-	exprConstant
-	exprFunction
+	exprEmpty     = expression.Empty
+	exprAttribute = expression.Attribute
+	exprConstant  = expression.Constant
+	exprFunction  = expression.Function
 )
 
-type exprNode struct {
-	kind exprKind
-	name string // attribute name, constant value, or function name
-	args []*exprNode
-}
+func parseExpression(src string) (*exprNode, error) { return expression.Parse(src) }
 
-// functionParams names the parameters of known functions, in order. Extra arguments repeat the pattern of the
-// last pair (Switch) or continue numbering (Join, Coalesce).
-var functionParams = map[string][]string{
-	"Switch":   {"source", "defaultValue"},
-	"Join":     {"separator"},
-	"Not":      {"source"},
-	"Append":   {"source", "suffix"},
-	"Coalesce": nil,
-	"ToLower":  {"source", "culture"},
-	"ToUpper":  {"source", "culture"},
-	"Mid":      {"source", "start", "length"},
-}
-
-func paramKey(fn string, i int) string {
-	names, known := functionParams[canonicalFunc(fn)]
-	if i < len(names) {
-		return names[i]
-	}
-	switch canonicalFunc(fn) {
-	case "Switch":
-		n := (i-len(names))/2 + 1
-		if (i-len(names))%2 == 0 {
-			return fmt.Sprintf("key%d", n)
-		}
-		return fmt.Sprintf("value%d", n)
-	case "Join", "Coalesce":
-		return fmt.Sprintf("source%d", i-len(names)+1)
-	}
-	if !known && i == 0 {
-		return "source"
-	}
-	return fmt.Sprintf("parameter%d", i+1)
-}
-
+// canonicalFunc is the documented spelling of a function name. The evaluator compares names case-insensitively:
+// whether the service rejects a function written with other capitals is UNKNOWN (the reference calls the syntax
+// case-sensitive, §5.16); the provider rejects it at plan, and the sandbox evaluates it rather than fail a cycle.
 func canonicalFunc(name string) string {
-	for k := range functionParams {
-		if strings.EqualFold(k, name) {
-			return k
-		}
-	}
-	return name
-}
-
-// parseExpression parses an expression.
-func parseExpression(src string) (*exprNode, error) {
-	p := &exprParser{s: src}
-	n, err := p.arg()
-	if err != nil {
-		return nil, err
-	}
-	p.ws()
-	if p.i != len(p.s) {
-		return nil, fmt.Errorf("unexpected %q at position %d of expression %q", p.s[p.i:], p.i+1, src)
-	}
-	if n.kind == exprEmpty {
-		return nil, fmt.Errorf("empty expression")
-	}
-	return n, nil
-}
-
-type exprParser struct {
-	s string
-	i int
-}
-
-func (p *exprParser) ws() {
-	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\r' || p.s[p.i] == '\n') {
-		p.i++
-	}
-}
-
-// arg parses one argument, which may be empty (followed directly by ',' or ')').
-func (p *exprParser) arg() (*exprNode, error) {
-	p.ws()
-	if p.i >= len(p.s) || p.s[p.i] == ',' || p.s[p.i] == ')' {
-		return &exprNode{kind: exprEmpty}, nil
-	}
-	switch p.s[p.i] {
-	case '[':
-		end := strings.IndexByte(p.s[p.i:], ']')
-		if end < 0 {
-			return nil, fmt.Errorf("unterminated attribute reference in %q", p.s)
-		}
-		name := strings.TrimSpace(p.s[p.i+1 : p.i+end])
-		p.i += end + 1
-		return &exprNode{kind: exprAttribute, name: name}, nil
-	case '"':
-		var b strings.Builder
-		p.i++
-		for {
-			if p.i >= len(p.s) {
-				return nil, fmt.Errorf("unterminated string in %q", p.s)
-			}
-			ch := p.s[p.i]
-			if ch == '\\' && p.i+1 < len(p.s) {
-				b.WriteByte(p.s[p.i+1])
-				p.i += 2
-				continue
-			}
-			if ch == '"' {
-				if p.i+1 < len(p.s) && p.s[p.i+1] == '"' {
-					b.WriteByte('"')
-					p.i += 2
-					continue
-				}
-				p.i++
-				break
-			}
-			b.WriteByte(ch)
-			p.i++
-		}
-		return &exprNode{kind: exprConstant, name: b.String()}, nil
-	default:
-		start := p.i
-		for p.i < len(p.s) && !strings.ContainsRune(" \t\r\n(),[]\"", rune(p.s[p.i])) {
-			p.i++
-		}
-		word := p.s[start:p.i]
-		if word == "" {
-			return nil, fmt.Errorf("unexpected %q at position %d of expression %q", p.s[p.i:p.i+1], p.i+1, p.s)
-		}
-		p.ws()
-		if p.i < len(p.s) && p.s[p.i] == '(' {
-			p.i++
-			fn := &exprNode{kind: exprFunction, name: word}
-			for {
-				a, err := p.arg()
-				if err != nil {
-					return nil, err
-				}
-				p.ws()
-				if p.i >= len(p.s) {
-					return nil, fmt.Errorf("missing ')' in %q", p.s)
-				}
-				if p.s[p.i] == ')' {
-					p.i++
-					if len(fn.args) != 0 || a.kind != exprEmpty {
-						fn.args = append(fn.args, a)
-					}
-					return fn, nil
-				}
-				if p.s[p.i] != ',' {
-					return nil, fmt.Errorf("expected ',' or ')' at position %d of %q", p.i+1, p.s)
-				}
-				p.i++
-				fn.args = append(fn.args, a)
-			}
-		}
-		// A bare word or number is a constant (e.g. `Mid([x], 1, 8)`).
-		return &exprNode{kind: exprConstant, name: word}, nil
-	}
-}
-
-// String renders the node in the expression language.
-func (n *exprNode) String() string {
-	switch n.kind {
-	case exprAttribute:
-		return "[" + n.name + "]"
-	case exprConstant:
-		return `"` + strings.ReplaceAll(n.name, `"`, `\"`) + `"`
-	case exprFunction:
-		parts := make([]string, len(n.args))
-		for i, a := range n.args {
-			parts[i] = a.String()
-		}
-		return n.name + "(" + strings.Join(parts, ", ") + ")"
-	}
-	return ""
-}
-
-// source renders the node as an attributeMappingSource (microsoft-graph.md §5.12). Omitted arguments are left out of
-// parameters; the expression text keeps them.
-func (n *exprNode) source() map[string]any {
-	out := map[string]any{"expression": n.String(), "name": n.name, "parameters": []any{}}
-	switch n.kind {
-	case exprAttribute:
-		out["type"] = "Attribute"
-	case exprConstant:
-		out["type"] = "Constant"
-	case exprFunction:
-		out["type"] = "Function"
-		params := []any{}
-		for i, a := range n.args {
-			if a.kind == exprEmpty {
-				continue
-			}
-			params = append(params, map[string]any{"key": paramKey(n.name, i), "value": a.source()})
-		}
-		out["parameters"] = params
-	}
-	return out
+	c, _ := expression.Canonical(name)
+	return c
 }
 
 // nodeFromSource builds the expression tree of an attributeMappingSource. Attribute and Constant sources use
@@ -233,12 +47,12 @@ func nodeFromSource(src map[string]any) (*exprNode, error) {
 		if name == "" {
 			return parseExpression(expr)
 		}
-		return &exprNode{kind: exprAttribute, name: name}, nil
+		return &exprNode{Kind: exprAttribute, Name: name}, nil
 	case "Constant":
 		if _, ok := src["name"]; !ok && expr != "" {
 			return parseExpression(expr)
 		}
-		return &exprNode{kind: exprConstant, name: name}, nil
+		return &exprNode{Kind: exprConstant, Name: name}, nil
 	case "Function", "":
 		if expr != "" {
 			return parseExpression(expr)
@@ -246,20 +60,20 @@ func nodeFromSource(src map[string]any) (*exprNode, error) {
 		if typ == "" {
 			return nil, fmt.Errorf("mapping source has neither type nor expression")
 		}
-		fn := &exprNode{kind: exprFunction, name: name}
+		fn := &exprNode{Kind: exprFunction, Name: name}
 		params, _ := src["parameters"].([]any)
 		for _, p := range params {
 			pm, _ := p.(map[string]any)
 			v, _ := pm["value"].(map[string]any)
 			if v == nil {
-				fn.args = append(fn.args, &exprNode{kind: exprEmpty})
+				fn.Args = append(fn.Args, &exprNode{Kind: exprEmpty})
 				continue
 			}
 			a, err := nodeFromSource(v)
 			if err != nil {
 				return nil, err
 			}
-			fn.args = append(fn.args, a)
+			fn.Args = append(fn.Args, a)
 		}
 		return fn, nil
 	}
@@ -273,20 +87,20 @@ func (e *unsupportedFunctionError) Error() string {
 	return fmt.Sprintf("the expression function '%s' is not supported by the sandbox's provisioning engine (supported: Switch, Not, Join, Append, Coalesce, ToLower, ToUpper)", e.name)
 }
 
-// eval evaluates the node; attr returns an attribute's value or nil. A nil result is a null value.
-func (n *exprNode) eval(attr func(name string) *string) (*string, error) {
-	switch n.kind {
+// evalExpr evaluates the node; attr returns an attribute's value or nil. A nil result is a null value.
+func evalExpr(n *exprNode, attr func(name string) *string) (*string, error) {
+	switch n.Kind {
 	case exprEmpty:
 		return nil, nil
 	case exprAttribute:
-		return attr(n.name), nil
+		return attr(n.Name), nil
 	case exprConstant:
-		v := n.name
+		v := n.Name
 		return &v, nil
 	}
-	args := make([]*string, len(n.args))
-	for i, a := range n.args {
-		v, err := a.eval(attr)
+	args := make([]*string, len(n.Args))
+	for i, a := range n.Args {
+		v, err := evalExpr(a, attr)
 		if err != nil {
 			return nil, err
 		}
@@ -299,7 +113,7 @@ func (n *exprNode) eval(attr func(name string) *string) (*string, error) {
 		return nil
 	}
 	str := func(v string) *string { return &v }
-	switch canonicalFunc(n.name) {
+	switch canonicalFunc(n.Name) {
 	case "Switch":
 		// Switch(source, defaultValue, key1, value1, key2, value2, ...)
 		src := arg(0)
@@ -366,5 +180,5 @@ func (n *exprNode) eval(attr func(name string) *string) (*string, error) {
 		}
 		return nil, nil
 	}
-	return nil, &unsupportedFunctionError{name: n.name}
+	return nil, &unsupportedFunctionError{name: n.Name}
 }

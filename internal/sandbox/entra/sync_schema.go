@@ -362,7 +362,7 @@ func (s *Server) parseExpression(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		out["error"] = map[string]any{"code": "ExpressionParsingFailure", "message": err.Error(), "details": []any{}, "innerError": nil, "target": nil}
 	} else {
-		out["parsedExpression"], out["parsingSucceeded"] = n.source(), true
+		out["parsedExpression"], out["parsingSucceeded"] = n.Source(""), true
 	}
 	writeJSON(w, http.StatusOK, out)
 }
