@@ -49,6 +49,10 @@ type Config struct {
 	// ResponseHeaderTimeout bounds how long one request waits for Auth0's answer to begin once it is sent; the
 	// zero value means DefaultResponseHeaderTimeout. A request that times out is a transport error to RetryPolicy.
 	ResponseHeaderTimeout time.Duration
+	// CacheReads keeps the answers to GETs for the client's life, emptied by every write (cache.go). The provider
+	// turns it on: one provider process serves one Terraform command. Off for clients that live longer than one
+	// command and watch objects change (tests, tools).
+	CacheReads bool
 }
 
 // Client is the provider's Auth0 client.
@@ -64,6 +68,8 @@ type Client struct {
 	domainSource string
 	// rejected is the first rejected client-credentials exchange; later calls fail with it without a request.
 	rejected atomic.Pointer[Error]
+	// cache holds this process's Management API reads (Config.CacheReads); nil when off.
+	cache *readCache
 }
 
 // DefaultResponseHeaderTimeout bounds the wait for the start of one answer. The Management API answers in well under
@@ -132,6 +138,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("building the Auth0 Management API client for %q: %w", cfg.Domain, err)
 	}
 	c := &Client{Domain: cfg.Domain, Management: m, domainSource: cfg.DomainSource}
+	if cfg.CacheReads {
+		c.cache = &readCache{}
+	}
 	for _, s := range []string{cfg.ClientSecret, cfg.APIToken, cfg.ClientAssertionPrivateKey} {
 		if len(s) >= minScrubbedSecret {
 			c.secrets = append(c.secrets, s)

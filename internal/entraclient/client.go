@@ -87,6 +87,11 @@ type Config struct {
 	// ResponseHeaderTimeout bounds how long one request waits for the server to start answering; 0 means
 	// DefaultResponseHeaderTimeout.
 	ResponseHeaderTimeout time.Duration
+
+	// CacheReads keeps the answers to Graph GETs for the client's life, emptied by every write (cache.go). The
+	// provider turns it on: one provider process serves one Terraform command. Off for clients that live longer and
+	// watch objects change (tests, tools).
+	CacheReads bool
 }
 
 // DefaultGraphURL is Microsoft Graph v1.0 in the public cloud.
@@ -167,7 +172,11 @@ func newClient(ctx context.Context, cfg Config, base http.RoundTripper) (*Client
 	}
 
 	opts := msgraphsdk.GetDefaultClientOptions()
-	middlewares := []khttp.Middleware{
+	var middlewares []khttp.Middleware
+	if cfg.CacheReads {
+		middlewares = append(middlewares, &readCache{graphHost: gu.Hostname()})
+	}
+	middlewares = append(middlewares,
 		msgraphcore.NewGraphTelemetryHandler(&opts),
 		khttp.NewUrlReplaceHandler(true, msgraphcore.ReplacementPairs),
 		&retryMiddleware{maxAttempts: defaultMaxAttempts, graphHost: gu.Hostname(), graphSource: cfg.settingFrom(SourceGraphURL, "so "+DefaultGraphURL+" is used")},
@@ -177,7 +186,7 @@ func newClient(ctx context.Context, cfg Config, base http.RoundTripper) (*Client
 		khttp.NewUserAgentHandler(),
 		&userAgentMiddleware{product: cfg.UserAgent},
 		khttp.NewHeadersInspectionHandler(),
-	}
+	)
 	httpClient := &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(base, middlewares...),
 		// No client-wide timeout: every operation carries its own deadline (the resource's timeouts), which also
