@@ -23,6 +23,8 @@ import (
 	auth0 "github.com/auth0/go-auth0"
 	"github.com/auth0/go-auth0/management"
 	"golang.org/x/oauth2"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 // Config is what the provider's auth0 block resolves to.
@@ -70,7 +72,12 @@ type Client struct {
 	rejected atomic.Pointer[Error]
 	// cache holds this process's Management API reads (Config.CacheReads); nil when off.
 	cache *readCache
+	// pacer spaces the Management API requests of this client (pacer.go).
+	pacer *pacing.Pacer
 }
+
+// PacingStats reports how long this client's requests waited for their turn, and how many 429s it received.
+func (c *Client) PacingStats() (waited time.Duration, throttled int) { return c.pacer.Stats() }
 
 // DefaultResponseHeaderTimeout bounds the wait for the start of one answer. The Management API answers in well under
 // a second; this only has to end a wait on a connection that will never answer, for calls whose context has no
@@ -104,7 +111,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if transport.ResponseHeaderTimeout <= 0 {
 		transport.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 	}
-	retrying := NewRetryTransport(transport, cfg.Retry)
+	// One pacer per client, and the provider builds one client per process: every resource and data source shares it.
+	pacer := pacing.New("Auth0")
+	retrying := NewRetryTransport(&pacedTransport{base: transport, pacer: pacer}, cfg.Retry)
 
 	ua := fmt.Sprintf("Go-Auth0/%s", auth0.Version)
 	if cfg.UserAgent != "" {
@@ -137,7 +146,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the Auth0 Management API client for %q: %w", cfg.Domain, err)
 	}
-	c := &Client{Domain: cfg.Domain, Management: m, domainSource: cfg.DomainSource}
+	c := &Client{Domain: cfg.Domain, Management: m, domainSource: cfg.DomainSource, pacer: pacer}
 	if cfg.CacheReads {
 		c.cache = &readCache{}
 	}
