@@ -27,12 +27,18 @@ func main() {
 	admin := flag.Bool("admin", true, "serve the admin API (/__sandbox/: faults, counters, request log); false makes the tenants look real")
 	lag := flag.Duration("replication-lag", 0, "how long objects created through Graph stay invisible (e.g. 2s), as in a real tenant")
 	official := flag.Bool("official-providers", false, "also grant the Auth0 M2M application the scopes the official Auth0 provider needs for a whole stack (clients, client grants, users, groups)")
+	auth0RPS := flag.Float64("auth0-rps", 0, "enforce Auth0's Management API rate limit at this many requests per second per tenant (x-ratelimit-* headers, 429 when exceeded); 0 is off")
+	graphRPS := flag.Float64("graph-rps", 0, "throttle Microsoft Graph at this many requests per second per application (429 with Retry-After); 0 is off")
+	connections := flag.Int("connections", 0, "seed this many more waad connections, for fleets of stacks (ids in SANDBOX_CONNECTION_IDS, comma-separated)")
 	flag.Parse()
 
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	sb, err := sandbox.Start(sandbox.Options{Addr: *addr, Auth0Port: *auth0Port, EntraPort: *entraPort, NoAdmin: !*admin, ReplicationLag: *lag, OfficialProviders: *official})
+	sb, err := sandbox.Start(sandbox.Options{
+		Addr: *addr, Auth0Port: *auth0Port, EntraPort: *entraPort, NoAdmin: !*admin, ReplicationLag: *lag, OfficialProviders: *official,
+		Auth0RPS: *auth0RPS, GraphRPS: *graphRPS, Connections: *connections,
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,7 +70,7 @@ func main() {
 	stats := map[string]any{}
 	for name, rt := range map[string]*router.Router{"auth0": sb.Auth0.Router(), "entra": sb.Entra.Router()} {
 		served, refused := rt.Totals()
-		stats[name] = map[string]any{"served": served, "refused": refused, "routes": rt.Counts()}
+		stats[name] = map[string]any{"served": served, "refused": refused, "throttled": rt.Throttled(), "routes": rt.Counts()}
 		fmt.Printf("sandbox: %s answered %d requests below 400 and %d at 400 or above\n", name, served, refused)
 	}
 	if b, err := json.MarshalIndent(stats, "", "  "); err == nil {

@@ -23,6 +23,8 @@ import (
 	auth0 "github.com/auth0/go-auth0"
 	"github.com/auth0/go-auth0/management"
 	"golang.org/x/oauth2"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 // Config is what the provider's auth0 block resolves to.
@@ -49,6 +51,10 @@ type Config struct {
 	// ResponseHeaderTimeout bounds how long one request waits for Auth0's answer to begin once it is sent; the
 	// zero value means DefaultResponseHeaderTimeout. A request that times out is a transport error to RetryPolicy.
 	ResponseHeaderTimeout time.Duration
+	// CacheReads keeps the answers to GETs for the client's life, emptied by every write (cache.go). The provider
+	// turns it on: one provider process serves one Terraform command. Off for clients that live longer than one
+	// command and watch objects change (tests, tools).
+	CacheReads bool
 }
 
 // Client is the provider's Auth0 client.
@@ -64,7 +70,14 @@ type Client struct {
 	domainSource string
 	// rejected is the first rejected client-credentials exchange; later calls fail with it without a request.
 	rejected atomic.Pointer[Error]
+	// cache holds this process's Management API reads (Config.CacheReads); nil when off.
+	cache *readCache
+	// pacer spaces the Management API requests of this client (pacer.go).
+	pacer *pacing.Pacer
 }
+
+// PacingStats reports how long this client's requests waited for their turn, and how many 429s it received.
+func (c *Client) PacingStats() (waited time.Duration, throttled int) { return c.pacer.Stats() }
 
 // DefaultResponseHeaderTimeout bounds the wait for the start of one answer. The Management API answers in well under
 // a second; this only has to end a wait on a connection that will never answer, for calls whose context has no
@@ -98,7 +111,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if transport.ResponseHeaderTimeout <= 0 {
 		transport.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 	}
-	retrying := NewRetryTransport(transport, cfg.Retry)
+	// One pacer per client, and the provider builds one client per process: every resource and data source shares it.
+	pacer := pacing.New("Auth0")
+	retrying := NewRetryTransport(&pacedTransport{base: transport, pacer: pacer}, cfg.Retry)
 
 	ua := fmt.Sprintf("Go-Auth0/%s", auth0.Version)
 	if cfg.UserAgent != "" {
@@ -131,7 +146,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the Auth0 Management API client for %q: %w", cfg.Domain, err)
 	}
-	c := &Client{Domain: cfg.Domain, Management: m, domainSource: cfg.DomainSource}
+	c := &Client{Domain: cfg.Domain, Management: m, domainSource: cfg.DomainSource, pacer: pacer}
+	if cfg.CacheReads {
+		c.cache = &readCache{}
+	}
 	for _, s := range []string{cfg.ClientSecret, cfg.APIToken, cfg.ClientAssertionPrivateKey} {
 		if len(s) >= minScrubbedSecret {
 			c.secrets = append(c.secrets, s)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // maxResponseBody bounds what is read from one answer.
@@ -21,6 +23,32 @@ func (c *Client) call(ctx context.Context, op, method string, uri string, in, ou
 		e.Op, e.repeated = op, true
 		return &e
 	}
+	var gen uint64
+	switch {
+	case c.cache == nil:
+	case method == http.MethodGet:
+		cached, ok, g := c.cache.get(ctx, uri)
+		if ok {
+			tflog.Trace(ctx, "Auth0 read answered from this run's cache", map[string]any{"op": op})
+			return c.decode(op, cached.status, cached.body, out)
+		}
+		gen = g
+	default:
+		// Before the write, and again once it is over: a read sent meanwhile may carry the state before it.
+		c.cache.written(method, uri, 0, nil)
+		status, body := 0, []byte(nil)
+		defer func() { c.cache.written(method, uri, status, body) }()
+		return c.send(ctx, op, method, uri, in, out, func(s int, b []byte) { status, body = s, b })
+	}
+	return c.send(ctx, op, method, uri, in, out, func(s int, b []byte) {
+		if c.cache != nil && method == http.MethodGet {
+			c.cache.put(uri, gen, s, b)
+		}
+	})
+}
+
+// send sends one request and hands the answer to seen (for the cache) before decoding it.
+func (c *Client) send(ctx context.Context, op, method, uri string, in, out any, seen func(status int, body []byte)) error {
 	req, err := c.Management.NewRequest(ctx, method, uri, in)
 	if err != nil {
 		return &Error{Op: op, Err: err}
@@ -38,12 +66,18 @@ func (c *Client) call(ctx context.Context, op, method string, uri string, in, ou
 	if err != nil {
 		return c.newTransportError(op, fmt.Errorf("reading the answer: %w", err))
 	}
-	if resp.StatusCode >= http.StatusBadRequest {
-		return c.newAPIError(op, resp.StatusCode, body)
+	seen(resp.StatusCode, body)
+	return c.decode(op, resp.StatusCode, body, out)
+}
+
+// decode turns one answer into out or an error.
+func (c *Client) decode(op string, status int, body []byte, out any) error {
+	if status >= http.StatusBadRequest {
+		return c.newAPIError(op, status, body)
 	}
 	if out != nil && len(body) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
-			return &Error{Op: op, StatusCode: 0, Err: fmt.Errorf("Auth0 answered %d with a body that is not the expected JSON: %w", resp.StatusCode, err)}
+			return &Error{Op: op, StatusCode: 0, Err: fmt.Errorf("Auth0 answered %d with a body that is not the expected JSON: %w", status, err)}
 		}
 	}
 	return nil

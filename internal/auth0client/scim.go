@@ -161,6 +161,14 @@ func (c *Client) CreateSCIMToken(ctx context.Context, connectionID string, scope
 func (c *Client) ListSCIMTokens(ctx context.Context, connectionID string) ([]SCIMToken, error) {
 	var toks []SCIMToken
 	op := fmt.Sprintf("listing the SCIM tokens of Auth0 connection %q", connectionID)
+	if c.cache != nil && !isFresh(ctx) {
+		// This run already found that the connection has no SCIM configuration (or no connection,
+		// auth0-management-api.md §6.2): then it has no tokens either. The same 404 body is returned, so callers
+		// classify it exactly as the list's own 404 (IsNotFound, IsConnectionNotFound).
+		if a, ok := c.cache.lookup(c.uri("connections", connectionID, "scim-configuration")); ok && a.status == http.StatusNotFound {
+			return nil, c.decode(op, a.status, a.body, nil)
+		}
+	}
 	if err := c.call(ctx, op, http.MethodGet, c.uri("connections", connectionID, "scim-configuration", "tokens"), nil, &toks); err != nil {
 		return nil, err
 	}

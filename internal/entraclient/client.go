@@ -46,6 +46,8 @@ import (
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 // Config is what the provider's entra block resolves to.
@@ -87,6 +89,11 @@ type Config struct {
 	// ResponseHeaderTimeout bounds how long one request waits for the server to start answering; 0 means
 	// DefaultResponseHeaderTimeout.
 	ResponseHeaderTimeout time.Duration
+
+	// CacheReads keeps the answers to Graph GETs for the client's life, emptied by every write (cache.go). The
+	// provider turns it on: one provider process serves one Terraform command. Off for clients that live longer and
+	// watch objects change (tests, tools).
+	CacheReads bool
 }
 
 // DefaultGraphURL is Microsoft Graph v1.0 in the public cloud.
@@ -125,7 +132,12 @@ type Client struct {
 	PollMin, PollMax time.Duration
 
 	schemaLocks keyedMutex
+	// pacer spaces this client's Graph requests (pacer.go).
+	pacer *pacing.Pacer
 }
+
+// PacingStats reports how long this client's Graph requests waited for their turn, and how many 429s it received.
+func (c *Client) PacingStats() (waited time.Duration, throttled int) { return c.pacer.Stats() }
 
 // New builds a Client. It makes no API call.
 func New(ctx context.Context, cfg Config) (*Client, error) {
@@ -167,17 +179,24 @@ func newClient(ctx context.Context, cfg Config, base http.RoundTripper) (*Client
 	}
 
 	opts := msgraphsdk.GetDefaultClientOptions()
-	middlewares := []khttp.Middleware{
+	// One pacer per client, and the provider builds one client per process: every resource and data source shares it.
+	pacer := pacing.New("Microsoft Graph")
+	var middlewares []khttp.Middleware
+	if cfg.CacheReads {
+		middlewares = append(middlewares, &readCache{graphHost: gu.Hostname()})
+	}
+	middlewares = append(middlewares,
 		msgraphcore.NewGraphTelemetryHandler(&opts),
 		khttp.NewUrlReplaceHandler(true, msgraphcore.ReplacementPairs),
 		&retryMiddleware{maxAttempts: defaultMaxAttempts, graphHost: gu.Hostname(), graphSource: cfg.settingFrom(SourceGraphURL, "so "+DefaultGraphURL+" is used")},
+		&pacerMiddleware{graphHost: gu.Hostname(), pacer: pacer},
 		khttp.NewRedirectHandler(),
 		khttp.NewCompressionHandler(),
 		khttp.NewParametersNameDecodingHandler(),
 		khttp.NewUserAgentHandler(),
 		&userAgentMiddleware{product: cfg.UserAgent},
 		khttp.NewHeadersInspectionHandler(),
-	}
+	)
 	httpClient := &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(base, middlewares...),
 		// No client-wide timeout: every operation carries its own deadline (the resource's timeouts), which also
@@ -197,6 +216,7 @@ func newClient(ctx context.Context, cfg Config, base http.RoundTripper) (*Client
 		cred:               cred,
 		graphURL:           graphURL,
 		scope:              scope,
+		pacer:              pacer,
 		ReplicationTimeout: DefaultReplicationTimeout,
 		PollMin:            defaultPollMin,
 		PollMax:            defaultPollMax,

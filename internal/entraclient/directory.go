@@ -80,7 +80,10 @@ type ServicePrincipal struct {
 	ID          string
 	AppID       string
 	DisplayName string
-	AppRoles    []AppRole
+	// AppDisplayName is the display name of the application registration behind it, as Graph echoes it on the
+	// service principal (microsoft-graph.md §3.2): a refresh reads the application's name without a lookup.
+	AppDisplayName string
+	AppRoles       []AppRole
 }
 
 // AppRole is one app role a service principal declares.
@@ -521,7 +524,7 @@ func toServicePrincipal(sp models.ServicePrincipalable) ServicePrincipal {
 	if sp == nil {
 		return ServicePrincipal{}
 	}
-	out := ServicePrincipal{ID: deref(sp.GetId()), AppID: deref(sp.GetAppId()), DisplayName: deref(sp.GetDisplayName())}
+	out := ServicePrincipal{ID: deref(sp.GetId()), AppID: deref(sp.GetAppId()), DisplayName: deref(sp.GetDisplayName()), AppDisplayName: deref(sp.GetAppDisplayName())}
 	for _, r := range sp.GetAppRoles() {
 		if r == nil {
 			continue

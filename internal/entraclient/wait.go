@@ -46,6 +46,7 @@ func (c *Client) retry(ctx context.Context, what string, ok retryable, fn func(c
 	wctx, cancel := c.waitContext(ctx)
 	defer cancel()
 	interval := c.pollMin()
+	ctx = Fresh(ctx) // each attempt must see Graph's current answer, not this run's cached one
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
 		if err == nil {
@@ -84,6 +85,7 @@ func (c *Client) waitUntilWithin(ctx context.Context, what string, within time.D
 	wctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	interval := c.pollMin()
+	ctx = Fresh(ctx) // each poll must see Graph's current answer, not this run's cached one
 	for attempt := 1; ; attempt++ {
 		done, err := check(ctx)
 		if err != nil {

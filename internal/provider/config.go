@@ -127,6 +127,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	resp.Diagnostics.Append(diags...)
 	if a0 != nil && !diags.HasError() {
 		a0.UserAgent = ua
+		a0.CacheReads = true // one provider process serves one Terraform command (auth0client cache.go)
 		c, err := auth0client.New(ctx, *a0)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("auth0"), "Invalid Auth0 configuration", err.Error())
@@ -140,6 +141,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	resp.Diagnostics.Append(diags...)
 	if en != nil && !diags.HasError() {
 		en.UserAgent = ua
+		en.CacheReads = true // one provider process serves one Terraform command (entraclient cache.go)
 		c, err := entraclient.New(ctx, *en)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("entra"), "Invalid Microsoft Entra configuration", err.Error())

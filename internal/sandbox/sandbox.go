@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"sort"
@@ -45,6 +46,15 @@ type Options struct {
 	// OfficialProviders also grants the M2M application OfficialProviderScopes, for a whole stack managed with the
 	// official Auth0 provider beside this one (make whole-stack).
 	OfficialProviders bool
+	// Auth0RPS, when above 0, enforces Auth0's Management API rate limit: one bucket per tenant refilled at this
+	// many requests per second, x-ratelimit-* headers, 429 when empty (fleet.go; `bin/sandbox -auth0-rps`).
+	Auth0RPS float64
+	// GraphRPS, when above 0, throttles Graph per application and tenant at this many requests per second: 429 with
+	// Retry-After (fleet.go; `bin/sandbox -graph-rps`).
+	GraphRPS float64
+	// Connections seeds this many more `waad` connections (Seed.FleetConnectionIDs, SANDBOX_CONNECTION_IDS), so that
+	// fleets of stacks can be planned (`bin/sandbox -connections`, make fleet).
+	Connections int
 	// Now is both tenants' clock (token expiry, valid_until, job times); nil is time.Now. Tests move it to
 	// reach expiry and rotation windows without waiting.
 	Now func() time.Time
@@ -129,7 +139,11 @@ func Start(opts Options) (*Sandbox, error) {
 		EntraClientID:     newGUID(),
 		EntraClientSecret: randomID(40),
 	}
-	sb.Auth0 = auth0.New(auth0.Config{TenantName: "sandbox", Now: opts.Now})
+	a0cfg := auth0.Config{TenantName: "sandbox", Now: opts.Now}
+	if opts.Auth0RPS > 0 {
+		a0cfg.RateLimit = max(1, int(math.Ceil(opts.Auth0RPS))) // the bucket size its 429 answers report
+	}
+	sb.Auth0 = auth0.New(a0cfg)
 	sb.Entra = entra.New(entra.Config{TenantID: sb.EntraTenantID, Now: opts.Now})
 
 	if opts.NoAdmin {
@@ -138,6 +152,12 @@ func Start(opts Options) (*Sandbox, error) {
 	}
 	if opts.ReplicationLag > 0 {
 		sb.Entra.SetReplicationLag(opts.ReplicationLag)
+	}
+	if opts.Auth0RPS > 0 {
+		sb.Auth0.Router().SetRateLimit(auth0RateLimit(opts.Auth0RPS))
+	}
+	if opts.GraphRPS > 0 {
+		sb.Entra.Router().SetRateLimit(graphRateLimit(opts.GraphRPS))
 	}
 
 	a0, err := sb.listen(opts.Addr, opts.Auth0Port, tlsCfg, sb.Auth0.Router())
@@ -173,6 +193,12 @@ func Start(opts Options) (*Sandbox, error) {
 		if err := sb.seed(); err != nil {
 			sb.Close()
 			return nil, fmt.Errorf("sandbox: seeding: %w", err)
+		}
+	}
+	if opts.Connections > 0 && !opts.NoSeed {
+		if err := sb.seedConnections(opts.Connections); err != nil {
+			sb.Close()
+			return nil, fmt.Errorf("sandbox: seeding connections: %w", err)
 		}
 	}
 	return sb, nil

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/entra"
@@ -20,6 +21,8 @@ type Seed struct {
 	OIDCAppObject  string // object id of that application
 	GroupID        string
 	Users          []SeedUser
+	// FleetConnectionIDs are the extra `waad` connections of Options.Connections (SANDBOX_CONNECTION_IDS).
+	FleetConnectionIDs []string
 }
 
 // SeedUser is one seeded person in both clouds.
@@ -60,6 +63,9 @@ func (s Seed) Env() map[string]string {
 	env["AUTH0ENTRA_ACC_GROUP_ID"] = s.GroupID
 	env["AUTH0ENTRA_ACC_PRESENT_USER_ID"] = s.User("alice").EntraID
 	env["AUTH0ENTRA_ACC_ABSENT_USER_ID"] = s.User("carol").EntraID
+	if len(s.FleetConnectionIDs) > 0 {
+		env["SANDBOX_CONNECTION_IDS"] = strings.Join(s.FleetConnectionIDs, ",")
+	}
 	for _, u := range s.Users {
 		env[fmt.Sprintf("SANDBOX_USER_%s_ID", upper(u.Key))] = u.EntraID
 		env[fmt.Sprintf("SANDBOX_USER_%s_UPN", upper(u.Key))] = u.UPN

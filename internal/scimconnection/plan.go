@@ -70,6 +70,12 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if req.Plan.Raw.IsNull() || r.clients == nil {
 		return // destroy, or the provider is not configured yet
 	}
+	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
+		// Nothing changes: the state's computed values stand and there is nothing to check against Auth0. A refresh
+		// just before (same process) already compared the connection with the state; with -refresh=false the plan
+		// makes no call at all (fleet budget: plan -refresh=false with no change costs 0 requests).
+		return
+	}
 	var plan, config resourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)

@@ -71,16 +71,18 @@ type Router struct {
 	mux      *http.ServeMux
 	errorOut ErrorWriter
 
-	mu       sync.Mutex
-	faults   []*Fault
-	counts   map[string]int
-	requests []Request
-	maxLog   int
-	hook     Hook
-	handled  int
-	adminOff bool
-	served   int // answered below 400
-	refused  int // answered 400 or above (admin API switched off, unknown paths, authentication, errors)
+	mu        sync.Mutex
+	faults    []*Fault
+	counts    map[string]int
+	requests  []Request
+	maxLog    int
+	hook      Hook
+	handled   int
+	adminOff  bool
+	served    int      // answered below 400
+	refused   int      // answered 400 or above (admin API switched off, unknown paths, authentication, errors)
+	limit     *limiter // ratelimit.go; nil when off
+	throttled int
 }
 
 // RouteUnmatched names, in the counters, requests no registered pattern matched.
@@ -249,7 +251,7 @@ func (rt *Router) ResetCounters() {
 	defer rt.mu.Unlock()
 	rt.counts = map[string]int{}
 	rt.requests = nil
-	rt.served, rt.refused = 0, 0
+	rt.served, rt.refused, rt.throttled = 0, 0, 0
 }
 
 func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
@@ -260,6 +262,14 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		if lw, refused := rt.rateLimited(rec, r); refused {
+			rt.record(route, r, body, rec)
+			return
+		} else if lw != rec {
+			// The cloud's rate-limit headers go on the answer, over the handler's own (ratelimit.go).
+			w = lw
+			rec = &statusRecorder{ResponseWriter: lw, status: http.StatusOK}
+		}
 		f := rt.take(route)
 		logged := false
 		logIt := func() Request {

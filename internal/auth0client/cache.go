@@ -1,0 +1,140 @@
+package auth0client
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// readCache remembers the answers to Management API GETs for the life of one provider process, so that the
+// resources and data sources of one plan that read the same object (a connection, its SCIM configuration, its
+// default mapping, its tokens) fetch it once: a resource's Read, its ModifyPlan and a data source on the same
+// connection share one request each (fleet budgets, README "Rate limits and fleets").
+//
+// Rules, so that a cached answer is never older than what this process itself wrote:
+//   - only answers 200 and 404 are kept (a 404 is the normal "no SCIM configuration" probe); errors, 429 and 5xx
+//     never are;
+//   - every write (any method other than GET), whatever its outcome — a write whose answer was lost may have
+//     happened — drops the entries it may change (affects) before it is sent and again once it is over, and a GET
+//     that was in flight meanwhile is not stored (generation check);
+//   - the answer to a successful PATCH of a connection or POST/PATCH of a SCIM configuration is the object as it now
+//     is, the same JSON a GET returns (auth0-management-api.md §2, §8.4): it is kept as that GET's answer. A
+//     token's creation answer holds the secret and is never kept;
+//   - a caller that must see the server's current state (a poll) passes Fresh(ctx).
+//
+// Changes made by someone else during the few seconds one Terraform command runs are not seen twice in it; the next
+// command (a new provider process) starts empty. Clients built for tests and tools have no cache (Config.CacheReads).
+type readCache struct {
+	mu      sync.Mutex
+	gen     uint64
+	entries map[string]cachedAnswer
+}
+
+type cachedAnswer struct {
+	status int
+	body   []byte
+}
+
+type freshKey struct{}
+
+// Fresh returns a context whose Management API reads bypass the client's read cache (and refresh it).
+func Fresh(ctx context.Context) context.Context { return context.WithValue(ctx, freshKey{}, true) }
+
+func isFresh(ctx context.Context) bool {
+	v, _ := ctx.Value(freshKey{}).(bool)
+	return v
+}
+
+// get returns the cached answer for uri, and the generation a request started now belongs to.
+func (rc *readCache) get(ctx context.Context, uri string) (cachedAnswer, bool, uint64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	a, ok := rc.entries[uri]
+	if isFresh(ctx) {
+		ok = false
+	}
+	return a, ok, rc.gen
+}
+
+// put stores an answer read in generation gen, unless a write happened since.
+func (rc *readCache) put(uri string, gen uint64, status int, body []byte) {
+	if status != http.StatusOK && status != http.StatusNotFound {
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if gen != rc.gen {
+		return
+	}
+	rc.store(uri, status, body)
+}
+
+func (rc *readCache) store(uri string, status int, body []byte) {
+	if rc.entries == nil {
+		rc.entries = map[string]cachedAnswer{}
+	}
+	rc.entries[uri] = cachedAnswer{status: status, body: append([]byte(nil), body...)}
+}
+
+// lookup returns a cached answer without starting a request (for answers derived from another one).
+func (rc *readCache) lookup(uri string) (cachedAnswer, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	a, ok := rc.entries[uri]
+	return a, ok
+}
+
+// written drops what a write to uri may change; after a successful write whose answer is the object (seedable),
+// it keeps that answer as the object's GET.
+func (rc *readCache) written(method, uri string, status int, body []byte) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.gen++
+	for k := range rc.entries {
+		if affects(uri, k) {
+			delete(rc.entries, k)
+		}
+	}
+	if status >= 200 && status < 300 && seedable(method, uri) && len(body) > 0 {
+		rc.store(uri, http.StatusOK, body)
+	}
+}
+
+// affects reports whether a write to write may change what a GET of entry answers: the object itself, what lies
+// below it (a connection's SCIM configuration and tokens), and the collections and objects above it (a token's list,
+// the configuration a token belongs to) — except the connection object itself, which writes to its SCIM
+// configuration and tokens leave alone (its answer has no SCIM field: auth0-management-api.md §8.4).
+func affects(write, entry string) bool {
+	write, entry = strings.TrimRight(write, "/"), strings.TrimRight(entry, "/")
+	if under(entry, write) {
+		return true
+	}
+	if !under(write, entry) {
+		return false
+	}
+	below := write[len(entry):]
+	return !(isConnectionURI(entry) && strings.HasPrefix(below, "/scim-configuration"))
+}
+
+// isConnectionURI reports whether uri names one connection: .../api/v2/connections/{id}.
+func isConnectionURI(uri string) bool {
+	i := strings.LastIndex(uri, "/connections/")
+	return i >= 0 && !strings.Contains(uri[i+len("/connections/"):], "/")
+}
+
+// seedable reports whether a successful write's answer is what a GET of the same URI answers.
+func seedable(method, uri string) bool {
+	switch {
+	case method == http.MethodPatch && isConnectionURI(uri):
+		return true
+	case (method == http.MethodPost || method == http.MethodPatch) && strings.HasSuffix(uri, "/scim-configuration"):
+		return true
+	}
+	return false
+}
+
+// under reports whether uri is base or lies below it (path segments, not string prefixes: con_1 is not under con_12).
+func under(uri, base string) bool {
+	return uri == base || strings.HasPrefix(uri, base+"/") || strings.HasPrefix(uri, base+"?")
+}

@@ -1,0 +1,155 @@
+package budget_test
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+)
+
+// Budgets, per command, of one examples/complete stack. Token requests are counted apart: at most one per cloud per
+// provider process that calls the cloud (tokens are fetched on first use; a process that calls nothing fetches none).
+//
+// Where the number is above the goal of issue 10, the goal is given and what stands in the way is said; lowering a
+// budget once the code allows it is the point of these tests.
+const (
+	// A no-change plan (refresh, then ModifyPlan). Goal met: 4.
+	planAuth0 = 3
+	// Goal 5. The sixth call is the display-name lookup of auth0entra_enterprise_app's ModifyPlan (plan.go), which
+	// also runs when nothing changes.
+	planGraph = 6
+	// plan -refresh=false with no change. Goal 0. Auth0: the data source auth0entra_scim_endpoint, which Terraform
+	// reads in every plan. Graph: the display-name lookup above, and the job schema read by the plan-time checks of
+	// auth0entra_enterprise_app (groups_warning.go) and auth0entra_attribute_mappings. Auth0 (whole stack): the token
+	// list of groups_warning.go.
+	planNoRefreshAuth0Half = 1
+	planNoRefreshAuth0     = 2
+	planNoRefreshGraph     = 2
+	// Apply of the Auth0 half (auth0entra_scim_connection, the data source, auth0entra_scim_token), plan and apply
+	// processes together. Goal 7 (the official provider's). The apply process plans each resource again (Terraform
+	// re-plans in the apply walk), so the plan-time reads (connection, default mapping, "already enabled" probe) are
+	// made once per process; the crash-safety markers (auth0-connection-metadata.md) cost a PATCH each.
+	applyAuth0Half = 11
+	// Apply and destroy of the whole stack, Graph requests. Goals 26 and 18 (azuread's for the same objects).
+	applyGraph   = 28
+	destroyGraph = 18
+)
+
+type mark struct{ auth0, entra int }
+
+type stack struct {
+	run  *acctest.CLIRun
+	sb   *sandbox.Sandbox
+	last mark
+}
+
+func newStack(t *testing.T, auth0Only bool) *stack {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("request budgets run the real Terraform CLI: set TF_ACC=1")
+	}
+	sb, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	files := acctest.ExampleFiles(t, "complete")
+	if auth0Only {
+		files = auth0Half(t, files)
+	}
+	files["terraform.tfvars"] = fmt.Sprintf("connection_id = %q\noidc_app_client_id = %q\nengineering_group_id = %q\n",
+		sb.Seed.ConnectionID, sb.Seed.OIDCAppID, sb.Seed.GroupID)
+	s := &stack{run: acctest.NewCLIRun(t, sb, files), sb: sb}
+	s.last = s.now()
+	return s
+}
+
+// auth0Half keeps the Auth0 resources and data source of examples/complete: main.tf up to the enterprise app, and
+// the outputs that do not name Entra objects.
+func auth0Half(t *testing.T, files map[string]string) map[string]string {
+	main := files["main.tf"]
+	i := strings.Index(main, "# The enterprise app and its job")
+	if i < 0 {
+		t.Fatal("examples/complete/main.tf changed: the marker comment before the enterprise app is gone")
+	}
+	files["main.tf"] = main[:i]
+	files["outputs.tf"] = regexp.MustCompile(`(?s)output "(service_principal_id|provisioning_job_id|provisioning_job_status)" \{.*?\n\}\n`).
+		ReplaceAllString(files["outputs.tf"], "")
+	return files
+}
+
+func (s *stack) now() mark {
+	return mark{len(s.sb.Auth0.Router().Requests("")), len(s.sb.Entra.Router().Requests(""))}
+}
+
+// do runs one command and returns what it cost each cloud.
+func (s *stack) do(args ...string) (auth0, entra acctest.Calls) {
+	s.run.Terraform(args...)
+	from := s.last
+	s.last = s.now()
+	return acctest.CountCalls(s.sb.Auth0.Router().Requests("")[from.auth0:]), acctest.CountCalls(s.sb.Entra.Router().Requests("")[from.entra:])
+}
+
+func atMost(t *testing.T, what string, got acctest.Calls, budget, tokens int) {
+	t.Helper()
+	t.Logf("%s: %d API calls (budget %d), %d token requests (at most %d)", what, got.API, budget, got.Token, tokens)
+	if got.API > budget {
+		t.Errorf("%s: %d API calls, budget %d:\n  %s", what, got.API, budget, strings.Join(got.Routes, "\n  "))
+	}
+	if got.Token > tokens {
+		t.Errorf("%s: %d token requests, at most %d (one per provider process that calls the cloud)", what, got.Token, tokens)
+	}
+	if got.Throttled > 0 {
+		t.Errorf("%s: %d answers 429 from a sandbox without rate limits", what, got.Throttled)
+	}
+}
+
+// TestBudgetWholeStack applies examples/complete, plans it without change (with and without refresh), validates,
+// and destroys it, counting each command's requests.
+func TestBudgetWholeStack(t *testing.T) {
+	s := newStack(t, false)
+
+	a, e := s.do("validate")
+	atMost(t, "validate (Auth0)", a, 0, 0)
+	atMost(t, "validate (Graph)", e, 0, 0)
+
+	// apply = a plan process and an apply process.
+	a, e = s.do("apply", "-auto-approve")
+	atMost(t, "apply (Graph)", e, applyGraph, 2)
+	atMost(t, "apply (Auth0 tokens)", acctest.Calls{Token: a.Token}, 0, 2)
+
+	// The first refresh after a token was created removes the crash-safety marker (one PATCH): not a steady state.
+	s.do("plan", "-detailed-exitcode")
+	a, e = s.do("plan", "-detailed-exitcode")
+	atMost(t, "no-change plan (Auth0)", a, planAuth0, 1)
+	atMost(t, "no-change plan (Graph)", e, planGraph, 1)
+
+	a, e = s.do("plan", "-refresh=false", "-detailed-exitcode")
+	atMost(t, "plan -refresh=false (Auth0)", a, planNoRefreshAuth0, 1)
+	atMost(t, "plan -refresh=false (Graph)", e, planNoRefreshGraph, 1)
+
+	_, e = s.do("destroy", "-auto-approve")
+	atMost(t, "destroy (Graph)", e, destroyGraph, 2)
+}
+
+// TestBudgetAuth0Half applies the Auth0 half of examples/complete alone and plans it without change.
+func TestBudgetAuth0Half(t *testing.T) {
+	s := newStack(t, true)
+
+	a, e := s.do("apply", "-auto-approve")
+	atMost(t, "apply of the Auth0 half", a, applyAuth0Half, 2)
+	atMost(t, "apply of the Auth0 half (Graph)", e, 0, 0)
+
+	s.do("plan", "-detailed-exitcode")
+	a, _ = s.do("plan", "-detailed-exitcode")
+	atMost(t, "no-change plan of the Auth0 half", a, planAuth0, 1)
+
+	a, _ = s.do("plan", "-refresh=false", "-detailed-exitcode")
+	atMost(t, "plan -refresh=false of the Auth0 half", a, planNoRefreshAuth0Half, 1)
+
+	s.do("destroy", "-auto-approve")
+}

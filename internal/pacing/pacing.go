@@ -1,0 +1,153 @@
+// Package pacing holds the client-side rate limiter the provider shares, per cloud, across every resource and data
+// source of one provider process: requests wait their turn instead of learning the tenant's limit from 429s.
+//
+// A Pacer starts unlimited. It adapts to what the cloud says:
+//   - Auth0 sends x-ratelimit-limit/-remaining/-reset on every Management API answer (auth0-management-api.md §7.1,
+//     §7.4): Observe sets the pace just under the limit per second, and holds every request back until the reset
+//     when the bucket is reported empty;
+//   - Graph sends nothing until it throttles (microsoft-graph.md §7.2): Throttled holds every request back for the
+//     Retry-After and halves the pace (from the rate actually sent when there was none); each answer that is not a
+//     429 then raises it a little again (additive increase, multiplicative decrease), up to the ceiling the headers
+//     gave, if any.
+//
+// The waits are bounded by the request's context, and logged with tflog when they are long.
+package pacing
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/time/rate"
+)
+
+// headroom is the share of the advertised limit the pacer uses, so that clock skew and requests of other clients of
+// the tenant leave a margin.
+const headroom = 0.9
+
+// minRate is the slowest pace after repeated throttling, in requests per second.
+const minRate = 0.2
+
+// Pacer is one cloud's shared limiter. The zero value is not usable; call New.
+type Pacer struct {
+	name string
+	lim  *rate.Limiter
+	now  func() time.Time
+
+	mu      sync.Mutex
+	gate    time.Time   // no request starts before this
+	ceiling float64     // from the headers; 0 when unknown
+	recent  []time.Time // request starts within the last second, to know the pace sent
+	waited  time.Duration
+	n429    int
+}
+
+// New returns an unlimited pacer; name ("Auth0", "Microsoft Graph") is for the logs.
+func New(name string) *Pacer {
+	return &Pacer{name: name, lim: rate.NewLimiter(rate.Inf, 1), now: time.Now}
+}
+
+// Wait blocks until the request may be sent, or ctx ends.
+func (p *Pacer) Wait(ctx context.Context) error {
+	start := p.now()
+	p.mu.Lock()
+	gate := p.gate
+	p.mu.Unlock()
+	if d := gate.Sub(start); d > 0 {
+		if d > time.Second {
+			tflog.Info(ctx, "Pacing requests: the tenant's rate limit is used up; waiting for it to reset", map[string]any{"cloud": p.name, "wait": d.Round(time.Millisecond).String()})
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if err := p.lim.Wait(ctx); err != nil {
+		return err
+	}
+	now := p.now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.waited += now.Sub(start)
+	cut := now.Add(-time.Second)
+	i := 0
+	for i < len(p.recent) && p.recent[i].Before(cut) {
+		i++
+	}
+	p.recent = append(p.recent[i:], now)
+	return nil
+}
+
+// Observe adapts to the rate-limit headers of one answer: limit is the bucket size (0: no headers), remaining what
+// is left of it, reset when it is full again.
+func (p *Pacer) Observe(limit, remaining int, reset time.Time) {
+	if limit <= 0 {
+		p.raise()
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ceiling := headroom * float64(limit)
+	if p.ceiling == 0 || ceiling < p.ceiling {
+		// First sight of the limit (or a lower one): pace just under it from now on.
+		p.lim.SetLimit(rate.Limit(ceiling))
+		p.lim.SetBurst(1)
+	}
+	p.ceiling = ceiling
+	if remaining <= 0 && reset.After(p.gate) {
+		p.gate = reset
+	}
+	p.raiseLocked()
+}
+
+// Throttled records a 429: every request waits retryAfter, and the pace is halved.
+func (p *Pacer) Throttled(retryAfter time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n429++
+	if until := p.now().Add(retryAfter); until.After(p.gate) {
+		p.gate = until
+	}
+	cur := float64(p.lim.Limit())
+	if p.lim.Limit() == rate.Inf || cur <= 0 {
+		cur = float64(max(len(p.recent), 1))
+	}
+	p.lim.SetLimit(rate.Limit(math.Max(minRate, cur/2)))
+	p.lim.SetBurst(1)
+}
+
+func (p *Pacer) raise() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.raiseLocked()
+}
+
+// raiseLocked is the additive increase after an answer that was not a 429: a twentieth of the ceiling (or 0.25 rps
+// without one), up to the ceiling; an unlimited pacer stays unlimited.
+func (p *Pacer) raiseLocked() {
+	if p.lim.Limit() == rate.Inf {
+		return
+	}
+	cur := float64(p.lim.Limit())
+	step := 0.25
+	if p.ceiling > 0 {
+		step = p.ceiling / 20
+	}
+	next := cur + step
+	if p.ceiling > 0 {
+		next = math.Min(next, p.ceiling)
+	}
+	p.lim.SetLimit(rate.Limit(next))
+}
+
+// Stats reports how long requests waited in total and how many 429s were seen.
+func (p *Pacer) Stats() (waited time.Duration, throttled int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.waited, p.n429
+}
