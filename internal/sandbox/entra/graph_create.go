@@ -126,6 +126,12 @@ func (s *Server) mergeCreateLocked(w http.ResponseWriter, r *http.Request, props
 			return false
 		}
 	}
+	if dn, ok := body["displayName"]; ok {
+		if str, _ := dn.(string); strings.TrimSpace(str) == "" {
+			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid value specified for property 'displayName' of resource '"+entity+"'.")
+			return false
+		}
+	}
 	for k, v := range body {
 		if !strings.Contains(k, "@odata.") {
 			props[k] = mergeDefaults(props[k], v)

@@ -63,6 +63,9 @@ func TestCreateApplicationAndServicePrincipal(t *testing.T) {
 	if r.status != 400 || !strings.Contains(r.errMsg(), "of the service principal does not reference a valid application object") {
 		t.Fatalf("unknown appId: %d %s", r.status, r.raw)
 	}
+	if r := tn.call("POST", "/v1.0/servicePrincipals", map[string]any{"appId": appID, "displayName": " "}); r.status != 400 || !strings.Contains(r.errMsg(), "'displayName'") {
+		t.Fatalf("blank displayName: %d %s", r.status, r.raw)
+	}
 	r = tn.mustStatus(tn.call("POST", "/v1.0/servicePrincipals", map[string]any{
 		"appId": appID, "accountEnabled": true, "appRoleAssignmentRequired": false, "description": "TERRAFORM_UPDATE_y",
 		"tags": []any{"WindowsAzureActiveDirectoryIntegratedApp"}, "owners@odata.bind": []any{bind},
