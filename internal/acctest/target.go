@@ -217,9 +217,9 @@ func (tg *Target) CompleteExample(t testing.TB, replacements ...string) string {
 // CompleteExampleVariables are the values of examples/complete's variables: the target's fixture.
 func (tg *Target) CompleteExampleVariables() config.Variables {
 	return config.Variables{
-		"connection_id":        config.StringVariable(tg.Fixture.ConnectionID),
-		"oidc_app_client_id":   config.StringVariable(tg.Fixture.OIDCClientID),
-		"engineering_group_id": config.StringVariable(tg.Fixture.GroupID),
+		"connection_id":        config.StringVariable(tg.ConnectionID),
+		"oidc_app_client_id":   config.StringVariable(tg.OIDCClientID),
+		"engineering_group_id": config.StringVariable(tg.GroupID),
 	}
 }
 

@@ -50,7 +50,7 @@ type seedFlow struct {
 func TestAccSeedFlow(t *testing.T) {
 	tg := acctest.NewTarget(t)
 	f := &seedFlow{tg: tg, a0: tg.Auth0(t), en: tg.Entra(t), appName: acctest.RandomName() + " Auth0 SCIM (corp)"}
-	endpoint := f.a0.SCIMEndpointURL(tg.Fixture.ConnectionID)
+	endpoint := f.a0.SCIMEndpointURL(tg.ConnectionID)
 
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -91,7 +91,7 @@ func ctxMinute() (context.Context, context.CancelFunc) {
 func (f *seedFlow) checkAuth0Side(*terraform.State) error {
 	ctx, cancel := ctxMinute()
 	defer cancel()
-	conn := f.tg.Fixture.ConnectionID
+	conn := f.tg.ConnectionID
 	c, err := f.a0.GetConnection(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("connection %s: %w", conn, err)
@@ -159,8 +159,8 @@ func (f *seedFlow) checkEntraSide(*terraform.State) error {
 	if err != nil {
 		return err
 	}
-	if len(asgs) != 1 || asgs[0].PrincipalID != f.tg.Fixture.GroupID || asgs[0].PrincipalType != "Group" || !strings.EqualFold(asgs[0].AppRoleID, appRoleUser) {
-		return fmt.Errorf("assignments: assignments %+v, want the group %s with the User role", asgs, f.tg.Fixture.GroupID)
+	if len(asgs) != 1 || asgs[0].PrincipalID != f.tg.GroupID || asgs[0].PrincipalType != "Group" || !strings.EqualFold(asgs[0].AppRoleID, appRoleUser) {
+		return fmt.Errorf("assignments: assignments %+v, want the group %s with the User role", asgs, f.tg.GroupID)
 	}
 	jobs, err := f.en.ListJobs(ctx, got.sp)
 	if err != nil {
@@ -189,7 +189,7 @@ func (f *seedFlow) checkEntraSide(*terraform.State) error {
 		// Graph masks the saved values (microsoft-graph.md §5.7); the sandbox shows them, and its request log the
 		// order of Test Connection and saving.
 		values := sb.Entra.Secrets(got.sp)
-		if want := f.a0.EntraTenantURL(f.tg.Fixture.ConnectionID); values["BaseAddress"] != want {
+		if want := f.a0.EntraTenantURL(f.tg.ConnectionID); values["BaseAddress"] != want {
 			return fmt.Errorf("admin credentials: BaseAddress %q, want %q", values["BaseAddress"], want)
 		}
 		if values["SecretToken"] != got.token {
@@ -217,7 +217,7 @@ func (f *seedFlow) checkEntraSide(*terraform.State) error {
 // provisionFixtureUsers runs Provision on Demand: the present user is updated, the absent one is skipped and nothing
 // is created in Auth0. Auth0's side is read through its SCIM endpoint with the token the apply made.
 func (f *seedFlow) provisionFixtureUsers(t *testing.T) error {
-	present, absent := f.tg.Fixture.PresentUserID, f.tg.Fixture.AbsentUserID
+	present, absent := f.tg.PresentUserID, f.tg.AbsentUserID
 	usersBefore, err := f.scimUsers("")
 	if err != nil {
 		return err
@@ -257,7 +257,7 @@ func (f *seedFlow) provisionFixtureUsers(t *testing.T) error {
 func (f *seedFlow) scimUsers(filter string) (int, error) {
 	ctx, cancel := ctxMinute()
 	defer cancel()
-	u := f.a0.SCIMEndpointURL(f.tg.Fixture.ConnectionID) + "/Users?count=1"
+	u := f.a0.SCIMEndpointURL(f.tg.ConnectionID) + "/Users?count=1"
 	if filter != "" {
 		u += "&filter=" + url.QueryEscape(filter)
 	}
@@ -312,7 +312,7 @@ func checkBothCloudsClean(t testing.TB, tg *acctest.Target, got *ids) resource.T
 		if err := en.WaitUntil(ctx, "waiting for the deleted application to be gone", gone); err != nil {
 			return fmt.Errorf("%w: %v", err, last)
 		}
-		conn := tg.Fixture.ConnectionID
+		conn := tg.ConnectionID
 		if _, err := a0.GetSCIMConfiguration(ctx, conn); !auth0client.IsNotFound(err) {
 			return fmt.Errorf("connection %s still has a SCIM configuration (%v)", conn, err)
 		}
