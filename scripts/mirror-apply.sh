@@ -17,8 +17,11 @@ export CHECKPOINT_DISABLE=1 # no version check over the network
 cli="${1:-${TERRAFORM:-$(command -v terraform || true)}}"
 [ -n "$cli" ] && [ -x "$cli" ] || { echo "mirror-apply: no Terraform or OpenTofu CLI given (usage: $0 /path/to/terraform-or-tofu)"; exit 1; }
 # Read the whole output first: `| head -1` would end the CLI with SIGPIPE, which pipefail turns into a failure.
-cli_version="$("$cli" version 2>/dev/null)" || { echo "mirror-apply: '$cli version' failed"; exit 1; }
-cli_version="${cli_version%%$'\n'*}"
+cli_out="$("$cli" version 2>/dev/null)" || { echo "mirror-apply: '$cli version' failed"; exit 1; }
+# The version line, not simply the first line: OpenTofu prints CLI-configuration warnings before it (for example
+# when TF_CLI_CONFIG_FILE names a file that does not exist), where Terraform stays silent.
+cli_version="$(printf '%s\n' "$cli_out" | grep -m1 -E '^(OpenTofu|Terraform) v' || true)"
+[ -n "$cli_version" ] || { printf '%s\n' "$cli_out"; echo "mirror-apply: '$cli version' printed no Terraform or OpenTofu version line"; exit 1; }
 case "$cli_version" in
   OpenTofu*) name=OpenTofu host=registry.opentofu.org ;;
   *) name=Terraform host=registry.terraform.io ;;
