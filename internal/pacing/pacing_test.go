@@ -24,10 +24,11 @@ func TestPacerAdapts(t *testing.T) {
 	if !p.gate.IsZero() {
 		t.Fatal("a bucket with tokens left must not close the gate")
 	}
-	// An empty bucket closes the gate until its reset.
+	// An empty bucket closes the gate for one token's time (a tenth of a second at 10 per second), or until the reset
+	// if that comes first.
 	p.Observe(10, 0, now.Add(2*time.Second))
-	if !p.gate.Equal(now.Add(2 * time.Second)) {
-		t.Fatalf("gate %v, want the reset", p.gate)
+	if !p.gate.Equal(now.Add(100 * time.Millisecond)) {
+		t.Fatalf("gate %v, want now+100ms", p.gate)
 	}
 	// A 429 halves the pace and holds requests for the Retry-After.
 	p.Throttled(5 * time.Second)
