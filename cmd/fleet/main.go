@@ -1,33 +1,36 @@
 // Command fleet is `make fleet`: it plans and applies fleets of stacks — the Auth0 half of examples/complete
 // (auth0entra_scim_connection, the data source auth0entra_scim_endpoint, auth0entra_scim_token), one stack per seeded
-// `waad` connection, all in one configuration and so in one provider process — against an in-process sandbox that
-// enforces Auth0's rate limit, and prints per phase: Management API calls (per stack), token requests, 429s
+// `waad` connection, all in one configuration and so in one provider process — against a standalone sandbox
+// (bin/sandbox -connections N -auth0-rps RPS) that enforces Auth0's rate limit, and prints per phase: Management API calls (per stack), token requests, 429s
 // received, wall time against the rate-limit bound (calls ÷ rate), and the provider's peak RSS.
 //
 //	go run ./cmd/fleet -provider-dir bin -runs 1:16,20:2,200:16
+//
+// Requests are counted in the sandbox's request log (GET /__sandbox/requests on the Auth0 tenant).
 //
 // Each run is N:RPS: N stacks, the tenant limited to RPS Management API requests per second.
 package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
 
 func main() {
 	runs := flag.String("runs", "1:16,20:2,200:16", "comma-separated N:RPS runs: N stacks against an Auth0 tenant limited to RPS requests per second")
-	providerDir := flag.String("provider-dir", "bin", "directory holding the built terraform-provider-auth0entra (dev_overrides)")
+	providerDir := flag.String("provider-dir", "bin", "directory holding the built terraform-provider-auth0entra (dev_overrides) and sandbox")
 	terraform := flag.String("terraform", "terraform", "Terraform CLI")
 	flag.Parse()
 
@@ -35,8 +38,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "terraform-provider-auth0entra")); err != nil {
-		log.Fatalf("fleet: no provider binary in %s (make build): %v", dir, err)
+	for _, bin := range []string{"terraform-provider-auth0entra", "sandbox"} {
+		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
+			log.Fatalf("fleet: no %s binary in %s (make build): %v", bin, dir, err)
+		}
 	}
 	fmt.Printf("%6s %5s  %-18s %7s %6s %6s %5s %8s %8s %6s %8s %s\n",
 		"stacks", "rps", "phase", "calls", "/stack", "tokens", "429s", "wall", "bound", "ratio", "rss MB", "result")
@@ -115,45 +120,43 @@ resource "auth0entra_scim_token" "stack" {
 output "tenant_urls" { value = { for k, d in data.auth0entra_scim_endpoint.stack : k => d.entra_tenant_url } }
 `
 
-func runFleet(terraform, providerDir string, n int, rps float64) bool {
-	sb, err := sandbox.Start(sandbox.Options{Auth0RPS: rps, Connections: n})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer sb.Close()
+func runFleet(terraform, binDir string, n int, rps float64) bool {
 	work, err := os.MkdirTemp("", "fleet-")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(work)
-	caFile := filepath.Join(work, "ca.pem")
-	must(sb.CA.WriteFiles(caFile, ""))
+	sb, err := startSandbox(filepath.Join(binDir, "sandbox"), filepath.Join(work, "sandbox"), n, rps)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.stop()
+
 	must(os.WriteFile(filepath.Join(work, "main.tf"), []byte(fleetConfig), 0o600))
-	must(os.WriteFile(filepath.Join(work, "terraform.tfvars"), []byte(fmt.Sprintf("connection_ids = %q\n", strings.Join(sb.Seed.FleetConnectionIDs, ","))), 0o600))
-	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"auth0entra/auth0entra\" = %q\n  }\n  direct {}\n}\n", providerDir)
+	must(os.WriteFile(filepath.Join(work, "terraform.tfvars"), []byte(fmt.Sprintf("connection_ids = %q\n", sb.env["SANDBOX_CONNECTION_IDS"])), 0o600))
+	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"auth0entra/auth0entra\" = %q\n  }\n  direct {}\n}\n", binDir)
 	must(os.WriteFile(filepath.Join(work, "cli.tfrc"), []byte(cli), 0o600))
 	env := os.Environ()
-	for k, v := range sb.Env(caFile) {
+	for k, v := range sb.env {
 		env = append(env, k+"="+v)
 	}
 	env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(work, "cli.tfrc"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 
-	rt := sb.Auth0.Router()
 	ok := true
 	phase := func(name string, args ...string) {
-		from := len(rt.Requests(""))
+		from := len(sb.requests())
 		start := time.Now()
 		out, rss, err := runTerraform(terraform, work, env, args...)
 		wall := time.Since(start)
 		var calls, tokens, throttled int
-		for _, r := range rt.Requests("")[from:] {
+		for _, r := range sb.requests()[from:] {
 			switch {
 			case strings.HasPrefix(r.Path, "/api/v2/"):
 				calls++
 			case r.Path == "/oauth/token":
 				tokens++
 			}
-			if r.Status == 429 {
+			if r.Status == http.StatusTooManyRequests {
 				throttled++
 			}
 		}
@@ -174,10 +177,88 @@ func runFleet(terraform, providerDir string, n int, rps float64) bool {
 	phase("plan (no change)", "plan", "-detailed-exitcode")
 	phase("plan -refresh=false", "plan", "-refresh=false", "-detailed-exitcode")
 	phase("destroy", "destroy", "-auto-approve")
-	if len(rt.Requests("")) >= router.DefaultMaxLog {
-		fmt.Println("fleet: the sandbox's request log is full; the counts above are too low")
-	}
 	return ok
+}
+
+// sandboxProcess is a running bin/sandbox.
+type sandboxProcess struct {
+	cmd    *exec.Cmd
+	env    map[string]string
+	client *http.Client
+}
+
+type loggedRequest struct {
+	Path   string `json:"path"`
+	Status int    `json:"status"`
+}
+
+// startSandbox starts bin/sandbox with n more connections and the Auth0 rate limit, and waits (with a deadline) for
+// its env file.
+func startSandbox(bin, dir string, n int, rps float64) (*sandboxProcess, error) {
+	cmd := exec.Command(bin, "-dir", dir, "-connections", strconv.Itoa(n), "-auth0-rps", strconv.FormatFloat(rps, 'f', -1, 64))
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	sb := &sandboxProcess{cmd: cmd}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "env"))
+		if err == nil && len(b) > 0 {
+			sb.env = parseEnv(string(b))
+			break
+		}
+		if time.Now().After(deadline) {
+			sb.stop()
+			return nil, fmt.Errorf("fleet: the sandbox wrote no %s within 2 minutes", filepath.Join(dir, "env"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	pem, err := os.ReadFile(sb.env["SSL_CERT_FILE"])
+	if err != nil {
+		sb.stop()
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	sb.client = &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	return sb, nil
+}
+
+// parseEnv reads the export KEY='value' lines sandbox.EnvFile writes.
+func parseEnv(s string) map[string]string {
+	env := map[string]string{}
+	for _, line := range strings.Split(s, "\n") {
+		kv, ok := strings.CutPrefix(line, "export ")
+		if !ok {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		env[k] = strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(v, "'"), "'"), `'\''`, "'")
+	}
+	return env
+}
+
+// requests returns the Auth0 tenant's request log, oldest first.
+func (sb *sandboxProcess) requests() []loggedRequest {
+	resp, err := sb.client.Get("https://" + sb.env["AUTH0_DOMAIN"] + "/__sandbox/requests")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []loggedRequest
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		log.Fatalf("fleet: reading the sandbox's request log: %v", err)
+	}
+	// The admin API's own requests are logged too; they are neither Management API nor token requests.
+	return out
+}
+
+func (sb *sandboxProcess) stop() {
+	_ = sb.cmd.Process.Signal(os.Interrupt)
+	_ = sb.cmd.Wait()
 }
 
 // runTerraform runs one command and samples the peak resident set size (VmHWM) of the provider processes it starts.

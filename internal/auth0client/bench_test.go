@@ -52,7 +52,7 @@ func BenchmarkNoChangePlanReads(b *testing.B) {
 				_, e2 := c.GetSCIMConfiguration(ctx, id) // auth0entra_scim_connection Read
 				_, e3 := c.GetConnection(ctx, id)
 				_, e4 := c.GetSCIMDefaultMapping(ctx, id)
-				_, e5 := c.GetConnection(ctx, id) // its ModifyPlan
+				_, e5 := c.GetConnection(ctx, id)  // its ModifyPlan
 				_, e6 := c.ListSCIMTokens(ctx, id) // auth0entra_scim_token Read
 				_, e7 := c.GetConnection(ctx, id)  // the pending-token marker check
 				for _, err := range []error{e1, e2, e3, e4, e5, e6, e7} {

@@ -136,7 +136,7 @@ func affects(write, entry string) bool {
 		return false
 	}
 	below := write[len(entry):]
-	return !(isConnectionURI(entry) && strings.HasPrefix(below, "/scim-configuration"))
+	return !isConnectionURI(entry) || !strings.HasPrefix(below, "/scim-configuration")
 }
 
 // isConnectionURI reports whether uri names one connection: .../api/v2/connections/{id}.

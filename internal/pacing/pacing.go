@@ -42,6 +42,7 @@ type Pacer struct {
 	recent  []time.Time // request starts within the last second, to know the pace sent
 	waited  time.Duration
 	n429    int
+	slowed  bool // the pace was halved for the current hold (gate)
 }
 
 // New returns an unlimited pacer; name ("Auth0", "Microsoft Graph") is for the logs.
@@ -118,9 +119,17 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n429++
-	if until := p.now().Add(retryAfter); until.After(p.gate) {
+	now := p.now()
+	held := now.Before(p.gate) && p.slowed
+	if until := now.Add(retryAfter); until.After(p.gate) {
 		p.gate = until
 	}
+	if held {
+		// Requests sent before the first 429 of this episode come back 429 too: the pace is halved once per
+		// episode, not once per answer.
+		return
+	}
+	p.slowed = true
 	cur := float64(p.lim.Limit())
 	if p.lim.Limit() == rate.Inf || cur <= 0 {
 		cur = float64(max(len(p.recent), 1))
