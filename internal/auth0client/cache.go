@@ -17,7 +17,7 @@ import (
 //     never are;
 //   - every write (any method other than GET), whatever its outcome — a write whose answer was lost may have
 //     happened — drops the entries it may change (affects) before it is sent and again once it is over, and a GET
-//     that was in flight meanwhile is not stored (generation check);
+//     that was in flight meanwhile is not stored when that write may have changed it (generation check);
 //   - the answer to a successful PATCH of a connection or POST/PATCH of a SCIM configuration is the object as it now
 //     is, the same JSON a GET returns (auth0-management-api.md §2, §8.4): it is kept as that GET's answer. A
 //     token's creation answer holds the secret and is never kept;
@@ -29,7 +29,18 @@ type readCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]cachedAnswer
+	// writes are the last writes, by generation, so that a read that raced one is not stored when that write may
+	// have changed it, while reads of other objects (other connections of a fleet) still are.
+	writes []cachedWrite
 }
+
+type cachedWrite struct {
+	gen uint64
+	uri string
+}
+
+// maxWrites bounds the writes remembered; a read older than all of them is not stored.
+const maxWrites = 256
 
 type cachedAnswer struct {
 	status int
@@ -65,7 +76,14 @@ func (rc *readCache) put(uri string, gen uint64, status int, body []byte) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if gen != rc.gen {
-		return
+		if len(rc.writes) == 0 || rc.writes[0].gen > gen+1 {
+			return // older than every write remembered: it may have raced any of them
+		}
+		for _, w := range rc.writes {
+			if w.gen > gen && affects(w.uri, uri) {
+				return
+			}
+		}
 	}
 	rc.store(uri, status, body)
 }
@@ -91,6 +109,10 @@ func (rc *readCache) written(method, uri string, status int, body []byte) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.gen++
+	rc.writes = append(rc.writes, cachedWrite{gen: rc.gen, uri: uri})
+	if len(rc.writes) > maxWrites {
+		rc.writes = rc.writes[len(rc.writes)-maxWrites:]
+	}
 	for k := range rc.entries {
 		if affects(uri, k) {
 			delete(rc.entries, k)
@@ -114,7 +136,7 @@ func affects(write, entry string) bool {
 		return false
 	}
 	below := write[len(entry):]
-	return !(isConnectionURI(entry) && strings.HasPrefix(below, "/scim-configuration"))
+	return !isConnectionURI(entry) || !strings.HasPrefix(below, "/scim-configuration")
 }
 
 // isConnectionURI reports whether uri names one connection: .../api/v2/connections/{id}.

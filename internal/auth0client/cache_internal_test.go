@@ -52,6 +52,13 @@ func TestCacheRules(t *testing.T) {
 	if _, ok, _ := rc.get(ctx, uri+"/scim-configuration"); ok {
 		t.Fatal("a read that raced a write was cached")
 	}
+	// A read that raced a write to another connection is stored.
+	_, _, gen = rc.get(ctx, uri+"/scim-configuration")
+	rc.written(http.MethodPatch, "https://t/api/v2/connections/con_2", 0, nil)
+	rc.put(uri+"/scim-configuration", gen, http.StatusOK, []byte("fine"))
+	if _, ok, _ := rc.get(ctx, uri+"/scim-configuration"); !ok {
+		t.Fatal("a write to another connection kept a read from being cached")
+	}
 	// The answer to a PATCH of the connection is kept as its GET; a token's creation answer never is.
 	rc.written(http.MethodPatch, uri, http.StatusOK, []byte("patched"))
 	if a, ok, _ := rc.get(ctx, uri); !ok || string(a.body) != "patched" {

@@ -164,7 +164,10 @@ func TestRetry_BodyResentOnEveryAttempt(t *testing.T) {
 			t.Errorf("attempt %d sent body %q, want %q", i+1, r.Body, reqs[0].Body)
 		}
 	}
-	options := decodeJSON(t, reqs[2].Body)["options"].(map[string]any)
+	options, ok := decodeJSON(t, reqs[2].Body)["options"].(map[string]any)
+	if !ok {
+		t.Fatalf("the PATCH body has no options object: %s", reqs[2].Body)
+	}
 	// The request log masks the client secret (router.Masked); that it was sent is what is left to check.
 	if options["userid_attribute"] != "oid" || options["client_secret"] != router.Masked || options["strategy_version"] != float64(2) {
 		t.Errorf("PATCH options = %v; want the change and every other option kept", options)

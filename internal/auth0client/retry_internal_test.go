@@ -41,10 +41,10 @@ func TestRateLimitWait(t *testing.T) {
 
 func TestBackoffGrowsAndIsCapped(t *testing.T) {
 	tr := &retryTransport{policy: RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}.withDefaults()}
-	for attempt, max := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 3: 400 * time.Millisecond, 10: time.Second} {
+	for attempt, ceiling := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 3: 400 * time.Millisecond, 10: time.Second} {
 		got := tr.backoff(attempt)
-		if got < max/2 || got > max {
-			t.Errorf("attempt %d: back-off %s, want within [%s, %s]", attempt, got, max/2, max)
+		if got < ceiling/2 || got > ceiling {
+			t.Errorf("attempt %d: back-off %s, want within [%s, %s]", attempt, got, ceiling/2, ceiling)
 		}
 	}
 }

@@ -3,8 +3,8 @@
 //
 // A Pacer starts unlimited. It adapts to what the cloud says:
 //   - Auth0 sends x-ratelimit-limit/-remaining/-reset on every Management API answer (auth0-management-api.md §7.1,
-//     §7.4): Observe sets the pace just under the limit per second, and holds every request back until the reset
-//     when the bucket is reported empty;
+//     §7.4): Observe sets the pace just under the limit per second, and when the bucket is reported empty holds
+//     every request back for one token's time;
 //   - Graph sends nothing until it throttles (microsoft-graph.md §7.2): Throttled holds every request back for the
 //     Retry-After and halves the pace (from the rate actually sent when there was none); each answer that is not a
 //     429 then raises it a little again (additive increase, multiplicative decrease), up to the ceiling the headers
@@ -42,6 +42,7 @@ type Pacer struct {
 	recent  []time.Time // request starts within the last second, to know the pace sent
 	waited  time.Duration
 	n429    int
+	slowed  bool // the pace was halved for the current hold (gate)
 }
 
 // New returns an unlimited pacer; name ("Auth0", "Microsoft Graph") is for the logs.
@@ -99,8 +100,16 @@ func (p *Pacer) Observe(limit, remaining int, reset time.Time) {
 		p.lim.SetBurst(1)
 	}
 	p.ceiling = ceiling
-	if remaining <= 0 && reset.After(p.gate) {
-		p.gate = reset
+	if remaining <= 0 {
+		// The bucket is empty: hold every request back until one token is back, which at the advertised rate takes
+		// 1/limit seconds (the reset is when the whole bucket is full again, in whole seconds: too late).
+		until := p.now().Add(time.Duration(float64(time.Second) / float64(limit)))
+		if !reset.IsZero() && reset.Before(until) {
+			until = reset
+		}
+		if until.After(p.gate) {
+			p.gate = until
+		}
 	}
 	p.raiseLocked()
 }
@@ -110,9 +119,17 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n429++
-	if until := p.now().Add(retryAfter); until.After(p.gate) {
+	now := p.now()
+	held := now.Before(p.gate) && p.slowed
+	if until := now.Add(retryAfter); until.After(p.gate) {
 		p.gate = until
 	}
+	if held {
+		// Requests sent before the first 429 of this episode come back 429 too: the pace is halved once per
+		// episode, not once per answer.
+		return
+	}
+	p.slowed = true
 	cur := float64(p.lim.Limit())
 	if p.lim.Limit() == rate.Inf || cur <= 0 {
 		cur = float64(max(len(p.recent), 1))

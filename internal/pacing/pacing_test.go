@@ -24,10 +24,11 @@ func TestPacerAdapts(t *testing.T) {
 	if !p.gate.IsZero() {
 		t.Fatal("a bucket with tokens left must not close the gate")
 	}
-	// An empty bucket closes the gate until its reset.
+	// An empty bucket closes the gate for one token's time (a tenth of a second at 10 per second), or until the reset
+	// if that comes first.
 	p.Observe(10, 0, now.Add(2*time.Second))
-	if !p.gate.Equal(now.Add(2 * time.Second)) {
-		t.Fatalf("gate %v, want the reset", p.gate)
+	if !p.gate.Equal(now.Add(100 * time.Millisecond)) {
+		t.Fatalf("gate %v, want now+100ms", p.gate)
 	}
 	// A 429 halves the pace and holds requests for the Retry-After.
 	p.Throttled(5 * time.Second)
@@ -36,6 +37,11 @@ func TestPacerAdapts(t *testing.T) {
 	}
 	if !p.gate.Equal(now.Add(5 * time.Second)) {
 		t.Fatalf("gate %v, want now+5s", p.gate)
+	}
+	// More 429s of the same episode (requests that were in flight) do not halve it again.
+	p.Throttled(5 * time.Second)
+	if got := float64(p.lim.Limit()); got != 4.5 {
+		t.Fatalf("pace after a second 429 of the same episode: %v, want 4.5", got)
 	}
 	// Answers without a 429 raise it by a twentieth of the ceiling, never past it.
 	p.Observe(0, 0, time.Time{})
@@ -48,8 +54,8 @@ func TestPacerAdapts(t *testing.T) {
 	if got := float64(p.lim.Limit()); got != 9 {
 		t.Fatalf("pace never passes the ceiling: %v", got)
 	}
-	if _, n := p.Stats(); n != 1 {
-		t.Fatalf("Stats: %d 429s, want 1", n)
+	if _, n := p.Stats(); n != 2 {
+		t.Fatalf("Stats: %d 429s, want 2", n)
 	}
 }
 

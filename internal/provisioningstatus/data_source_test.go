@@ -78,17 +78,17 @@ func TestAccProvisioningStatus(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(ds, "enabled", "true"),
 					resource.TestCheckResourceAttr(ds, "state", "Active"),
-					checkAttr(ds, "status_code", func(v string) error { return sameAsSandbox(sb, h, "status code", v) }),
+					checkAttr("status_code", func(v string) error { return sameAsSandbox(sb, h, "status code", v) }),
 					resource.TestCheckResourceAttr(ds, "quarantined", "false"),
 					resource.TestCheckNoResourceAttr(ds, "quarantine_reason"),
 					resource.TestCheckNoResourceAttr(ds, "quarantine_error"),
 					resource.TestCheckNoResourceAttr(ds, "quarantine_since"),
 					resource.TestCheckNoResourceAttr(ds, "last_cycle_state"),
 					resource.TestCheckResourceAttr(ds, "token_exists", "true"),
-					checkAttr(ds, "token_valid_until", func(v string) error {
+					checkAttr("token_valid_until", func(v string) error {
 						return equalTime(v, tokenOf(sb, h).ValidUntil, "the token's valid_until")
 					}),
-					checkAttr(ds, "token_last_used_at", func(v string) error {
+					checkAttr("token_last_used_at", func(v string) error {
 						var err error
 						firstUse, err = time.Parse(time.RFC3339Nano, v)
 						return err
@@ -106,7 +106,7 @@ func TestAccProvisioningStatus(t *testing.T) {
 				},
 				Config: cfg,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkAttr(ds, "token_last_used_at", func(v string) error {
+					checkAttr("token_last_used_at", func(v string) error {
 						used, err := time.Parse(time.RFC3339Nano, v)
 						if err != nil {
 							return err
@@ -134,7 +134,7 @@ func TestAccProvisioningStatus(t *testing.T) {
 					resource.TestCheckResourceAttr(ds, "status_code", "Quarantine"),
 					resource.TestCheckResourceAttr(ds, "quarantine_reason", "EncounteredQuarantineException"),
 					resource.TestMatchResourceAttr(ds, "quarantine_error", regexp.MustCompile(`^SystemForCrossDomainIdentityManagementCredentialValidationFailure: You appear to have entered invalid credentials`)),
-					checkAttr(ds, "quarantine_since", func(v string) error {
+					checkAttr("quarantine_since", func(v string) error {
 						j, _ := sb.Entra.Job(h.ServicePrincipalID, h.JobID)
 						return equalRFC3339(v, j.Status.Quarantine.CurrentBegan, "the quarantine's currentBegan")
 					}),
@@ -158,16 +158,16 @@ func TestAccProvisioningStatus(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(ds, "quarantined", "false"),
 					resource.TestCheckNoResourceAttr(ds, "quarantine_error"),
-					checkAttr(ds, "status_code", func(v string) error { return sameAsSandbox(sb, h, "status code", v) }),
-					checkAttr(ds, "last_cycle_state", func(v string) error { return sameAsSandbox(sb, h, "last cycle state", v) }),
-					checkAttr(ds, "count_imported", func(v string) error { return sameAsSandbox(sb, h, "count imported", v) }),
-					checkAttr(ds, "count_exported", func(v string) error { return sameAsSandbox(sb, h, "count exported", v) }),
-					checkAttr(ds, "count_escrowed", func(v string) error { return sameAsSandbox(sb, h, "count escrowed", v) }),
-					checkAttr(ds, "last_cycle_began", func(v string) error {
+					checkAttr("status_code", func(v string) error { return sameAsSandbox(sb, h, "status code", v) }),
+					checkAttr("last_cycle_state", func(v string) error { return sameAsSandbox(sb, h, "last cycle state", v) }),
+					checkAttr("count_imported", func(v string) error { return sameAsSandbox(sb, h, "count imported", v) }),
+					checkAttr("count_exported", func(v string) error { return sameAsSandbox(sb, h, "count exported", v) }),
+					checkAttr("count_escrowed", func(v string) error { return sameAsSandbox(sb, h, "count escrowed", v) }),
+					checkAttr("last_cycle_began", func(v string) error {
 						j, _ := sb.Entra.Job(h.ServicePrincipalID, h.JobID)
 						return equalRFC3339(v, j.Status.LastExecution.TimeBegan, "the last cycle's timeBegan")
 					}),
-					checkAttr(ds, "last_cycle_ended", func(v string) error {
+					checkAttr("last_cycle_ended", func(v string) error {
 						j, _ := sb.Entra.Job(h.ServicePrincipalID, h.JobID)
 						return equalRFC3339(v, j.Status.LastExecution.TimeEnded, "the last cycle's timeEnded")
 					}),
@@ -246,11 +246,11 @@ func (c checkStatus) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 	resp.Error = fmt.Errorf("the plan has no check block %q (it has %v)", c.block, seen)
 }
 
-// checkAttr checks one attribute of a resource or data source in the state with f.
-func checkAttr(addr, name string, f func(string) error) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(addr, name, func(v string) error {
+// checkAttr checks one attribute of the data source in the state with f.
+func checkAttr(name string, f func(string) error) resource.TestCheckFunc {
+	return resource.TestCheckResourceAttrWith(ds, name, func(v string) error {
 		if err := f(v); err != nil {
-			return fmt.Errorf("%s.%s: %w", addr, name, err)
+			return fmt.Errorf("%s.%s: %w", ds, name, err)
 		}
 		return nil
 	})

@@ -29,9 +29,7 @@ func inputsFrom(plan, config resourceModel) (inputs, diag.Diagnostics) {
 	in.rows, _ = mappingRows(plan.Mapping)
 	in.remove, _ = stringSet(plan.RemoveDefaultMapping)
 	diags := checkRows(in.rows, in.remove) // values unknown at plan time are checked here
-	settings, d := configSettings(config.ConnectionSettings)
-	diags.Append(d...)
-	in.settings = settings
+	in.settings = configSettings(config.ConnectionSettings)
 	return in, diags
 }
 
@@ -51,14 +49,13 @@ type settingsInput struct {
 }
 
 // configSettings reads the configured connection_settings.
-func configSettings(obj types.Object) (settingsInput, diag.Diagnostics) {
+func configSettings(obj types.Object) settingsInput {
 	var in settingsInput
-	var diags diag.Diagnostics
 	if obj.IsNull() {
-		return in, diags
+		return in
 	}
 	if obj.IsUnknown() {
-		return settingsInput{unknown: true, userIDClaimUnknown: true, commonEndpointUnknown: true, rootAttributesUnknown: true}, diags
+		return settingsInput{unknown: true, userIDClaimUnknown: true, commonEndpointUnknown: true, rootAttributesUnknown: true}
 	}
 	attrs := obj.Attributes()
 	if v, ok := attrs["user_id_claim"].(types.String); ok {
@@ -82,7 +79,7 @@ func configSettings(obj types.Object) (settingsInput, diag.Diagnostics) {
 			in.setUserRootAttributes = &s
 		}
 	}
-	return in, diags
+	return in
 }
 
 // optionChanges turns the managed settings into connection option changes. For waad connections Auth0 reads a

@@ -170,9 +170,10 @@ func TestAccSCIMConnection_readsHaveADeadline(t *testing.T) {
 				ExpectError: wrapped(`Cannot read the SCIM configuration.*context deadline exceeded`),
 			},
 			{
-				// ModifyPlan waits for the default mapping.
+				// ModifyPlan waits for the default mapping. A plan with nothing to change makes no plan-time read (the
+				// fleet budget), so this one changes the mapping.
 				PreConfig:   func() { bounded(); hang(auth0.RouteDefaultMapping)() },
-				Config:      cfg,
+				Config:      acctest.Config(sb, scimConnection(id, overrides)),
 				PlanOnly:    true,
 				ExpectError: wrapped(`Cannot read Auth0's default SCIM mapping.*context deadline exceeded`),
 			},

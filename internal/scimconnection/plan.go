@@ -87,11 +87,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wanted, diags := configSettings(config.ConnectionSettings)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	wanted := configSettings(config.ConnectionSettings)
 
 	if plan.ConnectionID.IsUnknown() {
 		plan.EffectiveMapping = types.MapUnknown(types.StringType)

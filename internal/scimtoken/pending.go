@@ -40,7 +40,10 @@ var createdHere sync.Map // token id → struct{}
 
 func lockConnection(connID string) func() {
 	m, _ := createLocks.LoadOrStore(connID, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
+	mu, ok := m.(*sync.Mutex)
+	if !ok {
+		panic("scimtoken: createLocks holds a value that is not a *sync.Mutex") // only this function stores into it
+	}
 	mu.Lock()
 	return mu.Unlock
 }

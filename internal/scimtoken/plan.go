@@ -242,17 +242,17 @@ func (lifetimeRequiresReplace) PlanModifyString(_ context.Context, req planmodif
 	}
 }
 
-func lifetimeChanged(old, new types.String) bool {
-	if old.IsUnknown() || new.IsUnknown() {
-		return !old.Equal(new)
+func lifetimeChanged(before, after types.String) bool {
+	if before.IsUnknown() || after.IsUnknown() {
+		return !before.Equal(after)
 	}
-	if old.IsNull() || new.IsNull() {
-		return old.IsNull() != new.IsNull()
+	if before.IsNull() || after.IsNull() {
+		return before.IsNull() != after.IsNull()
 	}
-	a, errA := validate.ParseDuration(old.ValueString())
-	b, errB := validate.ParseDuration(new.ValueString())
+	a, errA := validate.ParseDuration(before.ValueString())
+	b, errB := validate.ParseDuration(after.ValueString())
 	if errA != nil || errB != nil {
-		return old.ValueString() != new.ValueString()
+		return before.ValueString() != after.ValueString()
 	}
 	return a != b
 }

@@ -127,7 +127,7 @@ type headerWriter struct {
 func (h *headerWriter) WriteHeader(code int) {
 	if !h.done {
 		h.done = true
-		h.set(h.ResponseWriter.Header())
+		h.set(h.Header())
 	}
 	h.ResponseWriter.WriteHeader(code)
 }

@@ -90,9 +90,12 @@ const (
 	RouteUnmatched = "(unmatched)"
 )
 
+// DefaultMaxLog is how many requests the request log keeps; later ones are counted but not logged.
+const DefaultMaxLog = 100000
+
 // New returns an empty router for one cloud.
 func New(errorOut ErrorWriter) *Router {
-	rt := &Router{mux: http.NewServeMux(), errorOut: errorOut, counts: map[string]int{}, maxLog: 10000}
+	rt := &Router{mux: http.NewServeMux(), errorOut: errorOut, counts: map[string]int{}, maxLog: DefaultMaxLog}
 	rt.admin("GET /__sandbox/counters", rt.adminCounters)
 	rt.admin("GET /__sandbox/requests", rt.adminRequests)
 	rt.admin("POST /__sandbox/faults", rt.adminAddFault)
