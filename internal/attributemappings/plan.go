@@ -367,19 +367,19 @@ func suggest(t string, attrs []string) string {
 	if i := strings.IndexAny(base, "[.:"); i > 0 {
 		base = base[:i]
 	}
-	var close []string
+	var near []string
 	for _, a := range attrs {
 		la := strings.ToLower(a)
 		if strings.Contains(la, base) || strings.Contains(lt, la) {
-			close = append(close, a)
+			near = append(near, a)
 		}
 	}
-	if len(close) == 0 {
-		close = attrs
+	if len(near) == 0 {
+		near = attrs
 	}
-	sort.Strings(close)
-	if len(close) > 15 {
-		close = append(close[:15], "...")
+	sort.Strings(near)
+	if len(near) > 15 {
+		near = append(near[:15], "...")
 	}
-	return "Attributes of that object include: " + strings.Join(close, ", ") + ". Add a custom attribute to the directory first if you need a new one."
+	return "Attributes of that object include: " + strings.Join(near, ", ") + ". Add a custom attribute to the directory first if you need a new one."
 }

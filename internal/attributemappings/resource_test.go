@@ -112,11 +112,10 @@ const updatedMappings = `
 
 // env gives the tests the sandbox, the ids of the app and a Graph client (the provider's own) to read templates.
 type env struct {
-	sb        *sandbox.Sandbox
-	c         *entraclient.Client
-	sp, job   string
-	template  []byte
-	templates map[string]bool
+	sb       *sandbox.Sandbox
+	c        *entraclient.Client
+	sp, job  string
+	template []byte
 }
 
 func (e *env) capture(s *terraform.State) error {
@@ -155,9 +154,9 @@ func userMapping(raw []byte) (map[string]any, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, err
 	}
-	for _, r := range s["synchronizationRules"].([]any) {
-		for _, om := range r.(map[string]any)["objectMappings"].([]any) {
-			if m := om.(map[string]any); m["sourceObjectName"] == "User" {
+	for _, r := range as[[]any](s["synchronizationRules"]) {
+		for _, om := range as[[]any](as[map[string]any](r)["objectMappings"]) {
+			if m := as[map[string]any](om); m["sourceObjectName"] == "User" {
 				return m, nil
 			}
 		}
@@ -165,9 +164,16 @@ func userMapping(raw []byte) (map[string]any, error) {
 	return nil, fmt.Errorf("no User object mapping")
 }
 
+// as is a checked type assertion for walking decoded JSON: the zero value when v is not a T (the check that reads it
+// then fails).
+func as[T any](v any) T {
+	t, _ := v.(T)
+	return t
+}
+
 func row(om map[string]any, target string) map[string]any {
-	for _, a := range om["attributeMappings"].([]any) {
-		if m := a.(map[string]any); m["targetAttributeName"] == target {
+	for _, a := range as[[]any](om["attributeMappings"]) {
+		if m := as[map[string]any](a); m["targetAttributeName"] == target {
 			return m
 		}
 	}
@@ -200,7 +206,7 @@ func keyPaths(t *testing.T, raw []byte, skip func(path string, obj map[string]an
 			case '{':
 				for dec.More() {
 					k, _ := dec.Token()
-					key := k.(string)
+					key := as[string](k)
 					var v json.RawMessage
 					if err := dec.Decode(&v); err != nil {
 						t.Fatal(err)
@@ -367,7 +373,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 						if om["flowTypes"] != "Update, Delete" {
 							return fmt.Errorf("flowTypes = %v", om["flowTypes"])
 						}
-						if src := row(om, "externalId")["source"].(map[string]any); src["name"] != "objectId" || src["type"] != "Attribute" || src["expression"] != "[objectId]" {
+						if src := as[map[string]any](row(om, "externalId")["source"]); src["name"] != "objectId" || src["type"] != "Attribute" || src["expression"] != "[objectId]" {
 							return fmt.Errorf("externalId source = %v", src)
 						}
 						if p := row(om, emailsWork)["matchingPriority"]; p != float64(2) {
@@ -399,7 +405,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 							return err
 						}
 						dn := row(om, "displayName")
-						src := dn["source"].(map[string]any)
+						src := as[map[string]any](dn["source"])
 						if dn["flowType"] != "ObjectAddOnly" || src["type"] != "Function" || src["name"] != "Join" || src["expression"] != `Join(" ", [givenName], [surname])` {
 							return fmt.Errorf("displayName row = %v", dn)
 						}
@@ -421,9 +427,9 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 					}
 					var s map[string]any
 					_ = json.Unmarshal(raw, &s)
-					for _, r := range s["synchronizationRules"].([]any) {
-						for _, om := range r.(map[string]any)["objectMappings"].([]any) {
-							if m := om.(map[string]any); m["sourceObjectName"] == "User" {
+					for _, r := range as[[]any](s["synchronizationRules"]) {
+						for _, om := range as[[]any](as[map[string]any](r)["objectMappings"]) {
+							if m := as[map[string]any](om); m["sourceObjectName"] == "User" {
 								m["flowTypes"] = "Add, Update, Delete"
 								row(m, "externalId")["source"] = map[string]any{"expression": "[mailNickname]", "name": "mailNickname", "parameters": []any{}, "type": "Attribute"}
 							}
@@ -446,7 +452,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 					if om["flowTypes"] != "Update, Delete" {
 						return fmt.Errorf("flowTypes not repaired: %v", om["flowTypes"])
 					}
-					if src := row(om, "externalId")["source"].(map[string]any); src["name"] != "objectId" {
+					if src := as[map[string]any](row(om, "externalId")["source"]); src["name"] != "objectId" {
 						return fmt.Errorf("externalId not repaired: %v", src)
 					}
 					return nil
@@ -681,7 +687,7 @@ func TestAccAttributeMappings_outOfBand(t *testing.T) {
 					if om["flowTypes"] != "Update, Delete" {
 						return fmt.Errorf("flowTypes = %v", om["flowTypes"])
 					}
-					if src := row(om, "externalId")["source"].(map[string]any); src["name"] != "objectId" {
+					if src := as[map[string]any](row(om, "externalId")["source"]); src["name"] != "objectId" {
 						return fmt.Errorf("externalId source = %v", src)
 					}
 					return nil
@@ -709,10 +715,10 @@ func TestReadWarnsWhenJobDeletedOutOfBand(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := attributemappings.NewResource()
+	r := &attributemappings.Resource{}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: e.c}}, &fwresource.ConfigureResponse{})
+	r.Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: e.c}}, &fwresource.ConfigureResponse{})
 	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
 	for k, v := range map[string]string{"id": app.ServicePrincipal.ID + "/" + job.ID + "/User", "service_principal_id": app.ServicePrincipal.ID, "job_id": job.ID, "source_object": "User"} {
 		if d := state.SetAttribute(ctx, path.Root(k), v); d.HasError() {

@@ -81,7 +81,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 							"`customappsso` directory: checked at plan when `job_id` is known, otherwise at apply before the schema is written.",
 					},
 					"source_attribute": schema.StringAttribute{
-						Optional:            true,
+						Optional: true,
 						MarkdownDescription: "Mapping type *Direct*: the Entra attribute, e.g. `objectId`, `mail`. Exactly one of `source_attribute`, `expression` and `constant`. " +
 							"It must exist on the source object of the schema's Entra directory (as must every `[attribute]` of an expression): checked at plan when `job_id` is known, otherwise at apply before the schema is written.",
 					},

@@ -212,7 +212,8 @@ func (d *schemaDoc) setFlowTypes(actions []string) {
 	if cur := d.om.String("flowTypes"); strings.Contains(cur, ",") && !strings.Contains(cur, ", ") {
 		sep = ","
 	}
-	d.om.SetValue("flowTypes", flowTypesFromActions(actions, sep))
+	// A string always marshals: SetValue cannot fail here.
+	_ = d.om.SetValue("flowTypes", flowTypesFromActions(actions, sep))
 }
 
 // targetAttributes returns the attribute names of the target object in the target directory (nil when the schema

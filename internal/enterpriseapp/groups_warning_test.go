@@ -25,15 +25,19 @@ import (
 func planWarnings(t *testing.T, clients *conns.Clients, spID, jobID, tenantURL, secret string) []string {
 	t.Helper()
 	ctx := context.Background()
-	r := enterpriseapp.NewResource()
+	r := &enterpriseapp.Resource{}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: clients}, &fwresource.ConfigureResponse{})
+	r.Configure(ctx, fwresource.ConfigureRequest{ProviderData: clients}, &fwresource.ConfigureResponse{})
 	typ := sr.Schema.Type().TerraformType(ctx)
 	plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
 	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
-	asgType := sr.Schema.GetAttributes()["assignment"].GetType().(types.SetType).ElemType.(types.ObjectType)
-	provType := sr.Schema.GetAttributes()["provisioning"].GetType().(types.ObjectType)
+	asgSet, ok1 := sr.Schema.GetAttributes()["assignment"].GetType().(types.SetType)
+	asgType, ok2 := asgSet.ElemType.(types.ObjectType)
+	provType, ok3 := sr.Schema.GetAttributes()["provisioning"].GetType().(types.ObjectType)
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatal("assignment or provisioning does not have the expected type")
+	}
 	asg := types.SetValueMust(asgType, []attr.Value{types.ObjectValueMust(asgType.AttrTypes, map[string]attr.Value{
 		"principal_id": types.StringValue(groupID), "principal_type": types.StringValue("Group")})})
 	prov := types.ObjectValueMust(provType.AttrTypes, map[string]attr.Value{
@@ -55,7 +59,7 @@ func planWarnings(t *testing.T, clients *conns.Clients, spID, jobID, tenantURL, 
 	}
 	req := fwresource.ModifyPlanRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}, Plan: plan, State: state}
 	resp := &fwresource.ModifyPlanResponse{Plan: plan}
-	r.(fwresource.ResourceWithModifyPlan).ModifyPlan(ctx, req, resp)
+	r.ModifyPlan(ctx, req, resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("ModifyPlan: %v", resp.Diagnostics)
 	}
@@ -94,9 +98,12 @@ func TestGroupScopeWarning(t *testing.T) {
 			t.Fatal(err)
 		}
 		delete(schema, "@odata.context")
-		for _, rule := range schema["synchronizationRules"].([]any) {
-			for _, om := range rule.(map[string]any)["objectMappings"].([]any) {
-				if om := om.(map[string]any); om["sourceObjectName"] == "Group" {
+		rules, _ := schema["synchronizationRules"].([]any)
+		for _, rule := range rules {
+			rm, _ := rule.(map[string]any)
+			oms, _ := rm["objectMappings"].([]any)
+			for _, om := range oms {
+				if om, _ := om.(map[string]any); om["sourceObjectName"] == "Group" {
 					om["enabled"] = on
 				}
 			}

@@ -696,10 +696,10 @@ func TestAccEnterpriseApp_outOfBand(t *testing.T) {
 func readState(t *testing.T, sb *sandbox.Sandbox, attrs map[string]string) *fwresource.ReadResponse {
 	t.Helper()
 	ctx := context.Background()
-	r := enterpriseapp.NewResource()
+	r := &enterpriseapp.Resource{}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: acctest.EntraClient(t, sb)}}, &fwresource.ConfigureResponse{})
+	r.Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: acctest.EntraClient(t, sb)}}, &fwresource.ConfigureResponse{})
 	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
 	for k, v := range attrs {
 		if d := state.SetAttribute(ctx, path.Root(k), v); d.HasError() {

@@ -39,7 +39,7 @@ func (d *dieAfterServing) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func clientDyingAfter(t *testing.T, sb *sandbox.Sandbox, match func(*http.Request) bool, cancel context.CancelFunc) *entraclient.Client {
 	t.Helper()
-	d := &dieAfterServing{base: http.DefaultTransport.(*http.Transport).Clone(), match: match, cancel: cancel}
+	d := &dieAfterServing{base: cloneDefaultTransport(t), match: match, cancel: cancel}
 	c, err := entraclient.NewWithTransport(context.Background(), acctest.EntraConfig(sb), d)
 	if err != nil {
 		t.Fatal(err)

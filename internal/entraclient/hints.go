@@ -24,9 +24,15 @@ func Describe(err error) string {
 	case e.Auth:
 		msg += "\n\nCheck the provider's entra block (tenant_id, client_id and the credential) or the ARM_* variables."
 	case e.StatusCode == http.StatusForbidden && e.permissionHint() == "":
-		// A 403 other than Authorization_RequestDenied does not say which permission is missing.
-		msg += "\n\nThe principal Terraform runs as lacks a permission: it needs the Microsoft Graph application permissions " +
-			joinPermissions() + ", granted with admin consent (Entra admin center > App registrations > API permissions)."
+		// A 403 other than Authorization_RequestDenied: Error() added no hint. Name the permission the operation
+		// needs when its Op tells, else all of them.
+		if p := permissionFor(e.Op); p != "" {
+			msg += "\n\nThe principal Terraform runs as may lack a permission: this operation needs the Microsoft Graph application permission " +
+				p + ", granted with admin consent (Entra admin center > App registrations > API permissions)."
+		} else {
+			msg += "\n\nThe principal Terraform runs as lacks a permission: it needs the Microsoft Graph application permissions " +
+				joinPermissions() + ", granted with admin consent (Entra admin center > App registrations > API permissions)."
+		}
 	case e.StatusCode == http.StatusTooManyRequests:
 		msg += "\n\nMicrosoft Graph kept throttling until the operation's time ran out; raise the resource's timeouts or run apply again later."
 	}

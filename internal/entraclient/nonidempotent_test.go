@@ -60,12 +60,12 @@ func postTo(suffix string) func(*http.Request) bool {
 	}
 }
 
-// clientFailingAfter builds the provider's client for sb whose first n requests matching match are served and then
+// clientFailingAfter builds the provider's client for sb whose first request matching match is served and then
 // answered with status.
-func clientFailingAfter(t *testing.T, sb *sandbox.Sandbox, match func(*http.Request) bool, status, n int) (*entraclient.Client, *failAfterServing) {
+func clientFailingAfter(t *testing.T, sb *sandbox.Sandbox, match func(*http.Request) bool, status int) (*entraclient.Client, *failAfterServing) {
 	t.Helper()
-	f := &failAfterServing{base: http.DefaultTransport.(*http.Transport).Clone(), match: match, status: status}
-	f.left.Store(int32(n))
+	f := &failAfterServing{base: cloneDefaultTransport(t), match: match, status: status}
+	f.left.Store(1)
 	c, err := entraclient.NewWithTransport(context.Background(), acctest.EntraConfig(sb), f)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestInstantiateServerErrorAfterCreateMakesNoDuplicate(t *testing.T) {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			sb := acctest.Sandbox(t)
 			sb.Entra.SetReplicationLag(time.Second)
-			c, f := clientFailingAfter(t, sb, postTo("/instantiate"), status, 1)
+			c, f := clientFailingAfter(t, sb, postTo("/instantiate"), status)
 			app, err := c.CreateEnterpriseApp(testContext(t, 2*time.Minute), "Auth0 SCIM (5xx after create)")
 			if err != nil {
 				t.Fatal(err)
@@ -176,7 +176,7 @@ func TestInstantiateServerErrorNothingCreated(t *testing.T) {
 func TestInstantiateLateDuplicateIsDeleted(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	sb.Entra.SetReplicationLagFor(instantiateRoute, 2*time.Second)
-	c, _ := clientFailingAfter(t, sb, postTo("/instantiate"), http.StatusServiceUnavailable, 1)
+	c, _ := clientFailingAfter(t, sb, postTo("/instantiate"), http.StatusServiceUnavailable)
 	c.InstantiateLookupTimeout = 500 * time.Millisecond
 	app, err := c.CreateEnterpriseApp(testContext(t, 2*time.Minute), "Auth0 SCIM (late duplicate)")
 	if err != nil {
@@ -203,7 +203,7 @@ func TestInstantiateLateDuplicateIsDeleted(t *testing.T) {
 // sending the POST again (which Graph answers 400 "already exists").
 func TestAssignServerErrorAfterCreateAdopts(t *testing.T) {
 	sb := acctest.Sandbox(t)
-	c, f := clientFailingAfter(t, sb, postTo("/appRoleAssignedTo"), http.StatusServiceUnavailable, 1)
+	c, f := clientFailingAfter(t, sb, postTo("/appRoleAssignedTo"), http.StatusServiceUnavailable)
 	ctx := testContext(t, 2*time.Minute)
 	app, err := c.CreateEnterpriseApp(ctx, "Auth0 SCIM (assignment 503)")
 	if err != nil {
@@ -254,7 +254,7 @@ func TestAssignServerErrorNothingCreated(t *testing.T) {
 // The job is created but the client gets a 504: the job is adopted, not created again.
 func TestCreateJobServerErrorAfterCreateAdopts(t *testing.T) {
 	sb := acctest.Sandbox(t)
-	c, f := clientFailingAfter(t, sb, postTo("/synchronization/jobs"), http.StatusGatewayTimeout, 1)
+	c, f := clientFailingAfter(t, sb, postTo("/synchronization/jobs"), http.StatusGatewayTimeout)
 	ctx := testContext(t, 2*time.Minute)
 	app, err := c.CreateEnterpriseApp(ctx, "Auth0 SCIM (job 504)")
 	if err != nil {
@@ -337,4 +337,14 @@ func TestStalledServerDoesNotHang(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the request to a stalled server hung")
 	}
+}
+
+// cloneDefaultTransport is a fresh copy of net/http's default transport.
+func cloneDefaultTransport(t *testing.T) *http.Transport {
+	t.Helper()
+	d, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		t.Fatalf("http.DefaultTransport is a %T", http.DefaultTransport)
+	}
+	return d.Clone()
 }

@@ -389,7 +389,11 @@ func secretPairs(secrets []Secret) ([]models.SynchronizationSecretKeyStringValue
 			return nil, fmt.Errorf("unknown synchronization secret key %q", s.Key)
 		}
 		p := models.NewSynchronizationSecretKeyStringValuePair()
-		p.SetKey(k.(*models.SynchronizationSecret))
+		key, ok := k.(*models.SynchronizationSecret)
+		if !ok {
+			return nil, fmt.Errorf("unknown synchronization secret key %q", s.Key)
+		}
+		p.SetKey(key)
 		v := s.Value
 		p.SetValue(&v)
 		out = append(out, p)

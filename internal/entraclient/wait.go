@@ -140,11 +140,11 @@ func (c *Client) pollMin() time.Duration {
 }
 
 func (c *Client) next(d time.Duration) time.Duration {
-	max := c.PollMax
-	if max <= 0 {
-		max = defaultPollMax
+	ceiling := c.PollMax
+	if ceiling <= 0 {
+		ceiling = defaultPollMax
 	}
-	return min(d+d/2, max)
+	return min(d+d/2, ceiling)
 }
 
 // sleep waits for d or until ctx ends; it reports whether the full d passed.

@@ -90,7 +90,8 @@ func TestSource(t *testing.T) {
 	}
 	n, _ := expression.Parse(`Switch([IsSoftDeleted], , "False", "True", "True", "False")`)
 	var keys []string
-	for _, p := range n.Source("")["parameters"].([]any) {
+	params, _ := n.Source("")["parameters"].([]any)
+	for _, p := range params {
 		m, ok := p.(map[string]any)
 		if !ok {
 			t.Fatalf("parameter %T", p)
@@ -175,7 +176,8 @@ func TestSourceTree(t *testing.T) {
 	}
 	j, _ := expression.Parse(`Join(" ", [givenName], [surname])`)
 	var keys []string
-	for _, p := range j.Source("")["parameters"].([]any) {
+	jparams, _ := j.Source("")["parameters"].([]any)
+	for _, p := range jparams {
 		m, ok := p.(map[string]any)
 		if !ok {
 			t.Fatalf("parameter %T", p)
