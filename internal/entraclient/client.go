@@ -284,7 +284,11 @@ const DefaultResponseHeaderTimeout = 2 * time.Minute
 
 // defaultTransport is a fresh transport that trusts the system certificate pool (which honours SSL_CERT_FILE).
 func defaultTransport() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // another package replaced the default transport: start from a plain one that honours proxy variables
+		base = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	t := base.Clone()
 	t.ForceAttemptHTTP2 = true
 	t.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 	return t

@@ -200,17 +200,25 @@ func TestNonIdempotentRequestsAreRetriedOnThrottlingOnly(t *testing.T) {
 
 // Both clients (login and Graph) share a transport that bounds the wait for response headers.
 func TestTransportsHaveAResponseHeaderTimeout(t *testing.T) {
-	if got := defaultTransport().(*http.Transport).ResponseHeaderTimeout; got != DefaultResponseHeaderTimeout || got <= 0 {
+	headerTimeout := func(rt http.RoundTripper) time.Duration {
+		t.Helper()
+		tr, ok := rt.(*http.Transport)
+		if !ok {
+			t.Fatalf("got a %T, want an *http.Transport", rt)
+		}
+		return tr.ResponseHeaderTimeout
+	}
+	if got := headerTimeout(defaultTransport()); got != DefaultResponseHeaderTimeout || got <= 0 {
 		t.Errorf("default transport ResponseHeaderTimeout = %s", got)
 	}
 	bare := &http.Transport{}
-	if got := withResponseHeaderTimeout(bare, 0).(*http.Transport).ResponseHeaderTimeout; got != DefaultResponseHeaderTimeout {
+	if got := headerTimeout(withResponseHeaderTimeout(bare, 0)); got != DefaultResponseHeaderTimeout {
 		t.Errorf("a transport without a timeout gets %s", got)
 	}
 	if bare.ResponseHeaderTimeout != 0 {
 		t.Error("the caller's transport was changed")
 	}
-	if got := withResponseHeaderTimeout(bare, time.Second).(*http.Transport).ResponseHeaderTimeout; got != time.Second {
+	if got := headerTimeout(withResponseHeaderTimeout(bare, time.Second)); got != time.Second {
 		t.Errorf("configured timeout: %s", got)
 	}
 	own := &http.Transport{ResponseHeaderTimeout: 5 * time.Second}
