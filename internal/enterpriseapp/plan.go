@@ -75,10 +75,15 @@ func validateAssignment(a assignment, diags *diag.Diagnostics) {
 func cut(s string) string { return expression.Cut(s, 80) }
 
 // validateToken enforces "exactly one of secret_token_wo and secret_token", and the version that goes with the
-// write-only token. A value unknown at plan (e.g. auth0entra_scim_token.x.token before the token exists) is still
-// set: whether an argument is set is known at plan even when its value is not, so these checks never wait for apply.
+// write-only token. A value unknown at plan (e.g. auth0entra_scim_token.x.token before the token exists) passes here,
+// since it may still turn out null (a conditional expression). Terraform validates the configuration again during
+// apply, once the values are known and before Create or Update runs, so the same checks then stop the apply before
+// any write (TestAccEnterpriseApp_planErrors proves it with the request counters).
 func validateToken(p *provisioning, diags *diag.Diagnostics) {
 	root := path.Root("provisioning")
+	if p.SecretTokenWO.IsUnknown() || p.SecretToken.IsUnknown() || p.SecretTokenWOVersion.IsUnknown() {
+		return
+	}
 	wo, legacy := !p.SecretTokenWO.IsNull(), !p.SecretToken.IsNull()
 	switch {
 	case wo && legacy:

@@ -497,6 +497,11 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: errorRe(want),
 			PreConfig: func() { checkNoWrites(t, sb) }}
 	}
+	applyStep := func(a appArgs, want string) resource.TestStep {
+		st := step(a, want)
+		st.PlanOnly = false
+		return st
+	}
 	ok := woProvisioning(tenantURL, "var.token1", "1", "assigned", true)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -518,12 +523,15 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 			// The same principal twice with the same type (ids compare case-insensitively): said once, not "as Group and as Group".
 			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + group(strings.ToUpper(sb.Seed.GroupID)), provisioning: ok}, `(?s)Principal assigned twice.*appears twice in assignment, both times with principal_type = "Group".*remove one`),
 			step(appArgs{name: "x", assignments: `{ principal_id = "11111111-2222-3333-4444-555555555555", principal_type = "ServicePrincipal" }`, provisioning: ok}, `(?s)Invalid principal_type.*principal_id = "11111111-2222-3333-4444-555555555555" has principal_type = "ServicePrincipal".*Use "User" or "Group"`),
-			// Tokens whose values are unknown at plan (they come from another resource) are still set: the checks do not wait for apply.
-			step(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output\nsecret_token_wo_version = \"1\"\nsecret_token = terraform_data.token.output", tenantURL)}, `(?s)Two secret tokens.*Set exactly one`),
-			step(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output", tenantURL)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
 			// A long value is cut in the message, never echoed whole.
 			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/%s\"\nsecret_token = %q", sb.Auth0Domain, strings.Repeat("x", 5000), tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*… \(5\d\d\d characters\)`),
 			step(appArgs{name: "x", assignments: user("not-a-guid"), provisioning: ok}, `(?s)Invalid GUID.*principal_id.*not-a-guid.*Object ID of the user or group`),
+			// Tokens whose values are unknown at plan (they come from another resource) pass the plan and are checked
+			// at apply, before any write (the next step's PreConfig checks that none reached either cloud).
+			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output\nsecret_token_wo_version = \"1\"\nsecret_token = terraform_data.token.output", tenantURL)}, `(?s)Two secret tokens.*Set exactly one`),
+			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output", tenantURL)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
+			// A valid configuration last, so that destroying what the apply steps made (terraform_data only) works.
+			{Config: acctest.Config(sb, "resource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n}\n"), PreConfig: func() { checkNoWrites(t, sb) }},
 		},
 	})
 	checkNoWrites(t, sb)
