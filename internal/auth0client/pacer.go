@@ -25,6 +25,7 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
+	defer t.pacer.Answered()
 	if err != nil {
 		return resp, err
 	}

@@ -29,6 +29,7 @@ func (m *pacerMiddleware) Intercept(p khttp.Pipeline, idx int, req *http.Request
 		return nil, err
 	}
 	resp, err := p.Next(req, idx)
+	defer m.pacer.Answered()
 	if err != nil {
 		return resp, err
 	}

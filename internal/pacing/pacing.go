@@ -1,7 +1,8 @@
 // Package pacing holds the client-side rate limiter the provider shares, per cloud, across every resource and data
 // source of one provider process: requests wait their turn instead of learning the tenant's limit from 429s.
 //
-// A Pacer starts unlimited. It adapts to what the cloud says:
+// A Pacer starts unlimited, except that the first request of the process goes alone: the others wait for its
+// answer (Answered), which tells the limit, instead of all arriving in one burst. It adapts to what the cloud says:
 //   - Auth0 sends x-ratelimit-limit/-remaining/-reset on every Management API answer (auth0-management-api.md §7.1,
 //     §7.4): Observe sets the pace just under the limit per second, and when the bucket is reported empty holds
 //     every request back for one token's time;
@@ -17,6 +18,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -36,6 +38,10 @@ type Pacer struct {
 	lim  *rate.Limiter
 	now  func() time.Time
 
+	probing   atomic.Bool   // a first request is out
+	ready     chan struct{} // closed once the first answer (or failure) came back
+	readyOnce sync.Once
+
 	mu      sync.Mutex
 	gate    time.Time   // no request starts before this
 	ceiling float64     // from the headers; 0 when unknown
@@ -47,12 +53,38 @@ type Pacer struct {
 
 // New returns an unlimited pacer; name ("Auth0", "Microsoft Graph") is for the logs.
 func New(name string) *Pacer {
-	return &Pacer{name: name, lim: rate.NewLimiter(rate.Inf, 1), now: time.Now}
+	return &Pacer{name: name, lim: rate.NewLimiter(rate.Inf, 1), now: time.Now, ready: make(chan struct{})}
 }
+
+// Answered records that a request of this pacer came back (with an answer or an error): the first one lets the
+// requests that waited for it go.
+func (p *Pacer) Answered() { p.readyOnce.Do(func() { close(p.ready) }) }
 
 // Wait blocks until the request may be sent, or ctx ends.
 func (p *Pacer) Wait(ctx context.Context) error {
 	start := p.now()
+	select {
+	case <-p.ready:
+	default:
+		if p.probing.CompareAndSwap(false, true) {
+			// This request goes first, alone. Should it not be sent after all, the others must not wait for it.
+			err := p.paced(ctx, start)
+			if err != nil {
+				p.Answered()
+			}
+			return err
+		}
+		select {
+		case <-p.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return p.paced(ctx, start)
+}
+
+// paced waits for the gate and the limiter.
+func (p *Pacer) paced(ctx context.Context, start time.Time) error {
 	p.mu.Lock()
 	gate := p.gate
 	p.mu.Unlock()

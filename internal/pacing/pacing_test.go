@@ -61,6 +61,7 @@ func TestPacerAdapts(t *testing.T) {
 
 func TestPacerWithoutHeaders(t *testing.T) {
 	p := New("graph")
+	p.Answered()
 	for range 4 {
 		if err := p.Wait(context.Background()); err != nil {
 			t.Fatal(err)
@@ -76,5 +77,22 @@ func TestPacerWithoutHeaders(t *testing.T) {
 	p.Throttled(time.Hour)
 	if err := p.Wait(ctx); err == nil {
 		t.Fatal("a wait must end with its context")
+	}
+}
+
+func TestPacerFirstRequestGoesAlone(t *testing.T) {
+	p := New("first")
+	if err := p.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A second request waits for the first answer; with a context that has ended it gives up at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.Wait(ctx); err == nil {
+		t.Fatal("a second request went before the first answer")
+	}
+	p.Answered()
+	if err := p.Wait(context.Background()); err != nil {
+		t.Fatalf("after the first answer: %v", err)
 	}
 }
