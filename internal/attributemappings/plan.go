@@ -195,6 +195,11 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
+		// Nothing changes: the rows were checked against the schema when they were applied, and Read has just
+		// compared them with the job's schema. A no-change plan makes only Read's calls (README "Request budgets").
+		return
+	}
 	var plan resourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.ServicePrincipalID.IsUnknown() || plan.JobID.IsUnknown() || plan.SourceObject.IsUnknown() || plan.Mapping.IsUnknown() {

@@ -19,16 +19,15 @@ import (
 const (
 	// A no-change plan (refresh, then ModifyPlan). Goal met: 4.
 	planAuth0 = 3
-	// Goal 5. The sixth call is the display-name lookup of auth0entra_enterprise_app's ModifyPlan (plan.go), which
-	// also runs when nothing changes.
-	planGraph = 6
+	// Goal met: 5 (the refresh of the enterprise app's service principal, assignments, job and secrets, and of the
+	// attribute mappings' job schema). The plan-time checks of auth0entra_enterprise_app and
+	// auth0entra_attribute_mappings read nothing when the plan equals the state.
+	planGraph = 5
 	// plan -refresh=false with no change. Goal 0. Auth0: the data source auth0entra_scim_endpoint, which Terraform
-	// reads in every plan. Graph: the display-name lookup above, and the job schema read by the plan-time checks of
-	// auth0entra_enterprise_app (groups_warning.go) and auth0entra_attribute_mappings. Auth0 (whole stack): the token
-	// list of groups_warning.go.
+	// reads in every plan (it checks that SCIM is configured on the connection).
 	planNoRefreshAuth0Half = 1
-	planNoRefreshAuth0     = 2
-	planNoRefreshGraph     = 2
+	planNoRefreshAuth0     = 1
+	planNoRefreshGraph     = 0
 	// Apply of the Auth0 half (auth0entra_scim_connection, the data source, auth0entra_scim_token), plan and apply
 	// processes together. Goal 7 (the official provider's). The apply process plans each resource again (Terraform
 	// re-plans in the apply walk), so the plan-time reads (connection, default mapping, "already enabled" probe) are

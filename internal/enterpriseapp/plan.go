@@ -128,7 +128,11 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		return
 	}
 
-	if c := r.entra(); c != nil {
+	// The checks below read both clouds. A plan that changes nothing (the plan equals the prior state) was checked
+	// when it was applied and is not checked again: a no-change plan makes only Read's calls (README "Request
+	// budgets").
+	unchanged := state != nil && req.Plan.Raw.Equal(req.State.Raw)
+	if c := r.entra(); c != nil && !unchanged {
 		timeout, diags := plan.Timeouts.Read(ctx, defaultReadTimeout)
 		resp.Diagnostics.Append(diags...)
 		ctx, cancel := context.WithTimeout(ctx, timeout)

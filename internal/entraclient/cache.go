@@ -5,10 +5,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
 	khttp "github.com/microsoft/kiota-http-go"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -32,6 +34,17 @@ type readCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]cachedAnswer
+	// flight makes concurrent GETs of the same URL in the same generation one request (Terraform refreshes resources
+	// in parallel, and several of them read the same job or schema): without it, both miss the cache and the count of
+	// a plan's requests would depend on timing.
+	flight singleflight.Group
+}
+
+// flightResult is what the GET that went out gives the GETs that waited for it: its answer when it was a 200.
+type flightResult struct {
+	answer cachedAnswer
+	ok     bool
+	resp   *http.Response // the answer itself when it was not a 200, for the request that sent it only
 }
 
 type cachedAnswer struct {
@@ -70,20 +83,45 @@ func (rc *readCache) Intercept(p khttp.Pipeline, idx int, req *http.Request) (*h
 	a, ok := rc.entries[key]
 	gen := rc.gen
 	rc.mu.Unlock()
-	if ok && !isFresh(req.Context()) {
+	if isFresh(req.Context()) {
+		fr, err := rc.fetch(p, idx, req, key, gen)
+		return fr.result(req, err)
+	}
+	if ok {
 		tflog.Trace(req.Context(), "Graph read answered from this run's cache", map[string]any{"path": req.URL.Path})
 		return a.response(req), nil
 	}
+	// One request per URL and generation: a GET that joins one in flight takes its answer when it is a 200, and
+	// otherwise (an error, a 404 a replication wait polls for) sends its own.
+	led := false
+	v, err, _ := rc.flight.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
+		led = true
+		return rc.fetch(p, idx, req, key, gen)
+	})
+	fr, _ := v.(flightResult)
+	if led {
+		return fr.result(req, err)
+	}
+	if err == nil && fr.ok {
+		tflog.Trace(req.Context(), "Graph read answered by a concurrent identical read", map[string]any{"path": req.URL.Path})
+		return fr.answer.response(req), nil
+	}
+	fr, err = rc.fetch(p, idx, req, key, gen)
+	return fr.result(req, err)
+}
+
+// fetch sends the GET and keeps a 200 answer, unless a write began since generation gen was read.
+func (rc *readCache) fetch(p khttp.Pipeline, idx int, req *http.Request, key string, gen uint64) (flightResult, error) {
 	resp, err := p.Next(req, idx)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return resp, err
+		return flightResult{resp: resp}, err
 	}
 	body, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
-		return nil, err
+		return flightResult{}, err
 	}
-	a = cachedAnswer{header: resp.Header.Clone(), body: body, proto: resp.Proto}
+	a := cachedAnswer{header: resp.Header.Clone(), body: body, proto: resp.Proto}
 	rc.mu.Lock()
 	if gen == rc.gen {
 		if rc.entries == nil {
@@ -92,7 +130,15 @@ func (rc *readCache) Intercept(p khttp.Pipeline, idx int, req *http.Request) (*h
 		rc.entries[key] = a
 	}
 	rc.mu.Unlock()
-	return a.response(req), nil
+	return flightResult{answer: a, ok: true}, nil
+}
+
+// result is the answer for the request that sent the GET.
+func (fr flightResult) result(req *http.Request, err error) (*http.Response, error) {
+	if err != nil || !fr.ok {
+		return fr.resp, err
+	}
+	return fr.answer.response(req), nil
 }
 
 func (rc *readCache) invalidate() {
