@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,32 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest/proc"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
-
-// providerBinary builds the provider once per test process (or takes CHAOS_PROVIDER_BIN) and returns its directory.
-var providerBinary = sync.OnceValues(func() (string, error) {
-	if bin := os.Getenv("CHAOS_PROVIDER_BIN"); bin != "" {
-		return filepath.Dir(bin), nil
-	}
-	dir, err := os.MkdirTemp("", "chaos-provider-")
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-auth0entra"), ".")
-	cmd.Dir = moduleRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the provider: %v\n%s", err, out)
-	}
-	return dir, nil
-})
-
-func moduleRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
 
 func terraformPath(t *testing.T) string {
 	t.Helper()
@@ -74,7 +52,7 @@ type run struct {
 
 func newRun(t *testing.T) *run {
 	t.Helper()
-	binDir, err := providerBinary()
+	binDir, err := acctest.ProviderBinaryDir() // ACC_PROVIDER_BIN: a binary built already
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +66,7 @@ func newRun(t *testing.T) *run {
 	if err := sb.CA.WriteFiles(caFile, ""); err != nil {
 		t.Fatal(err)
 	}
-	src := filepath.Join(moduleRoot(), "examples", "complete")
+	src := filepath.Join(acctest.ModuleRoot(), "examples", "complete")
 	files, _ := filepath.Glob(filepath.Join(src, "*.tf"))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
