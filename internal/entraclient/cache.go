@@ -96,6 +96,14 @@ func (rc *readCache) Intercept(p khttp.Pipeline, idx int, req *http.Request) (*h
 	led := false
 	v, err, _ := rc.flight.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
 		led = true
+		// A flight of the same read may have ended, and stored its answer, between the look-up above and now.
+		rc.mu.Lock()
+		a, ok := rc.entries[key]
+		same := rc.gen == gen
+		rc.mu.Unlock()
+		if ok && same {
+			return flightResult{answer: a, ok: true}, nil
+		}
 		return rc.fetch(p, idx, req, key, gen)
 	})
 	fr, _ := v.(flightResult)
