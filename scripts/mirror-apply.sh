@@ -2,7 +2,8 @@
 # Proves a user can run the provider without a registry, as README.md's "Install" section says:
 #
 #   1. `make install` (HOME pointed at a temp dir) builds with the version from scripts/version.sh into the local
-#      filesystem mirror layout, ~/.terraform.d/plugins/<registry host>/auth0entra/auth0entra/<version>/<os>_<arch>/;
+#      filesystem mirror layout (under `make test`, INSTALL_FROM names the binary make test already built with that
+#      version, and install copies it), ~/.terraform.d/plugins/<registry host>/auth0entra/auth0entra/<version>/<os>_<arch>/;
 #   2. a copy of examples/complete pinned to that exact version passes `init` with a CLI configuration that allows
 #      the filesystem mirror only (no network, no dev_overrides), and a second directory passes `init` with no
 #      provider_installation block at all (the CLI's implied local mirror search);
