@@ -6,6 +6,10 @@
 // (flowTypes). It reads the schema as raw JSON, changes those places and writes the whole schema back with PUT;
 // every other part of the schema is left byte-for-byte (see schema_doc.go). Destroy restores the template's rows for
 // the owned attributes and the template's object actions.
+//
+// Files (CONTRIBUTING.md "Resource packages"): resource.go (type, Create/Read/Update/Delete, import), schema.go
+// (schema and resourceModel), plan.go (validation and plan-time checks against the schema), expand.go and
+// flatten.go (rows to and from the schema), schema_doc.go (the raw-JSON synchronization schema edited in place).
 package attributemappings
 
 import (
@@ -26,7 +30,7 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-// TypeName is the resource type's name.
+// TypeName is the resource type.
 const TypeName = "auth0entra_attribute_mappings"
 
 // Values of mapping.apply and the attributeMapping.flowType they stand for.

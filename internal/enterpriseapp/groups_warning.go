@@ -33,7 +33,7 @@ var groupScopes = map[string]string{"": "get:groups", "Add": "post:groups", "Upd
 // or is slow, there is no warning.
 const warningTimeout = 10 * time.Second
 
-func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPlanRequest, plan model, state *model) diag.Diagnostics {
+func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPlanRequest, plan resourceModel, state *resourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	p := plan.Provisioning
 	if r.clients == nil || r.clients.Auth0 == nil || r.clients.Entra == nil || p == nil || p.TenantURL.IsUnknown() || p.TenantURL.IsNull() {
@@ -53,7 +53,7 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	if groups == 0 && !all {
 		return nil
 	}
-	var cfg model
+	var cfg resourceModel
 	if d := req.Config.Get(ctx, &cfg); d.HasError() || cfg.Provisioning == nil {
 		return nil
 	}

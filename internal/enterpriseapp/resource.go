@@ -5,6 +5,11 @@
 // The resource owns the application (template 8adf8e6e-67b2-4cf2-a259-e3dc5476c621) and its service principal, the
 // users and groups assigned to it, the provisioning job (template "scim"), the job's credentials (tenant URL and
 // secret token, tested with validateCredentials before they are saved) and whether provisioning is on.
+//
+// Files (CONTRIBUTING.md "Resource packages"): resource.go (type, Create/Read/Update/Delete, import), schema.go
+// (schema and resourceModel), plan.go (validation and plan-time checks), flatten.go (reading Entra back into the
+// state), assignments.go (users and groups assigned), credentials.go (Test Connection and saving the admin
+// credentials), groups_warning.go (the plan-time warning about a token without group scopes).
 package enterpriseapp
 
 import (
@@ -14,7 +19,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -27,7 +31,8 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-const typeName = "auth0entra_enterprise_app"
+// TypeName is the resource type.
+const TypeName = "auth0entra_enterprise_app"
 
 // Scope values and the SyncAll secret they stand for.
 const (
@@ -77,47 +82,8 @@ type Resource struct {
 
 // Metadata implements resource.Resource.
 func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = typeName
+	resp.TypeName = TypeName
 }
-
-// model is the resource's state.
-type model struct {
-	ID                  types.String   `tfsdk:"id"`
-	DisplayName         types.String   `tfsdk:"display_name"`
-	OIDCClientID        types.String   `tfsdk:"oidc_client_id"`
-	Assignment          types.Set      `tfsdk:"assignment"`
-	Provisioning        *provisioning  `tfsdk:"provisioning"`
-	ApplicationObjectID types.String   `tfsdk:"application_object_id"`
-	ApplicationID       types.String   `tfsdk:"application_id"`
-	ServicePrincipalID  types.String   `tfsdk:"service_principal_id"`
-	JobID               types.String   `tfsdk:"job_id"`
-	JobStatus           types.String   `tfsdk:"job_status"`
-	Quarantined         types.Bool     `tfsdk:"quarantined"`
-	QuarantineReason    types.String   `tfsdk:"quarantine_reason"`
-	QuarantineError     types.String   `tfsdk:"quarantine_error"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
-}
-
-// provisioning is the provisioning attribute.
-type provisioning struct {
-	TenantURL            types.String `tfsdk:"tenant_url"`
-	SecretTokenWO        types.String `tfsdk:"secret_token_wo"`
-	SecretTokenWOVersion types.String `tfsdk:"secret_token_wo_version"`
-	SecretToken          types.String `tfsdk:"secret_token"`
-	Scope                types.String `tfsdk:"scope"`
-	Enabled              types.Bool   `tfsdk:"enabled"`
-}
-
-// assignment is one element of the assignment set.
-type assignment struct {
-	PrincipalID   types.String `tfsdk:"principal_id"`
-	PrincipalType types.String `tfsdk:"principal_type"`
-}
-
-var assignmentType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"principal_id":   types.StringType,
-	"principal_type": types.StringType,
-}}
 
 // Configure implements resource.ResourceWithConfigure.
 func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -128,7 +94,7 @@ func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, r
 
 // Create implements resource.Resource.
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan model
+	var plan resourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	token, diags := configuredToken(ctx, req.Config, plan.Provisioning)
 	resp.Diagnostics.Append(diags...)
@@ -244,7 +210,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 
 // Update implements resource.Resource.
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state model
+	var plan, state resourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	token, diags := configuredToken(ctx, req.Config, plan.Provisioning)
@@ -388,7 +354,7 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	id := strings.TrimSpace(req.ID)
 	if !validators.IsGUID(id) {
 		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("%q is not a service principal object id. Import %s by the object id of its service principal (Enterprise applications > Properties > Object ID), e.g. terraform import %s.corp 00000000-0000-0000-0000-000000000000.", req.ID, typeName, typeName))
+			fmt.Sprintf("%q is not a service principal object id. Import %s by the object id of its service principal (Enterprise applications > Properties > Object ID), e.g. terraform import %s.corp 00000000-0000-0000-0000-000000000000.", req.ID, TypeName, TypeName))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
@@ -409,8 +375,8 @@ func (r *Resource) entra() *entraclient.Client {
 func (r *Resource) beginWithState(ctx context.Context, st tfsdk.State,
 	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration,
 	diags *diag.Diagnostics,
-) (context.Context, context.CancelFunc, model, *entraclient.Client, bool) {
-	var state model
+) (context.Context, context.CancelFunc, resourceModel, *entraclient.Client, bool) {
+	var state resourceModel
 	diags.Append(st.Get(ctx, &state)...)
 	c := r.require(diags)
 	if diags.HasError() {
@@ -423,7 +389,7 @@ func (r *Resource) beginWithState(ctx context.Context, st tfsdk.State,
 }
 
 func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {
-	c, d := r.clients.RequireEntra(typeName)
+	c, d := r.clients.RequireEntra(TypeName)
 	diags.Append(d...)
 	return c
 }

@@ -21,7 +21,8 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-const typeName = "auth0entra_provisioning_status"
+// TypeName is the data source type.
+const TypeName = "auth0entra_provisioning_status"
 
 var (
 	_ datasource.DataSourceWithConfigure        = (*DataSource)(nil)
@@ -34,8 +35,8 @@ func NewDataSource() datasource.DataSource { return &DataSource{} }
 // DataSource is the auth0entra_provisioning_status data source.
 type DataSource struct{ clients *conns.Clients }
 
-// Model is the data source's data.
-type Model struct {
+// dataSourceModel is the data source's data.
+type dataSourceModel struct {
 	ServicePrincipalID types.String `tfsdk:"service_principal_id"`
 	JobID              types.String `tfsdk:"job_id"`
 	ConnectionID       types.String `tfsdk:"connection_id"`
@@ -67,7 +68,7 @@ type Model struct {
 
 // Metadata implements datasource.DataSource.
 func (d *DataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = typeName
+	resp.TypeName = TypeName
 }
 
 // Schema implements datasource.DataSource.
@@ -171,12 +172,12 @@ func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureReques
 
 // Read implements datasource.DataSource. It has no timeouts argument; auth0client.DefaultReadTimeout bounds it.
 func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m Model
+	var m dataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, diags := d.clients.RequireGraph(typeName)
+	g, diags := d.clients.RequireGraph(TypeName)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
@@ -203,7 +204,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 
 	m.TokenExists, m.TokenLastUsedAt, m.TokenValidUntil = types.BoolNull(), types.StringNull(), types.StringNull()
 	if !m.TokenID.IsNull() && m.TokenID.ValueString() != "" {
-		a0, diags := d.clients.RequireAuth0(typeName)
+		a0, diags := d.clients.RequireAuth0(TypeName)
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return

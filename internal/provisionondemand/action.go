@@ -19,7 +19,8 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-const typeName = "auth0entra_provision_on_demand"
+// TypeName is the action type.
+const TypeName = "auth0entra_provision_on_demand"
 
 var _ action.ActionWithConfigure = (*Action)(nil)
 
@@ -29,8 +30,8 @@ func NewAction() action.Action { return &Action{} }
 // Action is the auth0entra_provision_on_demand action.
 type Action struct{ clients *conns.Clients }
 
-// Model is the action's configuration.
-type Model struct {
+// actionModel is the action's configuration.
+type actionModel struct {
 	ServicePrincipalID types.String `tfsdk:"service_principal_id"`
 	JobID              types.String `tfsdk:"job_id"`
 	ObjectID           types.String `tfsdk:"object_id"`
@@ -41,7 +42,7 @@ type Model struct {
 
 // Metadata implements action.Action.
 func (a *Action) Metadata(_ context.Context, _ action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = typeName
+	resp.TypeName = TypeName
 }
 
 // Schema implements action.Action.
@@ -74,12 +75,12 @@ func (a *Action) Configure(_ context.Context, req action.ConfigureRequest, resp 
 
 // Invoke implements action.Action.
 func (a *Action) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var m Model
+	var m actionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, diags := a.clients.RequireGraph(typeName)
+	g, diags := a.clients.RequireGraph(TypeName)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
