@@ -113,7 +113,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the connection", err.Error())
+		resp.Diagnostics.AddError("Could not read the connection", err.Error())
 		return
 	}
 	resp.Diagnostics.Append(checkConnection(conn, wanted)...)
@@ -127,7 +127,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 
 	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		resp.Diagnostics.AddError("Could not read Auth0's default SCIM mapping", err.Error())
 		return
 	}
 	rows, rowsKnown := mappingRows(plan.Mapping)
@@ -196,7 +196,7 @@ func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.C
 				"once the tainted object is refreshed: plan again without -refresh=false.", id, TypeName, id, TypeName, id))
 	case auth0client.IsNotFound(err):
 	default:
-		diags.AddError("Cannot read the SCIM configuration", err.Error())
+		diags.AddError("Could not read the SCIM configuration", err.Error())
 	}
 	return diags
 }

@@ -87,7 +87,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	}
 	cfg, err := createOrAdopt(ctx, client, conn, body)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Cannot enable SCIM on the connection", createErrorDetail(id, err))
+		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Could not enable SCIM on the connection", createErrorDetail(id, err))
 		return
 	}
 	// From here on the configuration exists in Auth0, so every way out hands it to Terraform: when a later step
@@ -102,7 +102,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		updated, err := client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired)
 		if err != nil {
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateIncompleteKey, []byte("true"))...)
-			resp.Diagnostics.AddError("Cannot set the SCIM mapping",
+			resp.Diagnostics.AddError("Could not set the SCIM mapping",
 				fmt.Sprintf("%s\n\nSCIM is enabled on connection %q, but with the mapping Auth0 applied by default, not the planned one. "+
 					"Terraform keeps the SCIM configuration in the state, marked tainted: the next apply replaces it (deletes it and "+
 					"creates it again with the planned mapping); no import is needed.", err, id))
@@ -148,7 +148,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		resp.State.RemoveResource(ctx)
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not read the SCIM configuration", err.Error())
 		return
 	}
 	if incomplete, _ := req.Private.GetKey(ctx, privateIncompleteKey); len(incomplete) > 0 {
@@ -164,7 +164,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the connection", err.Error())
+		resp.Diagnostics.AddError("Could not read the connection", err.Error())
 		return
 	}
 
@@ -172,7 +172,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	if state.UserIDAttribute.IsNull() {
 		// Just imported: which rows are this resource's overrides is worked out against the defaults.
 		if defaults, err = client.GetSCIMDefaultMapping(ctx, id); err != nil {
-			resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+			resp.Diagnostics.AddError("Could not read Auth0's default SCIM mapping", err.Error())
 			return
 		}
 	}
@@ -198,15 +198,15 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		// Deleted between plan and apply: create it again.
 		cfg, err = client.CreateSCIMConfiguration(ctx, id, &auth0client.SCIMConfigurationInput{UserIDAttribute: in.userIDAttribute, Mapping: desired})
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot enable SCIM on the connection", createErrorDetail(id, err))
+			resp.Diagnostics.AddError("Could not enable SCIM on the connection", createErrorDetail(id, err))
 			return
 		}
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not read the SCIM configuration", err.Error())
 		return
 	case !sameMapping(cfg.Mapping, desired) || cfg.UserIDAttribute != in.userIDAttribute:
 		if cfg, err = client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired); err != nil {
-			resp.Diagnostics.AddError("Cannot update the SCIM configuration", err.Error())
+			resp.Diagnostics.AddError("Could not update the SCIM configuration", err.Error())
 			return
 		}
 		tflog.Info(ctx, "Updated the SCIM configuration", map[string]any{"connection_id": id, "mapping_rows": len(cfg.Mapping)})
@@ -241,11 +241,11 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	id := state.ConnectionID.ValueString()
 	err := client.DeleteSCIMConfiguration(ctx, id)
 	if err != nil && !auth0client.IsNotFound(err) {
-		resp.Diagnostics.AddError("Cannot delete the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not delete the SCIM configuration", err.Error())
 		return
 	}
 	if err := unmark(ctx, client, id); err != nil {
-		resp.Diagnostics.AddWarning("Cannot remove the provider's marker from the connection",
+		resp.Diagnostics.AddWarning("Could not remove the provider's marker from the connection",
 			fmt.Sprintf("SCIM is disabled on connection %q, but its metadata key %q could not be removed: %s\n\nRemove it in the Auth0 "+
 				"Dashboard (connection > Settings > Metadata) or leave it: while it is there, a later create of %s on this connection "+
 				"adopts a SCIM configuration it finds instead of asking for an import.", id, auth0client.MarkerSCIMConfiguration, err, TypeName))
@@ -313,7 +313,7 @@ func (r *Resource) prepareApply(ctx context.Context, planData tfsdk.Plan, config
 	a.conn = conn
 	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
 	if err != nil {
-		diags.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		diags.AddError("Could not read Auth0's default SCIM mapping", err.Error())
 		return ctx, cancel, a, false
 	}
 	a.desired = desiredMapping(defaults, in.rows, in.remove)

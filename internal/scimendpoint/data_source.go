@@ -126,7 +126,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 				"Terraform reads this data source after creating the configuration.", id))
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not read the SCIM configuration", err.Error())
 		return
 	}
 

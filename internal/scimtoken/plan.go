@@ -155,7 +155,7 @@ func (r *Resource) checkTokenLimit(ctx context.Context, plan resourceModel, owne
 	case auth0client.IsNotFound(err):
 		return diags // no SCIM configuration yet (it may be created in this same apply): no tokens
 	case err != nil:
-		diags.AddError("Cannot list the connection's SCIM tokens", err.Error())
+		diags.AddError("Could not list the connection's SCIM tokens", err.Error())
 		return diags
 	}
 	// Tokens an interrupted create of this provider left are revoked by the next Create: they do not count.

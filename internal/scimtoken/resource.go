@@ -83,7 +83,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 
 	tok, err := createToken(ctx, client, connID, scopes, lifetime)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the SCIM token", r.createErrorDetail(ctx, client, connID, err))
+		resp.Diagnostics.AddError("Could not create the SCIM token", r.createErrorDetail(ctx, client, connID, err))
 		return
 	}
 	// The secret is never logged: tflog masks it in everything this request logs from now on.
@@ -128,7 +128,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		resp.State.RemoveResource(ctx)
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot list the connection's SCIM tokens", err.Error())
+		resp.Diagnostics.AddError("Could not list the connection's SCIM tokens", err.Error())
 		return
 	}
 	tok := findToken(toks, tokenID)
@@ -180,7 +180,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	defer cancel()
 	toks, err := client.ListSCIMTokens(ctx, plan.ConnectionID.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddWarning("Cannot refresh last_used_at", err.Error())
+		resp.Diagnostics.AddWarning("Could not refresh last_used_at", err.Error())
 	} else if tok := findToken(toks, plan.TokenID.ValueString()); tok != nil {
 		plan.LastUsedAt = optionalString(tok.LastUsedAt)
 	}
@@ -197,7 +197,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 
 	connID, tokenID := state.ConnectionID.ValueString(), state.TokenID.ValueString()
 	if err := client.DeleteSCIMToken(ctx, connID, tokenID); err != nil && !auth0client.IsNotFound(err) {
-		resp.Diagnostics.AddError("Cannot revoke the SCIM token", err.Error())
+		resp.Diagnostics.AddError("Could not revoke the SCIM token", err.Error())
 		return
 	}
 	tflog.Info(ctx, "Revoked SCIM token", map[string]any{"connection_id": connID, "token_id": tokenID})
