@@ -140,6 +140,9 @@ type resourceModel struct {
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
+// TimeoutsValue is the timeouts block, for framework.Begin.
+func (m *resourceModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
+
 // mappingModel is one element of mapping.
 type mappingModel struct {
 	TargetAttribute    types.String `tfsdk:"target_attribute"`

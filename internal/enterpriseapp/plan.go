@@ -107,10 +107,10 @@ func validateToken(p *provisioning, diags *diag.Diagnostics) {
 // principals) when their values are known, and turns what Read found into planned repairs: a quarantined job
 // (quarantined: true -> false) and a job deleted outside Terraform (job_id unknown).
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.clients != nil && r.clients.Entra == nil {
+	if r.Clients != nil && r.Clients.Entra == nil {
 		// Destroying needs Entra as much as creating does. (With no provider data at all, as during validation,
 		// there is nothing to say yet.)
-		_, diags := r.clients.RequireEntra(TypeName)
+		_, diags := r.Entra()
 		resp.Diagnostics.Append(diags...)
 		return
 	}

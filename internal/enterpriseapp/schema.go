@@ -199,6 +199,9 @@ type resourceModel struct {
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
+// TimeoutsValue is the timeouts block, for framework.Begin.
+func (m *resourceModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
+
 // provisioning is the provisioning attribute.
 type provisioning struct {
 	TenantURL            types.String `tfsdk:"tenant_url"`

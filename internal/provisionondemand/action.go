@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
@@ -25,10 +25,14 @@ const TypeName = "auth0entra_provision_on_demand"
 var _ action.ActionWithConfigure = (*Action)(nil)
 
 // NewAction returns the action.
-func NewAction() action.Action { return &Action{} }
+func NewAction() action.Action {
+	return &Action{ActionWithClients: framework.ActionWithClients{WithClients: framework.WithClients{TypeName: TypeName}}}
+}
 
 // Action is the auth0entra_provision_on_demand action.
-type Action struct{ clients *conns.Clients }
+type Action struct {
+	framework.ActionWithClients
+}
 
 // actionModel is the action's configuration.
 type actionModel struct {
@@ -66,13 +70,6 @@ func (a *Action) Schema(_ context.Context, _ action.SchemaRequest, resp *action.
 	}
 }
 
-// Configure implements action.ActionWithConfigure.
-func (a *Action) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	a.clients = c
-}
-
 // Invoke implements action.Action.
 func (a *Action) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var m actionModel
@@ -80,7 +77,7 @@ func (a *Action) Invoke(ctx context.Context, req action.InvokeRequest, resp *act
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, diags := a.clients.RequireGraph(TypeName)
+	g, diags := a.Graph()
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // ValidateConfig rejects what can be judged from the configuration alone: a SCIM attribute mapped twice, or both
@@ -67,7 +68,7 @@ func checkRows(rows []auth0client.SCIMMapping, remove []string) diag.Diagnostics
 //
 // When connection_id is not known yet, everything is checked at apply.
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.clients == nil {
+	if req.Plan.Raw.IsNull() || r.Clients == nil {
 		return // destroy, or the provider is not configured yet
 	}
 	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
@@ -96,12 +97,12 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	client, diags := r.clients.RequireAuth0(TypeName)
+	client, diags := r.Auth0()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withReadDeadline(ctx)
+	ctx, cancel := framework.Bound(ctx, plan.Timeouts, framework.ReadTimeout, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	id := plan.ConnectionID.ValueString()
 

@@ -10,7 +10,6 @@ package scimconnection
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -21,7 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // TypeName is the resource type.
@@ -48,23 +47,18 @@ var (
 )
 
 // NewResource returns the auth0entra_scim_connection resource.
-func NewResource() resource.Resource { return &Resource{} }
+func NewResource() resource.Resource {
+	return &Resource{WithClients: framework.WithClients{TypeName: TypeName}}
+}
 
 // Resource is the auth0entra_scim_connection resource.
 type Resource struct {
-	clients *conns.Clients
+	framework.WithClients
 }
 
 // Metadata implements resource.Resource.
 func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = TypeName
-}
-
-// Configure implements resource.ResourceWithConfigure.
-func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	r.clients = c
 }
 
 // Create enables SCIM on the connection: it checks the connection, writes the owned connection settings, then
@@ -115,37 +109,28 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 }
 
 // Read refreshes the state. A SCIM configuration (or connection) deleted outside Terraform removes the resource
-// from the state with a warning, so that the next plan creates it again. It has no timeouts argument:
-// auth0client.DefaultReadTimeout bounds it.
+// from the state with a warning, so that the next plan creates it again. timeouts.read bounds it (default
+// auth0client.DefaultReadTimeout).
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state resourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withReadDeadline(ctx)
+	ctx, cancel, state, client, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Auth0, framework.ReadTimeout, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	id := state.ConnectionID.ValueString()
 
 	cfg, err := client.GetSCIMConfiguration(ctx, id)
 	switch {
 	case auth0client.IsConnectionNotFound(err):
-		resp.Diagnostics.AddWarning("Auth0 connection deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "Auth0 connection deleted outside Terraform",
 			fmt.Sprintf("Connection %q no longer exists, so its SCIM configuration is gone too. %s is removed from the state; "+
 				"the next plan creates it again, which fails unless connection_id names an existing waad connection.", id, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	case auth0client.IsNotFound(err):
-		resp.Diagnostics.AddWarning("SCIM configuration deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "SCIM configuration deleted outside Terraform",
 			fmt.Sprintf("Connection %q has no SCIM configuration any more (someone turned off \"Sync user profiles using SCIM\" or "+
 				"deleted it through the Management API; its SCIM tokens went with it). %s is removed from the state and the next "+
 				"plan creates it again.", id, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Could not read the SCIM configuration", err.Error())
@@ -158,9 +143,8 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	}
 	conn, err := client.GetConnection(ctx, id)
 	if auth0client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Auth0 connection deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "Auth0 connection deleted outside Terraform",
 			fmt.Sprintf("Connection %q no longer exists; %s is removed from the state.", id, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -223,20 +207,11 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 // Delete removes the SCIM configuration (Auth0 deletes the connection's SCIM tokens with it). The connection and
 // its settings stay.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state resourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, state, client, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Auth0, timeouts.Value.Delete, defaultTimeout, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 
 	id := state.ConnectionID.ValueString()
 	err := client.DeleteSCIMConfiguration(ctx, id)
@@ -279,25 +254,15 @@ type applyInputs struct {
 // create or update timeout (timeoutOf: timeouts.Value.Create or timeouts.Value.Update), writes the owned
 // connection settings and works out the desired mapping from Auth0's defaults. It returns the bounded context and
 // its cancel, which is never nil and which the caller defers even when ok is false.
-func (r *Resource) prepareApply(ctx context.Context, planData tfsdk.Plan, configData tfsdk.Config,
-	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics,
+func (r *Resource) prepareApply(ctx context.Context, planData tfsdk.Plan, configData tfsdk.Config, op framework.Operation, diags *diag.Diagnostics,
 ) (context.Context, context.CancelFunc, applyInputs, bool) {
 	var a applyInputs
 	var config resourceModel
-	diags.Append(planData.Get(ctx, &a.plan)...)
-	diags.Append(configData.Get(ctx, &config)...)
-	if diags.HasError() {
-		return ctx, func() {}, a, false
+	ctx, cancel, plan, client, ok := framework.Begin[resourceModel](ctx, planData.Get, r.Auth0, op, defaultTimeout, diags)
+	a.plan, a.client = plan, client
+	if diags.Append(configData.Get(ctx, &config)...); !ok || diags.HasError() {
+		return ctx, cancel, a, false
 	}
-	client, d := r.clients.RequireAuth0(TypeName)
-	diags.Append(d...)
-	if diags.HasError() {
-		return ctx, func() {}, a, false
-	}
-	a.client = client
-	timeout, d := timeoutOf(a.plan.Timeouts, ctx, defaultTimeout)
-	diags.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 
 	id := a.plan.ConnectionID.ValueString()
 	in, d := inputsFrom(a.plan, config)
@@ -338,15 +303,3 @@ const privateConnectionKey = "connection_id"
 const privateIncompleteKey = "create_incomplete"
 
 func privateValue(s string) []byte { return []byte(fmt.Sprintf("%q", s)) }
-
-// readTimeout bounds Read and ModifyPlan, which take no timeouts argument; 0 means auth0client.DefaultReadTimeout.
-// Tests shorten it (export_test.go).
-var readTimeout atomic.Int64
-
-func withReadDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := time.Duration(readTimeout.Load())
-	if d <= 0 {
-		d = auth0client.DefaultReadTimeout
-	}
-	return context.WithTimeout(ctx, d)
-}

@@ -145,10 +145,11 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create: true, Update: true, Delete: true,
+				Create: true, Read: true, Update: true, Delete: true,
 				CreateDescription: "How long writing the connection settings and creating the SCIM configuration may " +
-					"take, including retries while Auth0 rate-limits. A duration such as `15m`; default `10m`. Reads " +
-					"(refresh and plan) are bounded at `5m`.",
+					"take, including retries while Auth0 rate-limits. A duration such as `15m`; default `10m`.",
+				ReadDescription: "How long reading the connection and its SCIM configuration may take, at refresh and " +
+					"at plan. Default `5m`.",
 				UpdateDescription: "How long an update of the settings and the SCIM configuration may take. Default `10m`.",
 				DeleteDescription: "How long deleting the SCIM configuration may take. Default `10m`.",
 			}),
@@ -172,3 +173,6 @@ type resourceModel struct {
 	UpdatedOn            types.String   `tfsdk:"updated_on"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
+
+// TimeoutsValue is the timeouts block, for framework.Begin.
+func (m *resourceModel) TimeoutsValue() timeouts.Value { return m.Timeouts }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -21,7 +20,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client/validate"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // TypeName is the resource type.
@@ -38,11 +37,13 @@ var (
 )
 
 // NewResource returns the auth0entra_scim_token resource.
-func NewResource() resource.Resource { return &Resource{} }
+func NewResource() resource.Resource {
+	return &Resource{WithClients: framework.WithClients{TypeName: TypeName}}
+}
 
 // Resource is the auth0entra_scim_token resource.
 type Resource struct {
-	clients *conns.Clients
+	framework.WithClients
 }
 
 // Metadata implements resource.Resource.
@@ -50,16 +51,9 @@ func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp 
 	resp.TypeName = TypeName
 }
 
-// Configure implements resource.ResourceWithConfigure.
-func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	r.clients = c
-}
-
 // Create issues the token and keeps its secret, which Auth0 returns only now.
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx, cancel, plan, client, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, &resp.Diagnostics)
+	ctx, cancel, plan, client, ok := framework.Begin[resourceModel](ctx, req.Plan.Get, r.Auth0, timeouts.Value.Create, defaultTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -104,10 +98,10 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 
 // Read refreshes the token's metadata from the token list. The secret is not in the list: it is kept from the
 // state. A token (or SCIM configuration, or connection) deleted outside Terraform removes the resource from the
-// state with a warning, so that the next plan creates a new token. It has no timeouts argument:
-// auth0client.DefaultReadTimeout bounds it.
+// state with a warning, so that the next plan creates a new token. timeouts.read bounds it (default
+// auth0client.DefaultReadTimeout).
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	ctx, cancel, state, client, ok := r.begin(ctx, req.State.Get, nil, &resp.Diagnostics)
+	ctx, cancel, state, client, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Auth0, framework.ReadTimeout, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -117,15 +111,13 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	toks, err := client.ListSCIMTokens(ctx, connID)
 	switch {
 	case auth0client.IsConnectionNotFound(err):
-		resp.Diagnostics.AddWarning("Auth0 connection deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "Auth0 connection deleted outside Terraform",
 			fmt.Sprintf("Connection %q no longer exists, so SCIM token %q is gone. %s is removed from the state.", connID, tokenID, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	case auth0client.IsNotFound(err):
-		resp.Diagnostics.AddWarning("SCIM configuration deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "SCIM configuration deleted outside Terraform",
 			fmt.Sprintf("Connection %q has no SCIM configuration any more, and its SCIM tokens went with it, token %q included. "+
 				"%s is removed from the state; the next plan creates a new token (once the SCIM configuration exists again).", connID, tokenID, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Could not list the connection's SCIM tokens", err.Error())
@@ -133,10 +125,9 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	}
 	tok := findToken(toks, tokenID)
 	if tok == nil {
-		resp.Diagnostics.AddWarning("SCIM token revoked outside Terraform",
+		framework.RemovedOutside(ctx, resp, "SCIM token revoked outside Terraform",
 			fmt.Sprintf("Connection %q no longer has SCIM token %q (it was deleted in the Auth0 Dashboard or through the Management API). "+
 				"%s is removed from the state and the next plan creates a new token; give the new token to Entra.", connID, tokenID, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 
@@ -169,14 +160,14 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := r.clients.RequireAuth0(TypeName)
+	client, diags := r.Auth0()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	plan.Token = state.Token
 	plan.LastUsedAt = state.LastUsedAt
-	ctx, cancel := withReadDeadline(ctx) // Update only reads: it takes the read deadline
+	ctx, cancel := framework.Bound(ctx, plan.Timeouts, framework.ReadTimeout, auth0client.DefaultReadTimeout, &resp.Diagnostics) // Update only reads
 	defer cancel()
 	toks, err := client.ListSCIMTokens(ctx, plan.ConnectionID.ValueString())
 	if err != nil {
@@ -189,7 +180,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 
 // Delete revokes the token. A token that is already gone is fine.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	ctx, cancel, state, client, ok := r.begin(ctx, req.State.Get, timeouts.Value.Delete, &resp.Diagnostics)
+	ctx, cancel, state, client, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Auth0, timeouts.Value.Delete, defaultTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -214,33 +205,6 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("connection_id"), connID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_id"), tokenID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID)...)
-}
-
-// begin is how Create, Read and Delete start: it reads the resource's model with get (the plan's or the state's
-// Get) and the Auth0 client, and bounds ctx by the timeout timeoutOf picks (timeouts.Value.Create or
-// timeouts.Value.Delete), or by the read deadline when timeoutOf is nil. The returned cancel is never nil: the
-// caller defers it even when ok is false.
-func (r *Resource) begin(ctx context.Context, get func(context.Context, any) diag.Diagnostics,
-	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics,
-) (context.Context, context.CancelFunc, resourceModel, *auth0client.Client, bool) {
-	var m resourceModel
-	diags.Append(get(ctx, &m)...)
-	if diags.HasError() {
-		return ctx, func() {}, m, nil, false
-	}
-	client, d := r.clients.RequireAuth0(TypeName)
-	diags.Append(d...)
-	if diags.HasError() {
-		return ctx, func() {}, m, nil, false
-	}
-	if timeoutOf == nil {
-		ctx, cancel := withReadDeadline(ctx)
-		return ctx, cancel, m, client, true
-	}
-	timeout, d := timeoutOf(m.Timeouts, ctx, defaultTimeout)
-	diags.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	return ctx, cancel, m, client, true
 }
 
 // privateTokenKey holds, in private state, the token this resource instance owns. A replacement plan (where the

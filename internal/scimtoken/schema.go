@@ -104,9 +104,11 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create: true, Delete: true,
+				Create: true, Read: true, Delete: true,
 				CreateDescription: "How long issuing the token may take, including retries while Auth0 rate-limits. A " +
-					"duration such as `10m`; default `5m`. Reads (refresh and plan) are bounded at `5m`.",
+					"duration such as `10m`; default `5m`.",
+				ReadDescription: "How long reading the connection's tokens may take: at refresh, at plan (rotation and " +
+					"the two-token limit) and in an in-place update. Default `5m`.",
 				DeleteDescription: "How long revoking the token may take. Default `5m`.",
 			}),
 		},
@@ -127,3 +129,6 @@ type resourceModel struct {
 	LastUsedAt   types.String   `tfsdk:"last_used_at"`
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
+
+// TimeoutsValue is the timeouts block, for framework.Begin.
+func (m *resourceModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
