@@ -183,12 +183,12 @@ func sorted2(a, b string) (string, string) {
 // would fail here, after writing whatever came before). When the job is known, the planned rows are checked against
 // its schema (target attributes exist; no matching precedence collides with a row the resource does not own).
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.clients == nil {
+	if r.Clients == nil {
 		return // not configured yet (validation)
 	}
-	if r.clients.Entra == nil {
+	if r.Clients.Entra == nil {
 		// Destroying needs Entra too: the template's rows are put back.
-		_, diags := r.clients.RequireEntra(TypeName)
+		_, diags := r.Entra()
 		resp.Diagnostics.Append(diags...)
 		return
 	}
@@ -215,7 +215,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 			return
 		}
 	}
-	c := r.clients.Entra
+	c := r.Clients.Entra
 	timeout, diags := plan.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)

@@ -6,6 +6,10 @@
 // (flowTypes). It reads the schema as raw JSON, changes those places and writes the whole schema back with PUT;
 // every other part of the schema is left byte-for-byte (see schema_doc.go). Destroy restores the template's rows for
 // the owned attributes and the template's object actions.
+//
+// Files (CONTRIBUTING.md "Resource packages"): resource.go (type, Create/Read/Update/Delete, import), schema.go
+// (schema and resourceModel), plan.go (validation and plan-time checks against the schema), expand.go and
+// flatten.go (rows to and from the schema), schema_doc.go (the raw-JSON synchronization schema edited in place).
 package attributemappings
 
 import (
@@ -21,12 +25,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-// TypeName is the resource type's name.
+// TypeName is the resource type.
 const TypeName = "auth0entra_attribute_mappings"
 
 // Values of mapping.apply and the attributeMapping.flowType they stand for.
@@ -55,11 +59,13 @@ var (
 )
 
 // NewResource returns the auth0entra_attribute_mappings resource.
-func NewResource() resource.Resource { return &Resource{} }
+func NewResource() resource.Resource {
+	return &Resource{WithClients: framework.WithClients{TypeName: TypeName}}
+}
 
 // Resource is the auth0entra_attribute_mappings resource.
 type Resource struct {
-	clients *conns.Clients
+	framework.WithClients
 }
 
 // Metadata implements resource.Resource.
@@ -67,16 +73,9 @@ func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp 
 	resp.TypeName = TypeName
 }
 
-// Configure implements resource.ResourceWithConfigure.
-func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	r.clients = c
-}
-
 // Create implements resource.Resource.
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx, cancel, plan, c, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, defaultTimeout, &resp.Diagnostics)
+	ctx, cancel, plan, c, ok := framework.Begin[resourceModel](ctx, req.Plan.Get, r.Entra, timeouts.Value.Create, defaultTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -92,7 +91,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 
 // Read implements resource.Resource.
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	ctx, cancel, state, c, ok := r.begin(ctx, req.State.Get, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	ctx, cancel, state, c, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Entra, framework.ReadTimeout, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -102,10 +101,9 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	raw, err := c.GetSchema(ctx, spID, jobID)
 	if entraclient.IsNotFound(err) {
 		tflog.Warn(ctx, "The provisioning job no longer exists; removing the attribute mappings from the state", map[string]any{"job_id": jobID})
-		resp.Diagnostics.AddWarning("Provisioning job deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "Provisioning job deleted outside Terraform",
 			fmt.Sprintf("Provisioning job %s of service principal %s no longer exists in Microsoft Entra (it, or its enterprise application, was deleted outside Terraform), and its synchronization schema went with it: the %s attribute mappings are gone. Terraform removed %s from the state: the next apply writes the mappings again, on the job auth0entra_enterprise_app creates again.",
 				jobID, spID, source, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -140,17 +138,12 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 
 // Update implements resource.Resource.
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state resourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, plan, c, ok := framework.Begin[resourceModel](ctx, req.Plan.Get, r.Entra, timeouts.Value.Update, defaultTimeout, &resp.Diagnostics)
+	defer cancel()
+	var state resourceModel
+	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	plan.ID = state.ID
 	var dropped []string
@@ -172,7 +165,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 
 // Delete implements resource.Resource: the template's rows for the owned attributes and its object actions go back.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	ctx, cancel, state, c, ok := r.begin(ctx, req.State.Get, timeouts.Value.Delete, defaultTimeout, &resp.Diagnostics)
+	ctx, cancel, state, c, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Entra, timeouts.Value.Delete, defaultTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -299,31 +292,6 @@ func (r *Resource) write(ctx context.Context, c *entraclient.Client, plan *resou
 	}
 	diags.Append(flattenInto(ctx, doc, plan)...)
 	return diags
-}
-
-// begin is how Create, Read and Delete start: it reads the model with get (the plan's or the state's Get) and the
-// Entra client, and bounds ctx by the timeout timeoutOf picks (timeouts.Value.Create, Read or Delete), dflt when the
-// configuration sets none. The returned cancel is never nil: the caller defers it even when ok is false.
-func (r *Resource) begin(ctx context.Context, get func(context.Context, any) diag.Diagnostics,
-	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration,
-	diags *diag.Diagnostics,
-) (context.Context, context.CancelFunc, resourceModel, *entraclient.Client, bool) {
-	var m resourceModel
-	diags.Append(get(ctx, &m)...)
-	c := r.require(diags)
-	if diags.HasError() {
-		return ctx, func() {}, m, nil, false
-	}
-	timeout, d := timeoutOf(m.Timeouts, ctx, dflt)
-	diags.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	return ctx, cancel, m, c, true
-}
-
-func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {
-	c, d := r.clients.RequireEntra(TypeName)
-	diags.Append(d...)
-	return c
 }
 
 // templateDoc reads the template schema of the job's template, opened at the same object mapping.

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -139,6 +140,9 @@ type resourceModel struct {
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
+// TimeoutsValue is the timeouts block, for framework.Begin.
+func (m *resourceModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
+
 // mappingModel is one element of mapping.
 type mappingModel struct {
 	TargetAttribute    types.String `tfsdk:"target_attribute"`
@@ -190,4 +194,23 @@ func targetsOf(ctx context.Context, s types.Set) []string {
 		}
 	}
 	return out
+}
+
+// enabledAttribute is the object mapping's "Enabled" switch (the portal's Mappings page: "Provision Microsoft Entra ID Groups —
+// Enabled: Yes/No"). For the Group object mapping it is how a configuration says "users only" (false: no group is
+// ever sent to Auth0; assigned groups only select which users are provisioned) or "users and groups" (true, the
+// template's default: assigned groups are created in Auth0 with their members, which needs a SCIM token with the
+// group scopes, scim-groups.md §1 and §4).
+func enabledAttribute() schema.BoolAttribute {
+	return schema.BoolAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  booldefault.StaticBool(true),
+		MarkdownDescription: "Whether the object mapping runs (the portal's *Enabled* switch; default `true`, as the " +
+			"template ships both mappings). For `source_object = \"Group\"` this chooses the setup: `false` is " +
+			"**users only** (no group is sent to Auth0; assigned groups only select which users are provisioned), " +
+			"`true` is **users and groups** (assigned groups are created in Auth0 with their members; the SCIM token " +
+			"must carry `get:groups`, `post:groups`, `patch:groups` and `delete:groups`). See the guide " +
+			"*Provisioning groups*.",
+	}
 }

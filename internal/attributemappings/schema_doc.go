@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 )
 
@@ -333,4 +335,25 @@ func sameJSON(a, b json.RawMessage) bool {
 		return bytes.Equal(a, b)
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// enabled reads the object mapping's enabled flag (absent means enabled).
+func (d *schemaDoc) enabled() bool {
+	v, ok := d.om.Get("enabled")
+	return !ok || string(bytes.TrimSpace(v)) != "false"
+}
+
+// setEnabled writes the enabled flag when it differs, keeping the bytes otherwise.
+func (d *schemaDoc) setEnabled(on types.Bool) {
+	if on.IsNull() || on.IsUnknown() || d.enabled() == on.ValueBool() {
+		return
+	}
+	_ = d.om.SetValue("enabled", on.ValueBool())
+}
+
+// restoreEnabled puts back the template's flag.
+func (d *schemaDoc) restoreEnabled(tmpl *schemaDoc) {
+	if v, ok := tmpl.om.Get("enabled"); ok {
+		d.om.Set("enabled", v)
+	}
 }

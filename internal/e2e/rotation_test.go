@@ -134,7 +134,7 @@ func TestAccTokenRotationWithoutGap(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{rotationPlan},
 				},
-				ExpectError: regexp.MustCompile(`Cannot revoke the SCIM token`),
+				ExpectError: regexp.MustCompile(`Could not revoke the SCIM token`),
 			},
 			{
 				// Mid-rotation: the new token is in Entra, the old one not yet revoked. Then the revocation goes through.

@@ -15,7 +15,7 @@ import (
 
 // readInto refreshes m from Entra: application, assignments, job and saved credentials. afterWrite is true in
 // Create and Update, where what was just written must be seen (assignment lists lag; they are polled).
-func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *model, afterWrite bool) diag.Diagnostics {
+func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *resourceModel, afterWrite bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	spID := m.ServicePrincipalID.ValueString()
 	if spID == "" {
@@ -135,10 +135,10 @@ func (r *Resource) readInto(ctx context.Context, c *entraclient.Client, m *model
 
 // deletedDetail explains a service principal found deleted by Read: what is gone, what the next apply does, and
 // whether the app registration survived it (deleting the service principal alone leaves the application).
-func deletedDetail(ctx context.Context, c *entraclient.Client, state model, spID string) string {
+func deletedDetail(ctx context.Context, c *entraclient.Client, state resourceModel, spID string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The service principal %s of enterprise application %q no longer exists in Microsoft Entra (it was deleted outside Terraform), and with it the provisioning job and the assignments. Terraform removed %s from the state: the next apply creates the enterprise application again, with a new service principal, provisioning job and credentials.",
-		spID, state.DisplayName.ValueString(), typeName)
+		spID, state.DisplayName.ValueString(), TypeName)
 	if objectID := state.ApplicationObjectID.ValueString(); objectID != "" {
 		if app, err := c.GetApplication(ctx, objectID); err == nil && app != nil {
 			fmt.Fprintf(&b, " The app registration %s (client id %s) still exists and is no longer managed by Terraform: delete it in the Entra admin center (App registrations) if it is not needed.", objectID, app.AppID)
@@ -148,7 +148,7 @@ func deletedDetail(ctx context.Context, c *entraclient.Client, state model, spID
 }
 
 // saveProgress records what exists so far, so that a failure later leaves no orphan: unknown values become null.
-func saveProgress(ctx context.Context, st *tfsdk.State, m model, diags *diag.Diagnostics) {
+func saveProgress(ctx context.Context, st *tfsdk.State, m resourceModel, diags *diag.Diagnostics) {
 	for _, s := range []*types.String{&m.ID, &m.ApplicationObjectID, &m.ApplicationID, &m.ServicePrincipalID, &m.JobID, &m.JobStatus, &m.QuarantineReason, &m.QuarantineError} {
 		if s.IsUnknown() {
 			*s = types.StringNull()

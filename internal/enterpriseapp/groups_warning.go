@@ -33,10 +33,10 @@ var groupScopes = map[string]string{"": "get:groups", "Add": "post:groups", "Upd
 // or is slow, there is no warning.
 const warningTimeout = 10 * time.Second
 
-func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPlanRequest, plan model, state *model) diag.Diagnostics {
+func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPlanRequest, plan resourceModel, state *resourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	p := plan.Provisioning
-	if r.clients == nil || r.clients.Auth0 == nil || r.clients.Entra == nil || p == nil || p.TenantURL.IsUnknown() || p.TenantURL.IsNull() {
+	if r.Clients == nil || r.Clients.Auth0 == nil || r.Clients.Entra == nil || p == nil || p.TenantURL.IsUnknown() || p.TenantURL.IsNull() {
 		return nil
 	}
 	groups := 0
@@ -53,7 +53,7 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	if groups == 0 && !all {
 		return nil
 	}
-	var cfg model
+	var cfg resourceModel
 	if d := req.Config.Get(ctx, &cfg); d.HasError() || cfg.Provisioning == nil {
 		return nil
 	}
@@ -71,7 +71,7 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	}
 	ctx, cancel := context.WithTimeout(ctx, warningTimeout)
 	defer cancel()
-	tokens, err := r.clients.Auth0.ListSCIMTokens(ctx, connID)
+	tokens, err := r.Clients.Auth0.ListSCIMTokens(ctx, connID)
 	if err != nil {
 		tflog.Debug(ctx, "Could not list the connection's SCIM tokens to check the group scopes", map[string]any{"error": err.Error()})
 		return nil
@@ -97,7 +97,7 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	}
 	enabled, flowTypes := true, "Add, Update, Delete"
 	if state != nil && !state.JobID.IsNull() && !state.JobID.IsUnknown() && !state.ServicePrincipalID.IsNull() {
-		raw, err := r.clients.Entra.GetSchema(ctx, state.ServicePrincipalID.ValueString(), state.JobID.ValueString())
+		raw, err := r.Clients.Entra.GetSchema(ctx, state.ServicePrincipalID.ValueString(), state.JobID.ValueString())
 		if err != nil {
 			return nil
 		}

@@ -20,7 +20,7 @@ import (
 
 // ValidateConfig implements resource.ResourceWithValidateConfig: the checks that need no API call.
 func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg model
+	var cfg resourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -107,21 +107,21 @@ func validateToken(p *provisioning, diags *diag.Diagnostics) {
 // principals) when their values are known, and turns what Read found into planned repairs: a quarantined job
 // (quarantined: true -> false) and a job deleted outside Terraform (job_id unknown).
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.clients != nil && r.clients.Entra == nil {
+	if r.Clients != nil && r.Clients.Entra == nil {
 		// Destroying needs Entra as much as creating does. (With no provider data at all, as during validation,
 		// there is nothing to say yet.)
-		_, diags := r.clients.RequireEntra(typeName)
+		_, diags := r.Entra()
 		resp.Diagnostics.Append(diags...)
 		return
 	}
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan model
+	var plan resourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var state *model
+	var state *resourceModel
 	if !req.State.Raw.IsNull() {
-		state = &model{}
+		state = &resourceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
 	if resp.Diagnostics.HasError() {
@@ -192,7 +192,7 @@ func checkOIDCApp(ctx context.Context, c *entraclient.Client, clientID string) d
 }
 
 // checkNewPrincipals checks, at plan time, that principals added to assignment exist and have the given type.
-func checkNewPrincipals(ctx context.Context, c *entraclient.Client, plan model, state *model) diag.Diagnostics {
+func checkNewPrincipals(ctx context.Context, c *entraclient.Client, plan resourceModel, state *resourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if plan.Assignment.IsNull() || plan.Assignment.IsUnknown() {
 		return diags

@@ -5,6 +5,11 @@
 // The resource owns the application (template 8adf8e6e-67b2-4cf2-a259-e3dc5476c621) and its service principal, the
 // users and groups assigned to it, the provisioning job (template "scim"), the job's credentials (tenant URL and
 // secret token, tested with validateCredentials before they are saved) and whether provisioning is on.
+//
+// Files (CONTRIBUTING.md "Resource packages"): resource.go (type, Create/Read/Update/Delete, import), schema.go
+// (schema and resourceModel), plan.go (validation and plan-time checks), flatten.go (reading Entra back into the
+// state), assignments.go (users and groups assigned), credentials.go (Test Connection and saving the admin
+// credentials), groups_warning.go (the plan-time warning about a token without group scopes).
 package enterpriseapp
 
 import (
@@ -14,20 +19,18 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-const typeName = "auth0entra_enterprise_app"
+// TypeName is the resource type.
+const TypeName = "auth0entra_enterprise_app"
 
 // Scope values and the SyncAll secret they stand for.
 const (
@@ -68,78 +71,29 @@ var (
 )
 
 // NewResource returns the auth0entra_enterprise_app resource.
-func NewResource() resource.Resource { return &Resource{} }
+func NewResource() resource.Resource {
+	return &Resource{WithClients: framework.WithClients{TypeName: TypeName}}
+}
 
 // Resource is the auth0entra_enterprise_app resource.
 type Resource struct {
-	clients *conns.Clients
+	framework.WithClients
 }
 
 // Metadata implements resource.Resource.
 func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = typeName
-}
-
-// model is the resource's state.
-type model struct {
-	ID                  types.String   `tfsdk:"id"`
-	DisplayName         types.String   `tfsdk:"display_name"`
-	OIDCClientID        types.String   `tfsdk:"oidc_client_id"`
-	Assignment          types.Set      `tfsdk:"assignment"`
-	Provisioning        *provisioning  `tfsdk:"provisioning"`
-	ApplicationObjectID types.String   `tfsdk:"application_object_id"`
-	ApplicationID       types.String   `tfsdk:"application_id"`
-	ServicePrincipalID  types.String   `tfsdk:"service_principal_id"`
-	JobID               types.String   `tfsdk:"job_id"`
-	JobStatus           types.String   `tfsdk:"job_status"`
-	Quarantined         types.Bool     `tfsdk:"quarantined"`
-	QuarantineReason    types.String   `tfsdk:"quarantine_reason"`
-	QuarantineError     types.String   `tfsdk:"quarantine_error"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
-}
-
-// provisioning is the provisioning attribute.
-type provisioning struct {
-	TenantURL            types.String `tfsdk:"tenant_url"`
-	SecretTokenWO        types.String `tfsdk:"secret_token_wo"`
-	SecretTokenWOVersion types.String `tfsdk:"secret_token_wo_version"`
-	SecretToken          types.String `tfsdk:"secret_token"`
-	Scope                types.String `tfsdk:"scope"`
-	Enabled              types.Bool   `tfsdk:"enabled"`
-}
-
-// assignment is one element of the assignment set.
-type assignment struct {
-	PrincipalID   types.String `tfsdk:"principal_id"`
-	PrincipalType types.String `tfsdk:"principal_type"`
-}
-
-var assignmentType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"principal_id":   types.StringType,
-	"principal_type": types.StringType,
-}}
-
-// Configure implements resource.ResourceWithConfigure.
-func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	r.clients = c
+	resp.TypeName = TypeName
 }
 
 // Create implements resource.Resource.
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan model
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	ctx, cancel, plan, c, ok := framework.Begin[resourceModel](ctx, req.Plan.Get, r.Entra, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	token, diags := configuredToken(ctx, req.Config, plan.Provisioning)
-	resp.Diagnostics.Append(diags...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(diags...); !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(maskToken(ctx, token), timeout)
-	defer cancel()
+	ctx = maskToken(ctx, token)
 
 	// The OIDC app registration, when it was not known at plan time.
 	if id := plan.OIDCClientID; !id.IsNull() {
@@ -219,7 +173,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 
 // Read implements resource.Resource.
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	ctx, cancel, state, c, ok := r.beginWithState(ctx, req.State, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	ctx, cancel, state, c, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Entra, framework.ReadTimeout, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -230,9 +184,8 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		spID = state.ID.ValueString()
 	}
 	if _, err := c.GetServicePrincipal(ctx, spID); entraclient.IsNotFound(err) {
-		tflog.Warn(ctx, "The enterprise application no longer exists; removing it from the state", map[string]any{"service_principal_id": spID})
-		resp.Diagnostics.AddWarning("Enterprise application deleted outside Terraform", deletedDetail(ctx, c, state, spID))
-		resp.State.RemoveResource(ctx)
+		framework.RemovedOutside(ctx, resp, "Enterprise application deleted outside Terraform",
+			deletedDetail(ctx, c, state, spID))
 		return
 	}
 	resp.Diagnostics.Append(r.readInto(ctx, c, &state, false)...)
@@ -244,19 +197,15 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 
 // Update implements resource.Resource.
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state model
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	ctx, cancel, plan, c, ok := framework.Begin[resourceModel](ctx, req.Plan.Get, r.Entra, timeouts.Value.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+	var state resourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	token, diags := configuredToken(ctx, req.Config, plan.Provisioning)
-	resp.Diagnostics.Append(diags...)
-	c := r.require(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(diags...); !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(maskToken(ctx, token), timeout)
-	defer cancel()
+	ctx = maskToken(ctx, token)
 
 	// Ids never change; a job may be created again below.
 	plan.ID, plan.ServicePrincipalID = state.ID, state.ServicePrincipalID
@@ -351,7 +300,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 
 // Delete implements resource.Resource.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	ctx, cancel, state, c, ok := r.beginWithState(ctx, req.State, timeouts.Value.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	ctx, cancel, state, c, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Entra, timeouts.Value.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -388,7 +337,7 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	id := strings.TrimSpace(req.ID)
 	if !validators.IsGUID(id) {
 		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("%q is not a service principal object id. Import %s by the object id of its service principal (Enterprise applications > Properties > Object ID), e.g. terraform import %s.corp 00000000-0000-0000-0000-000000000000.", req.ID, typeName, typeName))
+			fmt.Sprintf("%q is not a service principal object id. Import %s by the object id of its service principal (Enterprise applications > Properties > Object ID), e.g. terraform import %s.corp 00000000-0000-0000-0000-000000000000.", req.ID, TypeName, TypeName))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
@@ -397,33 +346,8 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 
 // entra returns the Entra client when the provider is configured, else nil (validation runs before configuration).
 func (r *Resource) entra() *entraclient.Client {
-	if r.clients == nil {
+	if r.Clients == nil {
 		return nil
 	}
-	return r.clients.Entra
-}
-
-// beginWithState is how Read and Delete start: it reads the state and the Entra client, and bounds ctx by the
-// timeout timeoutOf picks (timeouts.Value.Read or timeouts.Value.Delete), dflt when the configuration sets none.
-// The returned cancel is never nil: the caller defers it even when ok is false.
-func (r *Resource) beginWithState(ctx context.Context, st tfsdk.State,
-	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration,
-	diags *diag.Diagnostics,
-) (context.Context, context.CancelFunc, model, *entraclient.Client, bool) {
-	var state model
-	diags.Append(st.Get(ctx, &state)...)
-	c := r.require(diags)
-	if diags.HasError() {
-		return ctx, func() {}, state, nil, false
-	}
-	timeout, d := timeoutOf(state.Timeouts, ctx, dflt)
-	diags.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	return ctx, cancel, state, c, true
-}
-
-func (r *Resource) require(diags *diag.Diagnostics) *entraclient.Client {
-	c, d := r.clients.RequireEntra(typeName)
-	diags.Append(d...)
-	return c
+	return r.Clients.Entra
 }

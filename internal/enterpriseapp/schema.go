@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
@@ -178,3 +180,45 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 		},
 	}
 }
+
+// resourceModel is the resource's state and plan.
+type resourceModel struct {
+	ID                  types.String   `tfsdk:"id"`
+	DisplayName         types.String   `tfsdk:"display_name"`
+	OIDCClientID        types.String   `tfsdk:"oidc_client_id"`
+	Assignment          types.Set      `tfsdk:"assignment"`
+	Provisioning        *provisioning  `tfsdk:"provisioning"`
+	ApplicationObjectID types.String   `tfsdk:"application_object_id"`
+	ApplicationID       types.String   `tfsdk:"application_id"`
+	ServicePrincipalID  types.String   `tfsdk:"service_principal_id"`
+	JobID               types.String   `tfsdk:"job_id"`
+	JobStatus           types.String   `tfsdk:"job_status"`
+	Quarantined         types.Bool     `tfsdk:"quarantined"`
+	QuarantineReason    types.String   `tfsdk:"quarantine_reason"`
+	QuarantineError     types.String   `tfsdk:"quarantine_error"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+// TimeoutsValue is the timeouts block, for framework.Begin.
+func (m *resourceModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
+
+// provisioning is the provisioning attribute.
+type provisioning struct {
+	TenantURL            types.String `tfsdk:"tenant_url"`
+	SecretTokenWO        types.String `tfsdk:"secret_token_wo"`
+	SecretTokenWOVersion types.String `tfsdk:"secret_token_wo_version"`
+	SecretToken          types.String `tfsdk:"secret_token"`
+	Scope                types.String `tfsdk:"scope"`
+	Enabled              types.Bool   `tfsdk:"enabled"`
+}
+
+// assignment is one element of the assignment set.
+type assignment struct {
+	PrincipalID   types.String `tfsdk:"principal_id"`
+	PrincipalType types.String `tfsdk:"principal_type"`
+}
+
+var assignmentType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"principal_id":   types.StringType,
+	"principal_type": types.StringType,
+}}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -16,12 +17,13 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client/validate"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-const typeName = "auth0entra_provisioning_status"
+// TypeName is the data source type.
+const TypeName = "auth0entra_provisioning_status"
 
 var (
 	_ datasource.DataSourceWithConfigure        = (*DataSource)(nil)
@@ -29,13 +31,17 @@ var (
 )
 
 // NewDataSource returns the data source.
-func NewDataSource() datasource.DataSource { return &DataSource{} }
+func NewDataSource() datasource.DataSource {
+	return &DataSource{DataSourceWithClients: framework.DataSourceWithClients{WithClients: framework.WithClients{TypeName: TypeName}}}
+}
 
 // DataSource is the auth0entra_provisioning_status data source.
-type DataSource struct{ clients *conns.Clients }
+type DataSource struct {
+	framework.DataSourceWithClients
+}
 
-// Model is the data source's data.
-type Model struct {
+// dataSourceModel is the data source's data.
+type dataSourceModel struct {
 	ServicePrincipalID types.String `tfsdk:"service_principal_id"`
 	JobID              types.String `tfsdk:"job_id"`
 	ConnectionID       types.String `tfsdk:"connection_id"`
@@ -63,15 +69,17 @@ type Model struct {
 	LastCycleUserFailures  types.Int64 `tfsdk:"last_cycle_user_failures"`
 	LastCycleGroupFailures types.Int64 `tfsdk:"last_cycle_group_failures"`
 	LastCycleFailures      types.List  `tfsdk:"last_cycle_failures"`
+
+	Timeouts dstimeouts.Value `tfsdk:"timeouts"`
 }
 
 // Metadata implements datasource.DataSource.
 func (d *DataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = typeName
+	resp.TypeName = TypeName
 }
 
 // Schema implements datasource.DataSource.
-func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *DataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -111,8 +119,17 @@ func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"last_cycle_group_failures": failureCountAttribute("groups"),
 			"last_cycle_failures":       failuresAttribute(),
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": dstimeouts.BlockWithOpts(ctx, dstimeouts.Opts{
+				ReadDescription: "How long reading the job's status, its provisioning logs and the Auth0 token may take, " +
+					"including retries while a cloud rate-limits. A duration such as `2m`; default `5m`.",
+			}),
+		},
 	}
 }
+
+// TimeoutsValue is the timeouts block, for framework.BeginRead.
+func (m *dataSourceModel) TimeoutsValue() dstimeouts.Value { return m.Timeouts }
 
 // ConfigValidators requires connection_id and token_id together.
 func (d *DataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
@@ -162,27 +179,13 @@ func quoted(v types.String) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// Configure implements datasource.DataSourceWithConfigure.
-func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.clients = c
-}
-
-// Read implements datasource.DataSource. It has no timeouts argument; auth0client.DefaultReadTimeout bounds it.
+// Read implements datasource.DataSource. timeouts.read bounds it (default auth0client.DefaultReadTimeout).
 func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m Model
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	g, diags := d.clients.RequireGraph(typeName)
-	resp.Diagnostics.Append(diags...)
-	if diags.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, auth0client.DefaultReadTimeout)
+	ctx, cancel, m, g, ok := framework.BeginRead[dataSourceModel](ctx, req.Config.Get, d.Graph, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	st, err := provisioning.GetJobStatus(ctx, g, m.ServicePrincipalID.ValueString(), m.JobID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the provisioning job failed",
@@ -203,7 +206,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 
 	m.TokenExists, m.TokenLastUsedAt, m.TokenValidUntil = types.BoolNull(), types.StringNull(), types.StringNull()
 	if !m.TokenID.IsNull() && m.TokenID.ValueString() != "" {
-		a0, diags := d.clients.RequireAuth0(typeName)
+		a0, diags := d.Auth0()
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return

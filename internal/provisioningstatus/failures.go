@@ -46,7 +46,7 @@ func failuresAttribute() schema.ListNestedAttribute {
 
 // readFailures fills the per-type failure attributes. A job that never ran has none (null); logs that cannot be read
 // give a warning and null, not an error: the rest of the status is still worth having.
-func readFailures(ctx context.Context, g any, jobID string, st *provisioning.JobStatus, m *Model) diag.Diagnostics {
+func readFailures(ctx context.Context, g any, jobID string, st *provisioning.JobStatus, m *dataSourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.LastCycleUserFailures, m.LastCycleGroupFailures = types.Int64Null(), types.Int64Null()
 	m.LastCycleFailures = types.ListNull(failureType)

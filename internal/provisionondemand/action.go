@@ -14,23 +14,28 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisioning"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
-const typeName = "auth0entra_provision_on_demand"
+// TypeName is the action type.
+const TypeName = "auth0entra_provision_on_demand"
 
 var _ action.ActionWithConfigure = (*Action)(nil)
 
 // NewAction returns the action.
-func NewAction() action.Action { return &Action{} }
+func NewAction() action.Action {
+	return &Action{ActionWithClients: framework.ActionWithClients{WithClients: framework.WithClients{TypeName: TypeName}}}
+}
 
 // Action is the auth0entra_provision_on_demand action.
-type Action struct{ clients *conns.Clients }
+type Action struct {
+	framework.ActionWithClients
+}
 
-// Model is the action's configuration.
-type Model struct {
+// actionModel is the action's configuration.
+type actionModel struct {
 	ServicePrincipalID types.String `tfsdk:"service_principal_id"`
 	JobID              types.String `tfsdk:"job_id"`
 	ObjectID           types.String `tfsdk:"object_id"`
@@ -41,7 +46,7 @@ type Model struct {
 
 // Metadata implements action.Action.
 func (a *Action) Metadata(_ context.Context, _ action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = typeName
+	resp.TypeName = TypeName
 }
 
 // Schema implements action.Action.
@@ -65,21 +70,14 @@ func (a *Action) Schema(_ context.Context, _ action.SchemaRequest, resp *action.
 	}
 }
 
-// Configure implements action.ActionWithConfigure.
-func (a *Action) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	a.clients = c
-}
-
 // Invoke implements action.Action.
 func (a *Action) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var m Model
+	var m actionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, diags := a.clients.RequireGraph(typeName)
+	g, diags := a.Graph()
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return

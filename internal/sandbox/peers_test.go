@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // TestOfficialProvidersBootstrapFromEnv follows, with nothing but .sandbox/env, the calls the official providers
@@ -47,8 +48,8 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("metadata: %d", st)
 	}
-	login := as[string](t, as[map[string]any](t, md["authentication"])["loginEndpoint"])
-	graph := strings.TrimRight(as[string](t, md["microsoftGraphResourceId"]), "/")
+	login := sandboxtest.As[string](t, sandboxtest.As[map[string]any](t, md["authentication"])["loginEndpoint"])
+	graph := strings.TrimRight(sandboxtest.As[string](t, md["microsoftGraphResourceId"]), "/")
 	form := url.Values{"client_id": {env["ARM_CLIENT_ID"]}, "client_secret": {env["ARM_CLIENT_SECRET"]},
 		"grant_type": {"client_credentials"}, "scope": {graph + "/.default"}}
 	req, _ = http.NewRequest("POST", login+"/"+env["ARM_TENANT_ID"]+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
@@ -57,7 +58,7 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("token for %s: %d %v", graph, st, tok)
 	}
-	access := as[string](t, tok["access_token"])
+	access := sandboxtest.As[string](t, tok["access_token"])
 	parts := strings.Split(access, ".")
 	if len(parts) != 3 {
 		t.Fatalf("access token is not a JWT")
@@ -98,7 +99,7 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("auth0 token: %d %v", st, mt)
 	}
-	mgmtToken := as[string](t, mt["access_token"])
+	mgmtToken := sandboxtest.As[string](t, mt["access_token"])
 	mgmt := func(method, path, body string) (int, map[string]any) {
 		r, _ := http.NewRequest(method, "https://"+env["AUTH0_DOMAIN"]+path, strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+mgmtToken)
@@ -109,7 +110,7 @@ func TestOfficialProvidersBootstrapFromEnv(t *testing.T) {
 	if st != 201 {
 		t.Fatalf("create client: %d %v", st, c)
 	}
-	st, g := mgmt("POST", "/api/v2/client-grants", `{"client_id":"`+as[string](t, c["client_id"])+`","audience":"https://`+env["AUTH0_DOMAIN"]+`/api/v2/","scope":["read:connections"]}`)
+	st, g := mgmt("POST", "/api/v2/client-grants", `{"client_id":"`+sandboxtest.As[string](t, c["client_id"])+`","audience":"https://`+env["AUTH0_DOMAIN"]+`/api/v2/","scope":["read:connections"]}`)
 	if st != 201 {
 		t.Fatalf("create grant: %d %v", st, g)
 	}

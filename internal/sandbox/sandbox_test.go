@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // graph is a minimal Graph client for driving the Entra tenant over HTTPS as a real client would.
@@ -93,17 +94,17 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 	// Entra side of the manual setup.
 	g := newGraph(t, sb)
 	inst := g.do("POST", "/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", map[string]string{"displayName": "Auth0 SCIM (corp)"}, 201)
-	sp := as[map[string]any](t, inst["servicePrincipal"])
-	spID := as[string](t, sp["id"])
+	sp := sandboxtest.As[map[string]any](t, inst["servicePrincipal"])
+	spID := sandboxtest.As[string](t, sp["id"])
 	var userRole string
-	for _, r := range as[[]any](t, sp["appRoles"]) {
-		if role := as[map[string]any](t, r); role["displayName"] == "User" {
-			userRole = as[string](t, role["id"])
+	for _, r := range sandboxtest.As[[]any](t, sp["appRoles"]) {
+		if role := sandboxtest.As[map[string]any](t, r); role["displayName"] == "User" {
+			userRole = sandboxtest.As[string](t, role["id"])
 		}
 	}
 	g.do("POST", "/servicePrincipals/"+spID+"/appRoleAssignedTo", map[string]string{"principalId": sb.Seed.GroupID, "resourceId": spID, "appRoleId": userRole}, 201)
 	job := g.do("POST", "/servicePrincipals/"+spID+"/synchronization/jobs", map[string]string{"templateId": "scim"}, 201)
-	jobID := as[string](t, job["id"])
+	jobID := sandboxtest.As[string](t, job["id"])
 	if !strings.HasPrefix(jobID, "scim.") {
 		t.Fatalf("job id %q", jobID)
 	}
@@ -124,8 +125,8 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 			continue
 		}
 		om["flowTypes"] = "Update,Delete" // Deselect Create
-		for _, am := range as[[]any](t, om["attributeMappings"]) {
-			am := as[map[string]any](t, am)
+		for _, am := range sandboxtest.As[[]any](t, om["attributeMappings"]) {
+			am := sandboxtest.As[map[string]any](t, am)
 			switch am["targetAttributeName"] {
 			case "externalId": // externalId from objectId
 				am["source"] = map[string]any{"expression": "[objectId]", "name": "objectId", "parameters": []any{}, "type": "Attribute"}
@@ -147,7 +148,7 @@ func TestSeedFlowEndToEnd(t *testing.T) {
 				ErrorCode string `json:"errorCode"`
 			} `json:"details"`
 		}
-		if err := json.Unmarshal([]byte(as[string](t, out["key"])), &key); err != nil {
+		if err := json.Unmarshal([]byte(sandboxtest.As[string](t, out["key"])), &key); err != nil {
 			t.Fatalf("key %v: %v", out["key"], err)
 		}
 		return key.Result, key.Details.ErrorCode
@@ -231,23 +232,13 @@ func TestEnvFileIsSourceable(t *testing.T) {
 	}
 }
 
-// as returns v as a T, failing the test (instead of panicking) when v holds another type.
-func as[T any](t testing.TB, v any) T {
-	t.Helper()
-	x, ok := v.(T)
-	if !ok {
-		t.Fatalf("got %T %v, want %T", v, v, x)
-	}
-	return x
-}
-
 // objectMappings returns the object mappings of a synchronization schema's first rule.
 func objectMappings(t testing.TB, schema map[string]any) []map[string]any {
 	t.Helper()
-	rule := as[map[string]any](t, as[[]any](t, schema["synchronizationRules"])[0])
+	rule := sandboxtest.As[map[string]any](t, sandboxtest.As[[]any](t, schema["synchronizationRules"])[0])
 	var out []map[string]any
-	for _, om := range as[[]any](t, rule["objectMappings"]) {
-		out = append(out, as[map[string]any](t, om))
+	for _, om := range sandboxtest.As[[]any](t, rule["objectMappings"]) {
+		out = append(out, sandboxtest.As[map[string]any](t, om))
 	}
 	return out
 }

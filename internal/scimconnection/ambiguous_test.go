@@ -84,7 +84,7 @@ func TestAccSCIMConnection_ambiguousCreates(t *testing.T) {
 					rt.Inject(router.Fault{Route: auth0.RouteCreateSCIMConfig, AfterLatency: 30 * time.Second, Times: 1})
 				},
 				Config:      short,
-				ExpectError: wrapped(`Cannot enable SCIM on the connection`),
+				ExpectError: wrapped(`Could not enable SCIM on the connection`),
 			},
 			{
 				// The next apply adopts it instead of asking for an import.

@@ -115,7 +115,7 @@ func (r *Resource) prepareConnection(ctx context.Context, client *auth0client.Cl
 		return nil, false
 	}
 	if err != nil {
-		diags.AddError("Cannot read the connection", err.Error())
+		diags.AddError("Could not read the connection", err.Error())
 		return nil, false
 	}
 	diags.Append(checkConnection(conn, in.settings)...)
@@ -125,7 +125,7 @@ func (r *Resource) prepareConnection(ctx context.Context, client *auth0client.Cl
 	changes := in.settings.optionChanges()
 	options, changed, err := auth0client.ApplyOptionChanges(conn.Options, changes)
 	if err != nil {
-		diags.AddError("Cannot prepare the connection options", err.Error())
+		diags.AddError("Could not prepare the connection options", err.Error())
 		return nil, false
 	}
 	if !changed {
@@ -138,7 +138,7 @@ func (r *Resource) prepareConnection(ctx context.Context, client *auth0client.Cl
 	tflog.Info(ctx, "Updating connection settings", map[string]any{"connection_id": id, "managed_options": strings.Join(keys, ",")})
 	conn, err = client.UpdateConnectionOptions(ctx, id, options)
 	if err != nil {
-		diags.AddAttributeError(path.Root("connection_settings"), "Cannot update the connection settings", err.Error())
+		diags.AddAttributeError(path.Root("connection_settings"), "Could not update the connection settings", err.Error())
 		return nil, false
 	}
 	return conn, true

@@ -1,10 +1,12 @@
 package scimconnection
 
-import "time"
+import (
+	"time"
 
-// SetReadTimeout bounds Read and ModifyPlan by d instead of auth0client.DefaultReadTimeout (0: the default again),
-// and returns a function that restores the default. The provider runs inside the test process.
-func SetReadTimeout(d time.Duration) (restore func()) {
-	readTimeout.Store(int64(d))
-	return func() { readTimeout.Store(0) }
-}
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
+)
+
+// SetReadTimeout makes d the default of timeouts.read (0: auth0client.DefaultReadTimeout again), and returns a
+// function that restores the default. The provider runs inside the test process. A test that can write a timeouts
+// block writes `read` instead.
+func SetReadTimeout(d time.Duration) (restore func()) { return framework.OverrideReadTimeout(d) }

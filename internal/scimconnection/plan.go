@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // ValidateConfig rejects what can be judged from the configuration alone: a SCIM attribute mapped twice, or both
@@ -67,7 +68,7 @@ func checkRows(rows []auth0client.SCIMMapping, remove []string) diag.Diagnostics
 //
 // When connection_id is not known yet, everything is checked at apply.
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.clients == nil {
+	if req.Plan.Raw.IsNull() || r.Clients == nil {
 		return // destroy, or the provider is not configured yet
 	}
 	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
@@ -96,12 +97,12 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	client, diags := r.clients.RequireAuth0(TypeName)
+	client, diags := r.Auth0()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withReadDeadline(ctx)
+	ctx, cancel := framework.Bound(ctx, plan.Timeouts, framework.ReadTimeout, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	id := plan.ConnectionID.ValueString()
 
@@ -113,7 +114,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the connection", err.Error())
+		resp.Diagnostics.AddError("Could not read the connection", err.Error())
 		return
 	}
 	resp.Diagnostics.Append(checkConnection(conn, wanted)...)
@@ -127,7 +128,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 
 	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		resp.Diagnostics.AddError("Could not read Auth0's default SCIM mapping", err.Error())
 		return
 	}
 	rows, rowsKnown := mappingRows(plan.Mapping)
@@ -196,7 +197,7 @@ func (r *Resource) checkNotConfigured(ctx context.Context, client *auth0client.C
 				"once the tainted object is refreshed: plan again without -refresh=false.", id, TypeName, id, TypeName, id))
 	case auth0client.IsNotFound(err):
 	default:
-		diags.AddError("Cannot read the SCIM configuration", err.Error())
+		diags.AddError("Could not read the SCIM configuration", err.Error())
 	}
 	return diags
 }

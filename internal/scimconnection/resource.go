@@ -1,34 +1,26 @@
 // Package scimconnection implements the auth0entra_scim_connection resource: the SCIM configuration of an existing
 // Auth0 `waad` (Microsoft Azure AD) connection, plus the connection settings SCIM depends on.
 //
-// Reading order: type and schema, model, Create/Read/Update/Delete, import (this file); plan-time checks
-// (plan.go); mapping merge and connection settings (expand.go, flatten.go).
+// Files (CONTRIBUTING.md "Resource packages"): resource.go (type, Create/Read/Update/Delete, import), schema.go
+// (schema and resourceModel), plan.go (validation and plan-time checks), expand.go and flatten.go (mapping merge
+// and connection settings, to and from Auth0), adopt.go (adopting what an interrupted create left), interplay.go
+// (sharing the connection with the official auth0_connection resource).
 package scimconnection
 
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client/validate"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // TypeName is the resource type.
@@ -55,178 +47,18 @@ var (
 )
 
 // NewResource returns the auth0entra_scim_connection resource.
-func NewResource() resource.Resource { return &Resource{} }
+func NewResource() resource.Resource {
+	return &Resource{WithClients: framework.WithClients{TypeName: TypeName}}
+}
 
 // Resource is the auth0entra_scim_connection resource.
 type Resource struct {
-	clients *conns.Clients
+	framework.WithClients
 }
 
 // Metadata implements resource.Resource.
 func (r *Resource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = TypeName
-}
-
-// Schema implements resource.Resource.
-func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Enables inbound SCIM provisioning on an existing Auth0 **Microsoft Azure AD** (`waad`) connection " +
-			"and manages the connection settings SCIM depends on (the Auth0 side of the guide \"Configure inbound SCIM for " +
-			"older Azure AD connections\").\n\n" +
-			"The SCIM mapping is declared as overrides of Auth0's default mapping for `waad` connections, keyed by SCIM " +
-			"attribute; `effective_mapping` shows what Auth0 holds. Only the connection settings written in " +
-			"`connection_settings` are changed; every other connection option is read and written back unchanged.\n\n" +
-			"Destroying (or replacing) the resource deletes the SCIM configuration, and with it the connection's SCIM tokens: " +
-			"`auth0entra_scim_token` resources notice at the next plan and create new tokens. The connection and its " +
-			"settings stay as they are.\n\n" +
-			"**Interrupted applies.** Just before it enables SCIM, the resource writes the metadata key `auth0entra_scim` on the " +
-			"connection (and removes it on destroy). A SCIM configuration found on a connection carrying that key was created by an " +
-			"earlier, interrupted run of the provider (killed process, lost answer): the next apply adopts it instead of asking for an " +
-			"import. A configuration made by anyone else makes the plan fail and asks for an import.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The connection id (same as `connection_id`).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"connection_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Id of the existing `waad` connection (`con_` and 16 letters or digits). Changing it moves SCIM to another connection (replacement).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{validate.ConnectionID()},
-			},
-			"user_id_attribute": schema.StringAttribute{
-				Optional: true, Computed: true,
-				Default:             stringdefault.StaticString(auth0client.DefaultUserIDAttribute),
-				MarkdownDescription: "The SCIM attribute holding the user id that Auth0 matches against the user's login identity (Dashboard: *SCIM attribute containing the User ID*). Default `externalId`.",
-				Validators:          []validator.String{validate.NotEmpty(`write a SCIM attribute of the mapping, e.g. "externalId", or leave user_id_attribute out for that default`)},
-			},
-			"mapping": schema.SetNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "Rows merged over Auth0's default mapping, keyed by `scim`: a row whose `scim` attribute is in the " +
-					"default mapping replaces that row's Auth0 attribute; any other row is added. Each `scim` attribute may " +
-					"appear once. Rows of the default mapping that no row here names stay as they are; remove them with " +
-					"`remove_default_mapping`.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"scim": schema.StringAttribute{
-						Required:            true,
-						MarkdownDescription: "SCIM attribute path, e.g. `userName`, `emails[type eq \"work\"].value` or `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department`.",
-						Validators:          []validator.String{validate.NotEmpty(`write a SCIM attribute path, e.g. "userName" or "emails[type eq \"work\"].value"`)},
-					},
-					"auth0": schema.StringAttribute{
-						Required:            true,
-						MarkdownDescription: "Auth0 user attribute, e.g. `email`, `given_name` or `app_metadata.department`.",
-						Validators:          []validator.String{validate.NotEmpty(`write an Auth0 user attribute, e.g. "email" or "app_metadata.department"`)},
-					},
-				}},
-			},
-			"remove_default_mapping": schema.SetAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "SCIM attributes whose rows are removed from Auth0's default mapping, e.g. " +
-					"`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager` (Entra cannot read Auth0's answer " +
-					"when the manager is mapped). A SCIM attribute cannot be both here and in `mapping`.",
-				Validators: []validator.Set{
-					validate.SetNotEmpty("name at least one SCIM attribute, or leave remove_default_mapping out"),
-					setvalidator.ValueStringsAre(validate.NotEmpty(`write the SCIM attribute of a default row, e.g. "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager"`)),
-				},
-			},
-			"connection_settings": schema.SingleNestedAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "Settings of the connection itself that SCIM depends on. Only the " +
-					"settings written here are managed; the others are read so that they show in the plan. The settings " +
-					"stay on the connection when this resource is destroyed.",
-				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
-				Attributes: map[string]schema.Attribute{
-					"user_id_claim": schema.StringAttribute{
-						Optional: true, Computed: true,
-						MarkdownDescription: "*User ID Attribute Type* (option `userid_attribute`): `sub` (Pairwise Subject Identifier, " +
-							"what older connections use) or `oid` (User Object Identifier, recommended for new connections). " +
-							"A connection on which it was never set reads as `sub`, Auth0's default.",
-						Validators: []validator.String{validate.OneOf([]string{claimSub, claimOID}, []string{"Pairwise Subject Identifier, what older connections use", "User Object Identifier"})},
-					},
-					"use_common_endpoint": schema.BoolAttribute{
-						Optional: true, Computed: true,
-						MarkdownDescription: "*Use Common Endpoint* (option `useCommonEndpoint`). Auth0 cannot enable SCIM on a connection " +
-							"that uses the Azure AD common endpoint, so the only value that can be written is `false`; write it to " +
-							"turn the common endpoint off on a connection that uses it.",
-						Validators: []validator.Bool{mustBeFalse{}},
-					},
-					"set_user_root_attributes": schema.StringAttribute{
-						Optional: true, Computed: true,
-						MarkdownDescription: "*Sync user profile attributes at each login* (option `set_user_root_attributes`): " +
-							"`on_each_login` (the Dashboard toggle on; the guide for older connections asks for it), " +
-							"`on_first_login` (toggle off) or `never_on_login`. For `waad` connections Auth0 shows the toggle on " +
-							"only when the option is absent, so `on_each_login` is written by removing the option.",
-						Validators: []validator.String{validate.OneOf([]string{syncEachLogin, syncFirstLogin, syncNever}, []string{"the Dashboard toggle on", "toggle off", "never"})},
-					},
-				},
-			},
-			"effective_mapping": schema.MapAttribute{
-				ElementType: types.StringType,
-				Computed:    true,
-				MarkdownDescription: "The mapping Auth0 holds, SCIM attribute → Auth0 attribute. The plan shows the mapping " +
-					"that will result (the default mapping with `mapping` merged over it and `remove_default_mapping` " +
-					"taken out), so a change made outside Terraform shows as a difference here.",
-			},
-			"tenant_name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The tenant name Auth0 reports with the SCIM configuration.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"connection_name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The connection's name.",
-			},
-			"strategy": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The connection's strategy (always `waad`).",
-			},
-			"created_at": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When the SCIM configuration was created (ISO 8601).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"updated_on": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When the SCIM configuration was last changed (ISO 8601; Auth0's `updated_on`).",
-			},
-		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create: true, Update: true, Delete: true,
-				CreateDescription: "How long writing the connection settings and creating the SCIM configuration may " +
-					"take, including retries while Auth0 rate-limits. A duration such as `15m`; default `10m`. Reads " +
-					"(refresh and plan) are bounded at `5m`.",
-				UpdateDescription: "How long an update of the settings and the SCIM configuration may take. Default `10m`.",
-				DeleteDescription: "How long deleting the SCIM configuration may take. Default `10m`.",
-			}),
-		},
-	}
-}
-
-// resourceModel is the resource's state and plan.
-type resourceModel struct {
-	ID                   types.String   `tfsdk:"id"`
-	ConnectionID         types.String   `tfsdk:"connection_id"`
-	UserIDAttribute      types.String   `tfsdk:"user_id_attribute"`
-	Mapping              types.Set      `tfsdk:"mapping"`
-	RemoveDefaultMapping types.Set      `tfsdk:"remove_default_mapping"`
-	ConnectionSettings   types.Object   `tfsdk:"connection_settings"`
-	EffectiveMapping     types.Map      `tfsdk:"effective_mapping"`
-	TenantName           types.String   `tfsdk:"tenant_name"`
-	ConnectionName       types.String   `tfsdk:"connection_name"`
-	Strategy             types.String   `tfsdk:"strategy"`
-	CreatedAt            types.String   `tfsdk:"created_at"`
-	UpdatedOn            types.String   `tfsdk:"updated_on"`
-	Timeouts             timeouts.Value `tfsdk:"timeouts"`
-}
-
-// Configure implements resource.ResourceWithConfigure.
-func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	r.clients = c
 }
 
 // Create enables SCIM on the connection: it checks the connection, writes the owned connection settings, then
@@ -249,7 +81,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	}
 	cfg, err := createOrAdopt(ctx, client, conn, body)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Cannot enable SCIM on the connection", createErrorDetail(id, err))
+		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), "Could not enable SCIM on the connection", createErrorDetail(id, err))
 		return
 	}
 	// From here on the configuration exists in Auth0, so every way out hands it to Terraform: when a later step
@@ -264,7 +96,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		updated, err := client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired)
 		if err != nil {
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateIncompleteKey, []byte("true"))...)
-			resp.Diagnostics.AddError("Cannot set the SCIM mapping",
+			resp.Diagnostics.AddError("Could not set the SCIM mapping",
 				fmt.Sprintf("%s\n\nSCIM is enabled on connection %q, but with the mapping Auth0 applied by default, not the planned one. "+
 					"Terraform keeps the SCIM configuration in the state, marked tainted: the next apply replaces it (deletes it and "+
 					"creates it again with the planned mapping); no import is needed.", err, id))
@@ -277,40 +109,31 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 }
 
 // Read refreshes the state. A SCIM configuration (or connection) deleted outside Terraform removes the resource
-// from the state with a warning, so that the next plan creates it again. It has no timeouts argument:
-// auth0client.DefaultReadTimeout bounds it.
+// from the state with a warning, so that the next plan creates it again. timeouts.read bounds it (default
+// auth0client.DefaultReadTimeout).
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state resourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withReadDeadline(ctx)
+	ctx, cancel, state, client, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Auth0, framework.ReadTimeout, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	id := state.ConnectionID.ValueString()
 
 	cfg, err := client.GetSCIMConfiguration(ctx, id)
 	switch {
 	case auth0client.IsConnectionNotFound(err):
-		resp.Diagnostics.AddWarning("Auth0 connection deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "Auth0 connection deleted outside Terraform",
 			fmt.Sprintf("Connection %q no longer exists, so its SCIM configuration is gone too. %s is removed from the state; "+
 				"the next plan creates it again, which fails unless connection_id names an existing waad connection.", id, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	case auth0client.IsNotFound(err):
-		resp.Diagnostics.AddWarning("SCIM configuration deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "SCIM configuration deleted outside Terraform",
 			fmt.Sprintf("Connection %q has no SCIM configuration any more (someone turned off \"Sync user profiles using SCIM\" or "+
 				"deleted it through the Management API; its SCIM tokens went with it). %s is removed from the state and the next "+
 				"plan creates it again.", id, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not read the SCIM configuration", err.Error())
 		return
 	}
 	if incomplete, _ := req.Private.GetKey(ctx, privateIncompleteKey); len(incomplete) > 0 {
@@ -320,13 +143,12 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	}
 	conn, err := client.GetConnection(ctx, id)
 	if auth0client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Auth0 connection deleted outside Terraform",
+		framework.RemovedOutside(ctx, resp, "Auth0 connection deleted outside Terraform",
 			fmt.Sprintf("Connection %q no longer exists; %s is removed from the state.", id, TypeName))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the connection", err.Error())
+		resp.Diagnostics.AddError("Could not read the connection", err.Error())
 		return
 	}
 
@@ -334,7 +156,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	if state.UserIDAttribute.IsNull() {
 		// Just imported: which rows are this resource's overrides is worked out against the defaults.
 		if defaults, err = client.GetSCIMDefaultMapping(ctx, id); err != nil {
-			resp.Diagnostics.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+			resp.Diagnostics.AddError("Could not read Auth0's default SCIM mapping", err.Error())
 			return
 		}
 	}
@@ -360,15 +182,15 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		// Deleted between plan and apply: create it again.
 		cfg, err = client.CreateSCIMConfiguration(ctx, id, &auth0client.SCIMConfigurationInput{UserIDAttribute: in.userIDAttribute, Mapping: desired})
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot enable SCIM on the connection", createErrorDetail(id, err))
+			resp.Diagnostics.AddError("Could not enable SCIM on the connection", createErrorDetail(id, err))
 			return
 		}
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not read the SCIM configuration", err.Error())
 		return
 	case !sameMapping(cfg.Mapping, desired) || cfg.UserIDAttribute != in.userIDAttribute:
 		if cfg, err = client.UpdateSCIMConfiguration(ctx, id, in.userIDAttribute, desired); err != nil {
-			resp.Diagnostics.AddError("Cannot update the SCIM configuration", err.Error())
+			resp.Diagnostics.AddError("Could not update the SCIM configuration", err.Error())
 			return
 		}
 		tflog.Info(ctx, "Updated the SCIM configuration", map[string]any{"connection_id": id, "mapping_rows": len(cfg.Mapping)})
@@ -385,29 +207,20 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 // Delete removes the SCIM configuration (Auth0 deletes the connection's SCIM tokens with it). The connection and
 // its settings stay.
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state resourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := r.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, state, client, ok := framework.Begin[resourceModel](ctx, req.State.Get, r.Auth0, timeouts.Value.Delete, defaultTimeout, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 
 	id := state.ConnectionID.ValueString()
 	err := client.DeleteSCIMConfiguration(ctx, id)
 	if err != nil && !auth0client.IsNotFound(err) {
-		resp.Diagnostics.AddError("Cannot delete the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not delete the SCIM configuration", err.Error())
 		return
 	}
 	if err := unmark(ctx, client, id); err != nil {
-		resp.Diagnostics.AddWarning("Cannot remove the provider's marker from the connection",
+		resp.Diagnostics.AddWarning("Could not remove the provider's marker from the connection",
 			fmt.Sprintf("SCIM is disabled on connection %q, but its metadata key %q could not be removed: %s\n\nRemove it in the Auth0 "+
 				"Dashboard (connection > Settings > Metadata) or leave it: while it is there, a later create of %s on this connection "+
 				"adopts a SCIM configuration it finds instead of asking for an import.", id, auth0client.MarkerSCIMConfiguration, err, TypeName))
@@ -441,25 +254,15 @@ type applyInputs struct {
 // create or update timeout (timeoutOf: timeouts.Value.Create or timeouts.Value.Update), writes the owned
 // connection settings and works out the desired mapping from Auth0's defaults. It returns the bounded context and
 // its cancel, which is never nil and which the caller defers even when ok is false.
-func (r *Resource) prepareApply(ctx context.Context, planData tfsdk.Plan, configData tfsdk.Config,
-	timeoutOf func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics,
+func (r *Resource) prepareApply(ctx context.Context, planData tfsdk.Plan, configData tfsdk.Config, op framework.Operation, diags *diag.Diagnostics,
 ) (context.Context, context.CancelFunc, applyInputs, bool) {
 	var a applyInputs
 	var config resourceModel
-	diags.Append(planData.Get(ctx, &a.plan)...)
-	diags.Append(configData.Get(ctx, &config)...)
-	if diags.HasError() {
-		return ctx, func() {}, a, false
+	ctx, cancel, plan, client, ok := framework.Begin[resourceModel](ctx, planData.Get, r.Auth0, op, defaultTimeout, diags)
+	a.plan, a.client = plan, client
+	if diags.Append(configData.Get(ctx, &config)...); !ok || diags.HasError() {
+		return ctx, cancel, a, false
 	}
-	client, d := r.clients.RequireAuth0(TypeName)
-	diags.Append(d...)
-	if diags.HasError() {
-		return ctx, func() {}, a, false
-	}
-	a.client = client
-	timeout, d := timeoutOf(a.plan.Timeouts, ctx, defaultTimeout)
-	diags.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 
 	id := a.plan.ConnectionID.ValueString()
 	in, d := inputsFrom(a.plan, config)
@@ -475,7 +278,7 @@ func (r *Resource) prepareApply(ctx context.Context, planData tfsdk.Plan, config
 	a.conn = conn
 	defaults, err := client.GetSCIMDefaultMapping(ctx, id)
 	if err != nil {
-		diags.AddError("Cannot read Auth0's default SCIM mapping", err.Error())
+		diags.AddError("Could not read Auth0's default SCIM mapping", err.Error())
 		return ctx, cancel, a, false
 	}
 	a.desired = desiredMapping(defaults, in.rows, in.remove)
@@ -500,15 +303,3 @@ const privateConnectionKey = "connection_id"
 const privateIncompleteKey = "create_incomplete"
 
 func privateValue(s string) []byte { return []byte(fmt.Sprintf("%q", s)) }
-
-// readTimeout bounds Read and ModifyPlan, which take no timeouts argument; 0 means auth0client.DefaultReadTimeout.
-// Tests shorten it (export_test.go).
-var readTimeout atomic.Int64
-
-func withReadDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := time.Duration(readTimeout.Load())
-	if d <= 0 {
-		d = auth0client.DefaultReadTimeout
-	}
-	return context.WithTimeout(ctx, d)
-}

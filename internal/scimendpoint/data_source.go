@@ -5,9 +5,8 @@ package scimendpoint
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
-	"time"
 
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -16,7 +15,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client/validate"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // TypeName is the data source type.
@@ -28,11 +27,13 @@ var (
 )
 
 // NewDataSource returns the auth0entra_scim_endpoint data source.
-func NewDataSource() datasource.DataSource { return &DataSource{} }
+func NewDataSource() datasource.DataSource {
+	return &DataSource{DataSourceWithClients: framework.DataSourceWithClients{WithClients: framework.WithClients{TypeName: TypeName}}}
+}
 
 // DataSource is the auth0entra_scim_endpoint data source.
 type DataSource struct {
-	clients *conns.Clients
+	framework.DataSourceWithClients
 }
 
 // Metadata implements datasource.DataSource.
@@ -41,7 +42,7 @@ func (d *DataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, r
 }
 
 // Schema implements datasource.DataSource.
-func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *DataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The SCIM endpoint of an Auth0 connection that has a SCIM configuration (the dashboard's *SCIM Endpoint URL*), " +
 			"and the *Tenant URL* to give Microsoft Entra's provisioning job. Auth0 returns the URL from no API; it is built from the " +
@@ -77,40 +78,37 @@ func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				MarkdownDescription: "The connection's strategy, e.g. `waad`.",
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": dstimeouts.BlockWithOpts(ctx, dstimeouts.Opts{
+				ReadDescription: "How long reading the connection's SCIM configuration may take, including retries " +
+					"while Auth0 rate-limits. A duration such as `2m`; default `5m`.",
+			}),
+		},
 	}
 }
 
+// dataSourceModel is the data source's configuration and result.
 type dataSourceModel struct {
-	ConnectionID   types.String `tfsdk:"connection_id"`
-	ID             types.String `tfsdk:"id"`
-	URL            types.String `tfsdk:"url"`
-	EntraTenantURL types.String `tfsdk:"entra_tenant_url"`
-	ConnectionName types.String `tfsdk:"connection_name"`
-	Strategy       types.String `tfsdk:"strategy"`
+	ConnectionID   types.String     `tfsdk:"connection_id"`
+	ID             types.String     `tfsdk:"id"`
+	URL            types.String     `tfsdk:"url"`
+	EntraTenantURL types.String     `tfsdk:"entra_tenant_url"`
+	ConnectionName types.String     `tfsdk:"connection_name"`
+	Strategy       types.String     `tfsdk:"strategy"`
+	Timeouts       dstimeouts.Value `tfsdk:"timeouts"`
 }
 
-// Configure implements datasource.DataSourceWithConfigure.
-func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	c, diags := conns.FromProviderData(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.clients = c
-}
+// TimeoutsValue is the timeouts block, for framework.BeginRead.
+func (m *dataSourceModel) TimeoutsValue() dstimeouts.Value { return m.Timeouts }
 
-// Read checks that the connection has a SCIM configuration and builds the URLs. It has no timeouts argument:
-// auth0client.DefaultReadTimeout bounds it.
+// Read checks that the connection has a SCIM configuration and builds the URLs. timeouts.read bounds it (default
+// auth0client.DefaultReadTimeout).
 func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m dataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, diags := d.clients.RequireAuth0(TypeName)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withReadDeadline(ctx)
+	ctx, cancel, m, client, ok := framework.BeginRead[dataSourceModel](ctx, req.Config.Get, d.Auth0, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	id := m.ConnectionID.ValueString()
 
 	cfg, err := client.GetSCIMConfiguration(ctx, id)
@@ -126,7 +124,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 				"Terraform reads this data source after creating the configuration.", id))
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot read the SCIM configuration", err.Error())
+		resp.Diagnostics.AddError("Could not read the SCIM configuration", err.Error())
 		return
 	}
 
@@ -136,16 +134,4 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	m.ConnectionName = types.StringValue(cfg.ConnectionName)
 	m.Strategy = types.StringValue(cfg.Strategy)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// readTimeout bounds Read, which takes no timeouts argument; 0 means auth0client.DefaultReadTimeout. Tests shorten
-// it (export_test.go).
-var readTimeout atomic.Int64
-
-func withReadDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := time.Duration(readTimeout.Load())
-	if d <= 0 {
-		d = auth0client.DefaultReadTimeout
-	}
-	return context.WithTimeout(ctx, d)
 }

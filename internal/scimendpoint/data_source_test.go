@@ -138,7 +138,7 @@ data "auth0entra_scim_endpoint" "test" {
 					started = time.Now()
 				},
 				Config:      cfg,
-				ExpectError: wrapped(`Cannot read the SCIM configuration.*context deadline exceeded`),
+				ExpectError: wrapped(`Could not read the SCIM configuration.*context deadline exceeded`),
 			},
 			{
 				// Terraform runs a few commands per step; a minute is far below the injected latency.

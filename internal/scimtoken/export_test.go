@@ -1,6 +1,10 @@
 package scimtoken
 
-import "time"
+import (
+	"time"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
+)
 
 // SetClock makes the resource judge rotation windows by f instead of the real time (nil: the real time again), and
 // returns a function that restores the real clock. The provider runs inside the test process, so acceptance tests
@@ -14,9 +18,6 @@ func SetClock(f func() time.Time) (restore func()) {
 	return func() { now.Store(nil) }
 }
 
-// SetReadTimeout bounds Read, ModifyPlan and Update by d instead of auth0client.DefaultReadTimeout (0: the default
-// again), and returns a function that restores the default.
-func SetReadTimeout(d time.Duration) (restore func()) {
-	readTimeout.Store(int64(d))
-	return func() { readTimeout.Store(0) }
-}
+// SetReadTimeout makes d the default of timeouts.read (0: auth0client.DefaultReadTimeout again), and returns a
+// function that restores the default. A test that can write a timeouts block writes `read` instead.
+func SetReadTimeout(d time.Duration) (restore func()) { return framework.OverrideReadTimeout(d) }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client/validate"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // ValidateConfig checks that rotate_before is shorter than lifetime: otherwise the token would be inside its
@@ -62,7 +63,7 @@ func cutValue(s string) string {
 //   - the two-token limit: when the plan creates a token, it lists the connection's active tokens and fails if two
 //     of them, not counting the token this resource instance is replacing, already exist.
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.clients == nil {
+	if req.Plan.Raw.IsNull() || r.Clients == nil {
 		return // destroy, or the provider is not configured yet
 	}
 	var plan resourceModel
@@ -70,7 +71,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withReadDeadline(ctx)
+	ctx, cancel := framework.Bound(ctx, plan.Timeouts, framework.ReadTimeout, auth0client.DefaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	if req.State.Raw.IsNull() {
@@ -140,7 +141,7 @@ func (r *Resource) checkTokenLimit(ctx context.Context, plan resourceModel, owne
 	if !known(plan.ConnectionID) {
 		return diags // checked by Auth0 at apply
 	}
-	client, d := r.clients.RequireAuth0(TypeName)
+	client, d := r.Auth0()
 	diags.Append(d...)
 	if diags.HasError() {
 		return diags
@@ -155,7 +156,7 @@ func (r *Resource) checkTokenLimit(ctx context.Context, plan resourceModel, owne
 	case auth0client.IsNotFound(err):
 		return diags // no SCIM configuration yet (it may be created in this same apply): no tokens
 	case err != nil:
-		diags.AddError("Cannot list the connection's SCIM tokens", err.Error())
+		diags.AddError("Could not list the connection's SCIM tokens", err.Error())
 		return diags
 	}
 	// Tokens an interrupted create of this provider left are revoked by the next Create: they do not count.

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // clientScopes are the scopes the official provider's client, grant and enabled-clients calls need.
@@ -191,8 +193,8 @@ func TestConnectionCheckpointPaging(t *testing.T) {
 		if _, ok := m["total"]; ok {
 			t.Fatalf("checkpoint answer carries total: %s", r.body)
 		}
-		for _, c := range as[[]any](t, m["connections"]) {
-			seen = append(seen, as[string](t, as[map[string]any](t, c)["id"]))
+		for _, c := range sandboxtest.As[[]any](t, m["connections"]) {
+			seen = append(seen, sandboxtest.As[string](t, sandboxtest.As[map[string]any](t, c)["id"]))
 		}
 		pages++
 		next, _ := m["next"].(string)
@@ -221,11 +223,11 @@ func TestConnectionCheckpointPaging(t *testing.T) {
 		t.Fatalf("patch clients: %d %s", r.status, r.body)
 	}
 	m := tn.call(t, "GET", "/api/v2/connections/"+conns[0]+"/clients?take=2", "", nil).json(t)
-	if len(as[[]any](t, m["clients"])) != 2 || m["next"] == nil {
+	if len(sandboxtest.As[[]any](t, m["clients"])) != 2 || m["next"] == nil {
 		t.Fatalf("first page: %v", m)
 	}
-	m = tn.call(t, "GET", "/api/v2/connections/"+conns[0]+"/clients?take=2&from="+as[string](t, m["next"]), "", nil).json(t)
-	if cl := as[[]any](t, m["clients"]); len(cl) != 1 || m["next"] != nil {
+	m = tn.call(t, "GET", "/api/v2/connections/"+conns[0]+"/clients?take=2&from="+sandboxtest.As[string](t, m["next"]), "", nil).json(t)
+	if cl := sandboxtest.As[[]any](t, m["clients"]); len(cl) != 1 || m["next"] != nil {
 		t.Fatalf("last page: %v", m)
 	}
 	conn := tn.call(t, "GET", "/api/v2/connections/"+conns[0], "", nil).json(t)
@@ -241,7 +243,7 @@ func TestClientGrantRules(t *testing.T) {
 	tn := newTenant(t, "sandbox")
 	tn.token = tn.IssueToken(clientScopes)
 	c := tn.call(t, "POST", "/api/v2/clients", `{"name":"m2m","app_type":"non_interactive"}`, nil).json(t)
-	id := as[string](t, c["client_id"])
+	id := sandboxtest.As[string](t, c["client_id"])
 	aud := `"https://` + tn.Domain() + `/api/v2/"`
 	if r := tn.call(t, "POST", "/api/v2/client-grants", `{"client_id":"`+id+`","audience":`+aud+`,"scope":["read:users"]}`, nil); r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 func TestCreateConnection(t *testing.T) {
@@ -19,7 +20,7 @@ func TestCreateConnection(t *testing.T) {
 		t.Fatalf("id or key order: %s", got.body)
 	}
 	body := got.json(t)
-	opts := as[map[string]any](t, body["options"])
+	opts := sandboxtest.As[map[string]any](t, body["options"])
 	if opts["waad_common_endpoint"] != false || opts["userid_attribute"] != "oid" || len(opts) != 15 {
 		t.Fatalf("options: %v", opts)
 	}
@@ -47,7 +48,7 @@ func TestCreateConnection(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tn.call(t, "POST", "/api/v2/connections", tc.body, nil)
-			if got.status != tc.status || !strings.Contains(as[string](t, got.json(t)["message"]), tc.message) {
+			if got.status != tc.status || !strings.Contains(sandboxtest.As[string](t, got.json(t)["message"]), tc.message) {
 				t.Fatalf("%d %s", got.status, got.body)
 			}
 		})
@@ -128,7 +129,7 @@ func TestUpdateConnection(t *testing.T) {
 	}
 	// Without options, the options are kept.
 	got = tn.call(t, "PATCH", "/api/v2/connections/"+id, `{"show_as_button":false}`, nil)
-	if got.status != 200 || as[map[string]any](t, got.json(t)["options"])["client_id"] != "9" {
+	if got.status != 200 || sandboxtest.As[map[string]any](t, got.json(t)["options"])["client_id"] != "9" {
 		t.Fatalf("%d %s", got.status, got.body)
 	}
 	for _, body := range []string{`{"name":"other"}`, `{"strategy":"okta"}`, `{"options":[]}`} {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	sandboxauth0 "github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/tlsca"
 )
 
@@ -118,7 +119,7 @@ func TestGoAuth0ClientCredentialsAndSCIM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts = as[*management.ConnectionOptionsAzureAD](t, read.Options)
+	opts = sandboxtest.As[*management.ConnectionOptionsAzureAD](t, read.Options)
 	if opts.GetUserIDAttribute() != "oid" || opts.TenantDomain != nil {
 		t.Fatalf("options were not replaced wholesale: userid_attribute %q, tenant_domain %v", opts.GetUserIDAttribute(), opts.TenantDomain)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // A group created over SCIM shows in the Management API as a connection group with its members.
@@ -27,7 +28,7 @@ func TestGroupsThroughManagementAPI(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	gid := as[string](t, r.json(t)["id"])
+	gid := sandboxtest.As[string](t, r.json(t)["id"])
 
 	r = tn.call(t, "GET", "/api/v2/groups?connection_id="+id, "", nil)
 	var list []map[string]any

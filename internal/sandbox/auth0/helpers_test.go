@@ -65,16 +65,6 @@ type response struct {
 	body   []byte
 }
 
-// as returns v as a T, failing the test (instead of panicking) when v holds another type.
-func as[T any](t testing.TB, v any) T {
-	t.Helper()
-	x, ok := v.(T)
-	if !ok {
-		t.Fatalf("got %T %v, want %T", v, v, x)
-	}
-	return x
-}
-
 func (r response) json(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // scimCall calls the connection's SCIM endpoint with a SCIM token.
@@ -99,13 +100,13 @@ func TestSeedFlow(t *testing.T) {
 		if r.status != 200 {
 			t.Fatalf("%s: %d %s", filter, r.status, r.body)
 		}
-		return as[[]any](t, r.json(t)["Resources"])
+		return sandboxtest.As[[]any](t, r.json(t)["Resources"])
 	}
 	if n := len(search(`externalId eq "11111111-2222-3333-4444-555555555555"`)); n != 0 {
 		t.Fatalf("externalId matched %d users", n)
 	}
 	found := search(`emails[type eq "work"].value eq "alice@corp.example"`)
-	if len(found) != 1 || as[map[string]any](t, found[0])["id"] != uid {
+	if len(found) != 1 || sandboxtest.As[map[string]any](t, found[0])["id"] != uid {
 		t.Fatalf("%v", found)
 	}
 	// Creating is not allowed with these scopes.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 var configKeyOrder = regexp.MustCompile(`^\{"tenant_name":"[^"]*","connection_id":"con_\w{16}","connection_name":"[^"]*",` +
@@ -44,7 +45,7 @@ func TestCreateSCIMConfiguration(t *testing.T) {
 			}
 			body := got.json(t)
 			if tc.status != 201 {
-				if !strings.Contains(as[string](t, body["message"]), tc.message) {
+				if !strings.Contains(sandboxtest.As[string](t, body["message"]), tc.message) {
 					t.Fatalf("message %q", body["message"])
 				}
 				return
@@ -52,7 +53,7 @@ func TestCreateSCIMConfiguration(t *testing.T) {
 			if !configKeyOrder.Match(got.body) {
 				t.Fatalf("key order: %s", got.body)
 			}
-			if n := len(as[[]any](t, body["mapping"])); n != tc.rows || body["user_id_attribute"] != tc.uid || body["tenant_name"] != "sandbox" {
+			if n := len(sandboxtest.As[[]any](t, body["mapping"])); n != tc.rows || body["user_id_attribute"] != tc.uid || body["tenant_name"] != "sandbox" {
 				t.Fatalf("rows %d uid %v: %s", n, body["user_id_attribute"], got.body)
 			}
 			if body["created_at"] != "2025-11-06T03:50:36.919Z" || body["updated_on"] != body["created_at"] {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 func TestSCIMTokens(t *testing.T) {
@@ -26,7 +28,7 @@ func TestSCIMTokens(t *testing.T) {
 		{`{"scopes":["get:users"],"other":1}`, "'Additional properties not allowed: other'."},
 	} {
 		got := tn.call(t, "POST", path, tc.body, nil)
-		if got.status != 400 || !strings.Contains(as[string](t, got.json(t)["message"]), tc.message) || got.json(t)["errorCode"] != "invalid_body" {
+		if got.status != 400 || !strings.Contains(sandboxtest.As[string](t, got.json(t)["message"]), tc.message) || got.json(t)["errorCode"] != "invalid_body" {
 			t.Errorf("POST %s: %d %s", tc.body, got.status, got.body)
 		}
 	}
@@ -38,8 +40,8 @@ func TestSCIMTokens(t *testing.T) {
 		t.Fatalf("%d %s", got.status, got.body)
 	}
 	first := got.json(t)
-	firstID := as[string](t, first["token_id"])
-	if !strings.HasPrefix(as[string](t, first["token"]), firstID+".") {
+	firstID := sandboxtest.As[string](t, first["token_id"])
+	if !strings.HasPrefix(sandboxtest.As[string](t, first["token"]), firstID+".") {
 		t.Fatalf("secret does not start with the token id: %s", got.body)
 	}
 
@@ -59,7 +61,7 @@ func TestSCIMTokens(t *testing.T) {
 	// The list: no secret, valid_until only for the expiring token, no last_used_at before use.
 	got = tn.call(t, "GET", path, "", nil)
 	want := `[{"token_id":"` + firstID + `","created_at":"2025-11-06T03:50:36.919Z","scopes":["get:users","post:users"]},` +
-		`{"token_id":"` + as[string](t, second["token_id"]) + `","created_at":"2025-11-06T03:50:36.919Z","scopes":["get:users"],"valid_until":"2025-11-06T04:50:36.919Z"}]`
+		`{"token_id":"` + sandboxtest.As[string](t, second["token_id"]) + `","created_at":"2025-11-06T03:50:36.919Z","scopes":["get:users"],"valid_until":"2025-11-06T04:50:36.919Z"}]`
 	if got.status != 200 || string(got.body) != want {
 		t.Fatalf("list:\n%s\nwant\n%s", got.body, want)
 	}

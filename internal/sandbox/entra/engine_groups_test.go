@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // groupMappingEnabled sets the Group object mapping's enabled flag.
@@ -82,7 +84,7 @@ func TestRunCycleGroups(t *testing.T) {
 	r := w.mustStatus(w.call("GET", "/v1.0/auditLogs/provisioning?$filter=jobId+eq+'"+w.a.jobID+"'", nil), 200)
 	types := map[string]int{}
 	for _, e := range r.list() {
-		types[as[string](t, dig(e, "sourceIdentity", "identityType"))]++
+		types[sandboxtest.As[string](t, dig(e, "sourceIdentity", "identityType"))]++
 	}
 	if types["Group"] != 3 || types["User"] == 0 {
 		t.Errorf("log entries by type %v", types)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // seedWorld is the manual setup's situation: an app assigned to the Engineering group (alice, carol), alice
@@ -115,9 +117,9 @@ func TestProvisionOnDemandOutcomes(t *testing.T) {
 		t.Fatalf("PATCH requests: %+v", patches)
 	}
 	ops := map[string]map[string]any{}
-	for _, o := range as[[]any](t, patches[0].Body["Operations"]) {
-		om := as[map[string]any](t, o)
-		ops[as[string](t, om["path"])] = om
+	for _, o := range sandboxtest.As[[]any](t, patches[0].Body["Operations"]) {
+		om := sandboxtest.As[map[string]any](t, o)
+		ops[sandboxtest.As[string](t, om["path"])] = om
 	}
 	if o := ops["externalId"]; o == nil || o["op"] != "Add" || o["value"] != w.alice {
 		t.Errorf("externalId op (on demand ignores aadOptscim062020: title case, objectId source): %v", ops["externalId"])
@@ -175,7 +177,7 @@ func TestProvisionOnDemandOutcomes(t *testing.T) {
 		t.Fatalf("POSTs: %+v", posts)
 	}
 	b := posts[0].Body
-	emails := as[map[string]any](t, as[[]any](t, b["emails"])[0])
+	emails := sandboxtest.As[map[string]any](t, sandboxtest.As[[]any](t, b["emails"])[0])
 	if b["userName"] != "carol@corp.example" || b["active"] != true || b["externalId"] != w.carol || emails["type"] != "work" || emails["value"] != "carol@corp.example" ||
 		dig(b, scimEnterpriseUser, "department") != "Engineering" || dig(b, "name", "formatted") != "Carol Example" {
 		t.Errorf("POST body: %v", b)
@@ -285,9 +287,9 @@ func TestRunCycle(t *testing.T) {
 		t.Errorf("title-case op in a flagged cycle: %s", raw)
 	}
 	var grouped map[string]any
-	for _, o := range as[[]any](t, patch["Operations"]) {
-		if om := as[map[string]any](t, o); om["path"] == nil {
-			grouped = as[map[string]any](t, om["value"])
+	for _, o := range sandboxtest.As[[]any](t, patch["Operations"]) {
+		if om := sandboxtest.As[map[string]any](t, o); om["path"] == nil {
+			grouped = sandboxtest.As[map[string]any](t, om["value"])
 		}
 	}
 	if grouped == nil || grouped["userName"] != "alice@corp.example" || grouped["displayName"] != "Alice Example" || grouped["name.givenName"] != "Alice" {

@@ -3,6 +3,8 @@ package entra
 import (
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // TestCreateApplicationAndServicePrincipal follows azuread_application and azuread_service_principal: create with
@@ -11,7 +13,7 @@ import (
 func TestCreateApplicationAndServicePrincipal(t *testing.T) {
 	tn := newTenant(t)
 	callerSP, _ := tn.s.ServicePrincipalByAppID(testClient)
-	caller := as[string](t, callerSP["id"])
+	caller := sandboxtest.As[string](t, callerSP["id"])
 	bind := tn.url + "/v1.0/directoryObjects/" + caller
 
 	// The body azuread sends (go-azure-sdk keeps explicit nulls for unset nullable properties).
@@ -27,7 +29,7 @@ func TestCreateApplicationAndServicePrincipal(t *testing.T) {
 	}
 	// Complex values are merged over the defaults: the sub-properties the body left out are there, as Graph shows them.
 	if dig(r.body, "web", "homePageUrl") != nil || dig(r.body, "web", "implicitGrantSettings", "enableAccessTokenIssuance") != false ||
-		as[[]any](t, dig(r.body, "web", "redirectUris"))[0] != "https://tenant.example/login/callback" || r.body["applicationTemplateId"] != nil {
+		sandboxtest.As[[]any](t, dig(r.body, "web", "redirectUris"))[0] != "https://tenant.example/login/callback" || r.body["applicationTemplateId"] != nil {
 		t.Fatalf("web: %s", r.raw)
 	}
 	// No service principal comes with a plain app registration.
@@ -76,7 +78,7 @@ func TestCreateApplicationAndServicePrincipal(t *testing.T) {
 		!strings.HasSuffix(r.str("@odata.context"), "/v1.0/$metadata#servicePrincipals/$entity") {
 		t.Fatalf("service principal: %s", r.raw)
 	}
-	if names := as[[]any](t, r.body["servicePrincipalNames"]); len(names) != 1 || names[0] != appID {
+	if names := sandboxtest.As[[]any](t, r.body["servicePrincipalNames"]); len(names) != 1 || names[0] != appID {
 		t.Fatalf("servicePrincipalNames: %v", names)
 	}
 	r = tn.call("POST", "/v1.0/servicePrincipals", map[string]any{"appId": appID})

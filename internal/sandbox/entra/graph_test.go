@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 func TestInstantiate(t *testing.T) {
@@ -19,21 +20,21 @@ func TestInstantiate(t *testing.T) {
 	if r.str("application", "applicationTemplateId") != NonGalleryTemplateID || r.str("servicePrincipal", "applicationTemplateId") != NonGalleryTemplateID {
 		t.Errorf("applicationTemplateId not set: %s", r.raw)
 	}
-	sp := as[map[string]any](t, r.body["servicePrincipal"])
+	sp := sandboxtest.As[map[string]any](t, r.body["servicePrincipal"])
 	if sp["appId"] != appID || sp["appRoleAssignmentRequired"] != true || sp["displayName"] != "Auth0 SCIM (corp)" {
 		t.Errorf("service principal: %v", sp)
 	}
-	if names := as[[]any](t, sp["servicePrincipalNames"]); len(names) != 1 || names[0] != appID {
+	if names := sandboxtest.As[[]any](t, sp["servicePrincipalNames"]); len(names) != 1 || names[0] != appID {
 		t.Errorf("servicePrincipalNames = %v", names)
 	}
-	tags := as[[]any](t, sp["tags"])
+	tags := sandboxtest.As[[]any](t, sp["tags"])
 	if len(tags) != 2 || tags[0] != "WindowsAzureActiveDirectoryIntegratedApp" || tags[1] != "WindowsAzureActiveDirectoryCustomSingleSignOnApplication" {
 		t.Errorf("tags = %v", tags)
 	}
 	roles := map[string]string{}
-	for _, ro := range as[[]any](t, sp["appRoles"]) {
-		m := as[map[string]any](t, ro)
-		roles[as[string](t, m["displayName"])] = as[string](t, m["id"])
+	for _, ro := range sandboxtest.As[[]any](t, sp["appRoles"]) {
+		m := sandboxtest.As[map[string]any](t, ro)
+		roles[sandboxtest.As[string](t, m["displayName"])] = sandboxtest.As[string](t, m["id"])
 	}
 	if roles["User"] != AppRoleUser || roles["msiam_access"] != AppRoleMsiamAccess {
 		t.Errorf("appRoles = %v", roles)

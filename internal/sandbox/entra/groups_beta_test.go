@@ -3,6 +3,8 @@ package entra
 import (
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // TestBetaGroupLifecycle follows azuread_group and azuread_group_member through the beta API: create with the caller
@@ -12,7 +14,7 @@ func TestBetaGroupLifecycle(t *testing.T) {
 	tn := newTenant(t)
 	tn.s.GrantAppRoles(testClient, PermGroupReadWriteAll)
 	callerSP, _ := tn.s.ServicePrincipalByAppID(testClient)
-	caller := as[string](t, callerSP["id"])
+	caller := sandboxtest.As[string](t, callerSP["id"])
 	alice, _ := tn.s.AddUser(User{UserPrincipalName: "alice@sandbox.onmicrosoft.com", DisplayName: "Alice", AccountEnabled: true})
 	bob, _ := tn.s.AddUser(User{UserPrincipalName: "bob@sandbox.onmicrosoft.com", DisplayName: "Bob", AccountEnabled: true})
 	parent, _ := tn.s.AddGroup("parent", nil)
@@ -26,7 +28,7 @@ func TestBetaGroupLifecycle(t *testing.T) {
 	}), 201)
 	gid := r.str("id")
 	if gid == "" || r.str("displayName") != "SCIM users" || r.body["securityEnabled"] != true || r.body["mailEnabled"] != false ||
-		r.str("mailNickname") != "a1b2c3d4-e" || r.body["membershipRule"] != nil || len(as[[]any](t, r.body["groupTypes"])) != 0 ||
+		r.str("mailNickname") != "a1b2c3d4-e" || r.body["membershipRule"] != nil || len(sandboxtest.As[[]any](t, r.body["groupTypes"])) != 0 ||
 		!strings.HasSuffix(r.str("@odata.context"), "/beta/$metadata#groups/$entity") {
 		t.Fatalf("create: %s", r.raw)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/tlsca"
 )
 
@@ -92,7 +93,7 @@ func (tn *tenant) getToken(form url.Values) string {
 	if st != http.StatusOK {
 		tn.t.Fatalf("token: %d %v", st, body)
 	}
-	return as[string](tn.t, body["access_token"])
+	return sandboxtest.As[string](tn.t, body["access_token"])
 }
 
 func (tn *tenant) postForm(path string, form url.Values) (int, map[string]any) {
@@ -129,19 +130,9 @@ func (r response) list() []map[string]any {
 	var out []map[string]any
 	vs, _ := r.body["value"].([]any)
 	for _, v := range vs {
-		out = append(out, as[map[string]any](r.t, v))
+		out = append(out, sandboxtest.As[map[string]any](r.t, v))
 	}
 	return out
-}
-
-// as returns v as a T, failing the test (instead of panicking) when v holds another type.
-func as[T any](t testing.TB, v any) T {
-	t.Helper()
-	x, ok := v.(T)
-	if !ok {
-		t.Fatalf("got %T %v, want %T", v, v, x)
-	}
-	return x
 }
 
 func dig(v any, path ...string) any {

@@ -14,6 +14,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 func TestOpenIDConfiguration(t *testing.T) {
@@ -44,7 +46,7 @@ func TestOpenIDConfiguration(t *testing.T) {
 	defer resp2.Body.Close()
 	var e map[string]any
 	_ = json.NewDecoder(resp2.Body).Decode(&e)
-	if resp2.StatusCode != 400 || e["error"] != "invalid_tenant" || !strings.HasPrefix(as[string](t, e["error_description"]), "AADSTS90002: ") {
+	if resp2.StatusCode != 400 || e["error"] != "invalid_tenant" || !strings.HasPrefix(sandboxtest.As[string](t, e["error_description"]), "AADSTS90002: ") {
 		t.Errorf("unknown tenant: %d %v", resp2.StatusCode, e)
 	}
 }
@@ -118,11 +120,11 @@ func TestTokenEndpoint(t *testing.T) {
 				if body["token_type"] != "Bearer" || body["expires_in"] != float64(3599) || body["ext_expires_in"] != float64(3599) || body["access_token"] == "" {
 					t.Fatalf("token body %v", body)
 				}
-				r := tn.callWith("GET", "/v1.0/users", nil, map[string]string{"Authorization": "Bearer " + as[string](t, body["access_token"])})
+				r := tn.callWith("GET", "/v1.0/users", nil, map[string]string{"Authorization": "Bearer " + sandboxtest.As[string](t, body["access_token"])})
 				tn.mustStatus(r, 200)
 				return
 			}
-			if body["error"] != tc.errCode || !strings.HasPrefix(as[string](t, body["error_description"]), tc.aadstsNo+": ") {
+			if body["error"] != tc.errCode || !strings.HasPrefix(sandboxtest.As[string](t, body["error_description"]), tc.aadstsNo+": ") {
 				t.Fatalf("error %v", body)
 			}
 		})

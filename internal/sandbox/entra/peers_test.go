@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // Tests of what the official azuread provider needs (contributing/facts/entra-tokens.md): the ARM metadata
@@ -52,7 +54,7 @@ func TestARMMetadataAsGoAzureSDKReadsIt(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("token for own Graph URL: %d %v", st, body)
 	}
-	tok := as[string](t, body["access_token"])
+	tok := sandboxtest.As[string](t, body["access_token"])
 	if r := tn.callWith("GET", "/v1.0/applications", nil, map[string]string{"Authorization": "Bearer " + tok}); r.status != 200 {
 		t.Fatalf("Graph with that token: %d %s", r.status, r.raw)
 	}
@@ -84,12 +86,12 @@ func TestScopeResources(t *testing.T) {
 			continue
 		}
 		if st != 200 {
-			if !strings.Contains(as[string](t, body["error_description"]), "AADSTS500011") {
+			if !strings.Contains(sandboxtest.As[string](t, body["error_description"]), "AADSTS500011") {
 				t.Errorf("%s: %v", tc.scope, body)
 			}
 			continue
 		}
-		claims := parseClaims(t, as[string](t, body["access_token"]))
+		claims := parseClaims(t, sandboxtest.As[string](t, body["access_token"]))
 		if claims["aud"] != tc.aud {
 			t.Errorf("%s: aud %v, want %s", tc.scope, claims["aud"], tc.aud)
 		}
@@ -120,7 +122,7 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	if !ok {
 		t.Fatal("no service principal for the test client")
 	}
-	spID := as[string](t, sp["id"])
+	spID := sandboxtest.As[string](t, sp["id"])
 
 	// The key at jwks_uri (from the OpenID configuration) verifies the token.
 	r := tn.mustStatus(tn.callWith("GET", "/"+testTenant+"/v2.0/.well-known/openid-configuration", nil, nil), 200)
@@ -130,9 +132,9 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	if len(list) != 1 {
 		t.Fatalf("jwks: %s", keys.raw)
 	}
-	jwk := as[map[string]any](t, list[0])
-	n, _ := base64.RawURLEncoding.DecodeString(as[string](t, jwk["n"]))
-	e, _ := base64.RawURLEncoding.DecodeString(as[string](t, jwk["e"]))
+	jwk := sandboxtest.As[map[string]any](t, list[0])
+	n, _ := base64.RawURLEncoding.DecodeString(sandboxtest.As[string](t, jwk["n"]))
+	e, _ := base64.RawURLEncoding.DecodeString(sandboxtest.As[string](t, jwk["e"]))
 	parsed, err := jwt.Parse(tn.token, func(tok *jwt.Token) (any, error) {
 		if tok.Header["kid"] != jwk["kid"] {
 			t.Errorf("kid %v, jwks kid %v", tok.Header["kid"], jwk["kid"])
@@ -164,7 +166,7 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	roles, _ := c["roles"].([]any)
 	var got []string
 	for _, r := range roles {
-		got = append(got, as[string](t, r))
+		got = append(got, sandboxtest.As[string](t, r))
 	}
 	granted := tn.s.GrantedAppRoles(testClient)
 	if len(granted) == 0 || !slices.Equal(got, granted) {
@@ -180,7 +182,7 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	}
 	tn.s.RevokeAppRoles(testClient, others...)
 	tok := tn.getToken(url.Values{"grant_type": {"client_credentials"}, "client_id": {testClient}, "client_secret": {testSecret}, "scope": {graphDefaultScope}})
-	if rs := as[[]any](t, parseClaims(t, tok)["roles"]); len(rs) != 1 || rs[0] != "Synchronization.ReadWrite.All" {
+	if rs := sandboxtest.As[[]any](t, parseClaims(t, tok)["roles"]); len(rs) != 1 || rs[0] != "Synchronization.ReadWrite.All" {
 		t.Errorf("roles after revoking all but one permission: %v", rs)
 	}
 	tn.s.GrantAppRoles(testClient, others...)
@@ -192,7 +194,7 @@ func TestOwnersOfApplicationsAndServicePrincipals(t *testing.T) {
 	tn := newTenant(t)
 	a := tn.instantiate("owned app")
 	sp, _ := tn.s.ServicePrincipalByAppID(testClient)
-	caller := as[string](t, sp["id"])
+	caller := sandboxtest.As[string](t, sp["id"])
 	uid, err := tn.s.AddUser(User{UserPrincipalName: "owner@sandbox.onmicrosoft.com", DisplayName: "Owner", AccountEnabled: true})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 func TestTemplatesAndJobLifecycle(t *testing.T) {
@@ -27,7 +29,7 @@ func TestTemplatesAndJobLifecycle(t *testing.T) {
 	if want := "scim." + strings.ReplaceAll(testTenant, "-", "") + "." + a.appID; a.jobID != want {
 		t.Errorf("job id %q, want %q", a.jobID, want)
 	}
-	if as[map[string]any](t, r.body["schedule"])["expiration"] != nil || r.str("schedule", "interval") != "PT40M" || r.str("schedule", "state") != "Disabled" {
+	if sandboxtest.As[map[string]any](t, r.body["schedule"])["expiration"] != nil || r.str("schedule", "interval") != "PT40M" || r.str("schedule", "state") != "Disabled" {
 		t.Errorf("schedule: %s", r.raw)
 	}
 	if r.str("status", "code") != "NotConfigured" || r.str("status", "steadyStateFirstAchievedTime") != zeroTime || r.body["synchronizationJobSettings"] == nil {
@@ -115,7 +117,7 @@ func TestSecrets(t *testing.T) {
 	r := tn.mustStatus(tn.call("GET", tn.syncPath(a, "/secrets"), nil), 200)
 	got := map[string]string{}
 	for _, kv := range r.list() {
-		got[as[string](t, kv["key"])] = as[string](t, kv["value"])
+		got[sandboxtest.As[string](t, kv["key"])] = sandboxtest.As[string](t, kv["value"])
 	}
 	if got["BaseAddress"] != "https://t.example/scim" || got["SecretToken"] != "*" || got["SyncAll"] != "false" || len(got) != 3 {
 		t.Errorf("GET secrets: %v", got)
@@ -164,8 +166,8 @@ func userMappingOf(t *testing.T, schema map[string]any) map[string]any {
 
 func rowFor(t testing.TB, om map[string]any, target string) map[string]any {
 	t.Helper()
-	for _, a := range as[[]any](t, om["attributeMappings"]) {
-		if m := as[map[string]any](t, a); m["targetAttributeName"] == target {
+	for _, a := range sandboxtest.As[[]any](t, om["attributeMappings"]) {
+		if m := sandboxtest.As[map[string]any](t, a); m["targetAttributeName"] == target {
 			return m
 		}
 	}
@@ -180,32 +182,32 @@ func TestDefaultSchema(t *testing.T) {
 	if r.str("id") != a.jobID || !strings.Contains(r.str("@odata.context"), "/schema/$entity") {
 		t.Errorf("schema header: id=%q ctx=%q", r.str("id"), r.str("@odata.context"))
 	}
-	rule := as[map[string]any](t, as[[]any](t, r.body["synchronizationRules"])[0])
+	rule := sandboxtest.As[map[string]any](t, sandboxtest.As[[]any](t, r.body["synchronizationRules"])[0])
 	if rule["id"] != DefaultRuleID || rule["name"] != DefaultRuleName || rule["sourceDirectoryName"] != "Azure Active Directory" || rule["targetDirectoryName"] != "customappsso" {
 		t.Errorf("rule: %v", rule["id"])
 	}
-	oms := as[[]any](t, rule["objectMappings"])
-	users, groups := as[map[string]any](t, oms[0]), as[map[string]any](t, oms[1])
+	oms := sandboxtest.As[[]any](t, rule["objectMappings"])
+	users, groups := sandboxtest.As[map[string]any](t, oms[0]), sandboxtest.As[map[string]any](t, oms[1])
 	if users["name"] != UserObjectMappingName || groups["name"] != GroupObjectMappingName {
 		t.Errorf("object mapping names %v / %v", users["name"], groups["name"])
 	}
 	if users["flowTypes"] != "Add, Update, Delete" || users["targetObjectName"] != scimEnterpriseUser {
 		t.Errorf("user mapping header: %v %v", users["flowTypes"], users["targetObjectName"])
 	}
-	if n := len(as[[]any](t, users["attributeMappings"])); n != 22 {
+	if n := len(sandboxtest.As[[]any](t, users["attributeMappings"])); n != 22 {
 		t.Errorf("%d user rows, want 22", n)
 	}
-	if n := len(as[[]any](t, groups["attributeMappings"])); n != 3 {
+	if n := len(sandboxtest.As[[]any](t, groups["attributeMappings"])); n != 3 {
 		t.Errorf("%d group rows, want 3", n)
 	}
 	if p := rowFor(t, users, "userName")["matchingPriority"]; p != float64(1) {
 		t.Errorf("userName matchingPriority %v", p)
 	}
-	active := as[map[string]any](t, rowFor(t, users, "active")["source"])
+	active := sandboxtest.As[map[string]any](t, rowFor(t, users, "active")["source"])
 	if active["type"] != "Function" || active["name"] != "Switch" || active["expression"] != `Switch([IsSoftDeleted], , "False", "True", "True", "False")` {
 		t.Errorf("active source: %v", active)
 	}
-	if src := as[map[string]any](t, rowFor(t, users, "externalId")["source"]); src["expression"] != "[mailNickname]" || src["type"] != "Attribute" {
+	if src := sandboxtest.As[map[string]any](t, rowFor(t, users, "externalId")["source"]); src["expression"] != "[mailNickname]" || src["type"] != "Attribute" {
 		t.Errorf("externalId source: %v", src)
 	}
 
@@ -266,7 +268,7 @@ func TestSchemaPut(t *testing.T) {
 	}
 	r = tn.mustStatus(tn.call("GET", tn.jobPath(a, "/schema"), nil), 200)
 	om := userMappingOf(t, r.body)
-	if om["flowTypes"] != "Update, Delete" || as[map[string]any](t, rowFor(t, om, "externalId")["source"])["name"] != "objectId" ||
+	if om["flowTypes"] != "Update, Delete" || sandboxtest.As[map[string]any](t, rowFor(t, om, "externalId")["source"])["name"] != "objectId" ||
 		rowFor(t, om, `emails[type eq "work"].value`)["matchingPriority"] != float64(2) || r.body["x-unmodelled"] == nil {
 		t.Errorf("after PUT: %s", r.raw)
 	}
@@ -302,7 +304,7 @@ func TestSchemaPut(t *testing.T) {
 			rowFor(t, userMappingOf(t, s), `emails[type eq "work"].value`)["matchingPriority"] = 1
 		}, "matching precedence 1 is used by both"},
 		{"unknown directory", func(s map[string]any) {
-			as[map[string]any](t, as[[]any](t, s["synchronizationRules"])[0])["targetDirectoryName"] = "nowhere"
+			sandboxtest.As[map[string]any](t, sandboxtest.As[[]any](t, s["synchronizationRules"])[0])["targetDirectoryName"] = "nowhere"
 		}, "refers to the directory 'nowhere'"},
 		{"bad flowTypes", func(s map[string]any) { userMappingOf(t, s)["flowTypes"] = "Add, Upsert" }, "flowTypes value 'Upsert'"},
 		{"bad flowType", func(s map[string]any) { rowFor(t, userMappingOf(t, s), "title")["flowType"] = "Sometimes" }, "flowType 'Sometimes'"},
@@ -318,16 +320,16 @@ func TestSchemaPut(t *testing.T) {
 	}
 	// A custom attribute added to the target directory can then be mapped.
 	tn.mustStatus(tn.editSchema(a, func(s map[string]any) {
-		for _, d := range as[[]any](t, s["directories"]) {
-			dm := as[map[string]any](t, d)
+		for _, d := range sandboxtest.As[[]any](t, s["directories"]) {
+			dm := sandboxtest.As[map[string]any](t, d)
 			if dm["name"] != "customappsso" {
 				continue
 			}
-			obj := as[map[string]any](t, as[[]any](t, dm["objects"])[0])
-			obj["attributes"] = append(as[[]any](t, obj["attributes"]), map[string]any{"name": "urn:ietf:params:scim:schemas:extension:custom:2.0:User:costCentre", "type": "String"})
+			obj := sandboxtest.As[map[string]any](t, sandboxtest.As[[]any](t, dm["objects"])[0])
+			obj["attributes"] = append(sandboxtest.As[[]any](t, obj["attributes"]), map[string]any{"name": "urn:ietf:params:scim:schemas:extension:custom:2.0:User:costCentre", "type": "String"})
 		}
 		om := userMappingOf(t, s)
-		om["attributeMappings"] = append(as[[]any](t, om["attributeMappings"]), map[string]any{
+		om["attributeMappings"] = append(sandboxtest.As[[]any](t, om["attributeMappings"]), map[string]any{
 			"targetAttributeName": "urn:ietf:params:scim:schemas:extension:custom:2.0:User:costCentre", "flowType": "Always", "matchingPriority": 0,
 			"source": map[string]any{"expression": "[department]", "name": "department", "parameters": []any{}, "type": "Attribute"},
 		})
@@ -346,7 +348,7 @@ func TestParseExpression(t *testing.T) {
 	a := tn.instantiate("SCIM")
 	tn.createJob(&a)
 	r := tn.mustStatus(tn.call("POST", tn.jobPath(a, "/schema/parseExpression"), map[string]any{"expression": `Join(" ", [givenName], [surname])`}), 200)
-	if r.body["parsingSucceeded"] != true || r.str("parsedExpression", "name") != "Join" || len(as[[]any](t, dig(r.body, "parsedExpression", "parameters"))) != 3 {
+	if r.body["parsingSucceeded"] != true || r.str("parsedExpression", "name") != "Join" || len(sandboxtest.As[[]any](t, dig(r.body, "parsedExpression", "parameters"))) != 3 {
 		t.Errorf("%s", r.raw)
 	}
 	r = tn.mustStatus(tn.call("POST", tn.jobPath(a, "/schema/parseExpression"), map[string]any{"expression": `Join(" ", [givenName]`}), 200)

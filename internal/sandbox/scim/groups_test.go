@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 var groupScopes = []string{"get:groups", "post:groups", "put:groups", "patch:groups", "delete:groups"}
@@ -17,7 +19,7 @@ func groupHarness(t *testing.T) (*harness, string) {
 	if r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.raw)
 	}
-	return h, as[string](t, r.body["id"])
+	return h, sandboxtest.As[string](t, r.body["id"])
 }
 
 func TestGroupsLifecycle(t *testing.T) {
@@ -27,7 +29,7 @@ func TestGroupsLifecycle(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.raw)
 	}
-	id := as[string](t, r.body["id"])
+	id := sandboxtest.As[string](t, r.body["id"])
 	if !strings.HasPrefix(id, "grp_") || len(id) != 20 {
 		t.Fatalf("group id %q", id)
 	}
@@ -41,10 +43,10 @@ func TestGroupsLifecycle(t *testing.T) {
 	}
 	// Entra's lookup: eq filter, members excluded.
 	r = h.do("GET", `/Groups?excludedAttributes=members&filter=displayName+eq+%22Engineering%22`, "all", "")
-	if r.status != 200 || as[float64](t, r.body["totalResults"]) != 1 {
+	if r.status != 200 || sandboxtest.As[float64](t, r.body["totalResults"]) != 1 {
 		t.Fatalf("search: %d %s", r.status, r.raw)
 	}
-	if _, has := as[map[string]any](t, as[[]any](t, r.body["Resources"])[0])["members"]; has {
+	if _, has := sandboxtest.As[map[string]any](t, sandboxtest.As[[]any](t, r.body["Resources"])[0])["members"]; has {
 		t.Fatalf("members not excluded: %s", r.raw)
 	}
 	// eq only.

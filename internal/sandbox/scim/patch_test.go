@@ -3,6 +3,8 @@ package scim_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 // PATCH shapes Entra sends without ?aadOptscim062020 ("legacy": title-case ops, "False"/"True" strings, one op
@@ -61,7 +63,7 @@ func TestPatchShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			r := h.do("POST", "/Users", "all", entraUser("alice@corp.example", "oid-1", "alice@corp.example"))
-			id := as[string](t, r.body["id"])
+			id := sandboxtest.As[string](t, r.body["id"])
 			body := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":` + tc.ops + `}`
 			r = h.do("PATCH", userPath(id), "all", body)
 			if r.status != 200 {
@@ -93,7 +95,7 @@ func TestPatchShapes(t *testing.T) {
 func TestPatchErrors(t *testing.T) {
 	h := newHarness(t)
 	r := h.do("POST", "/Users", "all", entraUser("alice@corp.example", "oid-1", "alice@corp.example"))
-	id := as[string](t, r.body["id"])
+	id := sandboxtest.As[string](t, r.body["id"])
 	h.do("POST", "/Users", "all", entraUser("bob@corp.example", "oid-2", "bob@corp.example"))
 	tests := []struct {
 		ops      string

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/scim"
 )
 
@@ -97,16 +98,6 @@ type reply struct {
 	raw    string
 }
 
-// as returns v as a T, failing the test (instead of panicking) when v holds another type.
-func as[T any](t testing.TB, v any) T {
-	t.Helper()
-	x, ok := v.(T)
-	if !ok {
-		t.Fatalf("got %T %v, want %T", v, v, x)
-	}
-	return x
-}
-
 func (h *harness) do(method, path, token, body string) reply {
 	h.t.Helper()
 	var rd io.Reader
@@ -152,7 +143,7 @@ func TestCreateAndGetUser(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.raw)
 	}
-	id := as[string](t, r.body["id"])
+	id := sandboxtest.As[string](t, r.body["id"])
 	if id != "waad|entra-corp|oid-1" {
 		t.Fatalf("user_id %q", id)
 	}
@@ -193,7 +184,7 @@ func TestCreateAndGetUser(t *testing.T) {
 		t.Fatalf("unescaped id: %d", r.status)
 	}
 	if r := h.do("GET", userPath("waad|entra-corp|nobody"), "all", ""); r.status != 404 ||
-		r.body["status"] != "404" || as[[]any](t, r.body["schemas"])[0] != scim.ErrorSchema {
+		r.body["status"] != "404" || sandboxtest.As[[]any](t, r.body["schemas"])[0] != scim.ErrorSchema {
 		t.Fatalf("unknown user: %d %s", r.status, r.raw)
 	}
 
@@ -253,12 +244,12 @@ func TestListUsers(t *testing.T) {
 			if !strings.HasPrefix(r.raw, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":`) {
 				t.Fatalf("shape: %s", r.raw)
 			}
-			res := as[[]any](t, r.body["Resources"])
-			if int(as[float64](t, r.body["totalResults"])) != tc.total || int(as[float64](t, r.body["startIndex"])) != tc.start ||
-				int(as[float64](t, r.body["itemsPerPage"])) != tc.items || len(res) != tc.items {
+			res := sandboxtest.As[[]any](t, r.body["Resources"])
+			if int(sandboxtest.As[float64](t, r.body["totalResults"])) != tc.total || int(sandboxtest.As[float64](t, r.body["startIndex"])) != tc.start ||
+				int(sandboxtest.As[float64](t, r.body["itemsPerPage"])) != tc.items || len(res) != tc.items {
 				t.Fatalf("paging: %s", r.raw)
 			}
-			if tc.first != "" && as[map[string]any](t, res[0])["id"] != tc.first {
+			if tc.first != "" && sandboxtest.As[map[string]any](t, res[0])["id"] != tc.first {
 				t.Fatalf("first %v", res[0])
 			}
 		})
@@ -272,7 +263,7 @@ func TestListUsers(t *testing.T) {
 func TestReplaceAndDeleteUser(t *testing.T) {
 	h := newHarness(t)
 	r := h.do("POST", "/Users", "all", entraUser("alice@corp.example", "oid-1", "alice@corp.example"))
-	id := as[string](t, r.body["id"])
+	id := sandboxtest.As[string](t, r.body["id"])
 	h.do("POST", "/Users", "all", entraUser("bob@corp.example", "oid-2", "bob@corp.example"))
 
 	r = h.do("PUT", userPath(id), "all", `{"userName":"alice2@corp.example","externalId":"oid-1","active":false,"name":{"givenName":"Al"}}`)
@@ -306,7 +297,7 @@ func TestReplaceAndDeleteUser(t *testing.T) {
 func TestAuthorization(t *testing.T) {
 	h := newHarness(t)
 	r := h.do("POST", "/Users", "all", entraUser("alice@corp.example", "oid-1", "alice@corp.example"))
-	user := userPath(as[string](t, r.body["id"]))
+	user := userPath(sandboxtest.As[string](t, r.body["id"]))
 	h.tenant.expired["old"] = true
 
 	ops := []struct{ method, path, scope, body string }{

@@ -1,7 +1,6 @@
 package scimtoken
 
 import (
-	"context"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -21,18 +20,6 @@ func clock() time.Time {
 		return (*f)()
 	}
 	return time.Now()
-}
-
-// readTimeout bounds Read, ModifyPlan and Update, which take no timeouts argument; 0 means
-// auth0client.DefaultReadTimeout. Tests shorten it (export_test.go).
-var readTimeout atomic.Int64
-
-func withReadDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := time.Duration(readTimeout.Load())
-	if d <= 0 {
-		d = auth0client.DefaultReadTimeout
-	}
-	return context.WithTimeout(ctx, d)
 }
 
 func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
