@@ -4,6 +4,11 @@
 // (bin/sandbox -connections N -auth0-rps RPS) that enforces Auth0's rate limit, and prints per phase: Management API calls (per stack), token requests, 429s
 // received, wall time against the rate-limit bound (calls ÷ rate), and the provider's peak RSS.
 //
+// To tell pacing from overhead, two more columns: span is the time the calls took within each provider process
+// (from its first to its last call, summed over the processes), s/bnd that span against the bound of its paced
+// intervals (1.00: the calls went exactly at the tenant's rate); cpu is the CPU time of Terraform and the provider
+// processes. wall − span is what Terraform spends outside the provider's calls (process starts, graph walks, state).
+//
 //	go run ./cmd/fleet -provider-dir bin -runs 1:16,20:2,200:16
 //
 // Requests are counted in the sandbox's request log (GET /__sandbox/requests on the Auth0 tenant).
@@ -23,6 +28,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +38,7 @@ func main() {
 	runs := flag.String("runs", "1:16,20:2,200:16", "comma-separated N:RPS runs: N stacks against an Auth0 tenant limited to RPS requests per second")
 	providerDir := flag.String("provider-dir", "bin", "directory holding the built terraform-provider-auth0entra (dev_overrides) and sandbox")
 	terraform := flag.String("terraform", "terraform", "Terraform CLI")
+	flag.BoolVar(&showRoutes, "routes", false, "after each phase, print its Management API calls by method and route")
 	flag.Parse()
 
 	dir, err := filepath.Abs(*providerDir)
@@ -43,8 +50,8 @@ func main() {
 			log.Fatalf("fleet: no %s binary in %s (make build): %v", bin, dir, err)
 		}
 	}
-	fmt.Printf("%6s %5s  %-18s %7s %6s %6s %5s %8s %8s %6s %8s %s\n",
-		"stacks", "rps", "phase", "calls", "/stack", "tokens", "429s", "wall", "bound", "ratio", "rss MB", "result")
+	fmt.Printf("%6s %5s  %-18s %7s %6s %6s %5s %8s %8s %6s %8s %6s %8s %8s %s\n",
+		"stacks", "rps", "phase", "calls", "/stack", "tokens", "429s", "wall", "bound", "ratio", "span", "s/bnd", "cpu", "rss MB", "result")
 	failed := false
 	for _, spec := range strings.Split(*runs, ",") {
 		n, rps, err := parseRun(spec)
@@ -59,6 +66,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// showRoutes is the -routes flag.
+var showRoutes bool
 
 func parseRun(spec string) (int, float64, error) {
 	a, b, ok := strings.Cut(strings.TrimSpace(spec), ":")
@@ -146,31 +156,67 @@ func runFleet(terraform, binDir string, n int, rps float64) bool {
 	phase := func(name string, args ...string) {
 		from := len(sb.requests())
 		start := time.Now()
-		out, rss, err := runTerraform(terraform, work, env, args...)
+		out, rss, cpu, err := runTerraform(terraform, work, env, args...)
 		wall := time.Since(start)
 		var calls, tokens, throttled int
+		// Each provider process fetches its access token before its first call: the token requests cut the log into
+		// one segment per process, and a segment's span (first to last call) is the time its calls were paced over.
+		// Between segments, Terraform starts the next walk and process: overhead that no pacing can win back.
+		var span time.Duration
+		var first, last time.Time
+		segments := 0
+		endSegment := func() {
+			if !first.IsZero() {
+				span += last.Sub(first)
+				segments++
+			}
+			first, last = time.Time{}, time.Time{}
+		}
+		routes := map[string]int{}
 		for _, r := range sb.requests()[from:] {
 			switch {
 			case strings.HasPrefix(r.Path, "/api/v2/"):
 				calls++
+				routes[fmt.Sprintf("%s %s %d", r.Method, r.Route, r.Status)]++
+				if first.IsZero() {
+					first = r.Time
+				}
+				last = r.Time
 			case r.Path == "/oauth/token":
 				tokens++
+				endSegment()
 			}
 			if r.Status == http.StatusTooManyRequests {
 				throttled++
 			}
 		}
+		endSegment()
 		bound := time.Duration(float64(calls) / rps * float64(time.Second))
-		ratio := 0.0
+		ratio, spanRatio := 0.0, 0.0
 		if bound > 0 {
 			ratio = wall.Seconds() / bound.Seconds()
+		}
+		if calls > segments {
+			// A segment of k calls holds k-1 paced intervals.
+			spanRatio = span.Seconds() / (float64(calls-segments) / rps)
 		}
 		result := "ok"
 		if err != nil {
 			result, ok = "ERROR: "+lastLines(out, 6), false
 		}
-		fmt.Printf("%6d %5g  %-18s %7d %6.1f %6d %5d %7.1fs %7.1fs %6.2f %8.1f %s\n",
-			n, rps, name, calls, float64(calls)/float64(n), tokens, throttled, wall.Seconds(), bound.Seconds(), ratio, rss, result)
+		fmt.Printf("%6d %5g  %-18s %7d %6.1f %6d %5d %7.1fs %7.1fs %6.2f %7.1fs %6.2f %7.1fs %8.1f %s\n",
+			n, rps, name, calls, float64(calls)/float64(n), tokens, throttled, wall.Seconds(), bound.Seconds(), ratio,
+			span.Seconds(), spanRatio, cpu.Seconds(), rss, result)
+		if showRoutes {
+			keys := make([]string, 0, len(routes))
+			for k := range routes {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Printf("%40s %6d  %s\n", "", routes[k], k)
+			}
+		}
 	}
 	phase("apply", "apply", "-auto-approve")
 	phase("plan (first)", "plan", "-detailed-exitcode")
@@ -188,8 +234,11 @@ type sandboxProcess struct {
 }
 
 type loggedRequest struct {
-	Path   string `json:"path"`
-	Status int    `json:"status"`
+	Method string    `json:"method"`
+	Route  string    `json:"route"`
+	Path   string    `json:"path"`
+	Status int       `json:"status"`
+	Time   time.Time `json:"time"`
 }
 
 // startSandbox starts bin/sandbox with n more connections and the Auth0 rate limit, and waits (with a deadline) for
@@ -262,13 +311,14 @@ func (sb *sandboxProcess) stop() {
 }
 
 // runTerraform runs one command and samples the peak resident set size (VmHWM) of the provider processes it starts.
-func runTerraform(terraform, dir string, env []string, args ...string) (string, float64, error) {
+// cpu is the CPU time (user and system) of Terraform and the provider processes it waited for.
+func runTerraform(terraform, dir string, env []string, args ...string) (out string, rssMB float64, cpu time.Duration, err error) {
 	cmd := exec.Command(terraform, append(args, "-no-color", "-input=false")...)
 	cmd.Dir, cmd.Env = dir, env
-	out := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = out, out
+	buf := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = buf, buf
 	if err := cmd.Start(); err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -278,7 +328,10 @@ func runTerraform(terraform, dir string, env []string, args ...string) (string, 
 	for {
 		select {
 		case err := <-done:
-			return out.String(), peak, err
+			if st := cmd.ProcessState; st != nil {
+				cpu = st.UserTime() + st.SystemTime()
+			}
+			return buf.String(), peak, cpu, err
 		case <-tick.C:
 			for _, pid := range providerChildren(cmd.Process.Pid) {
 				peak = max(peak, vmHWM(pid))
