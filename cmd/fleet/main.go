@@ -13,7 +13,9 @@
 //
 // Requests are counted in the sandbox's request log (GET /__sandbox/requests on the Auth0 tenant).
 //
-// Each run is N:RPS: N stacks, the tenant limited to RPS Management API requests per second.
+// Each run is N:RPS: N stacks, the tenant limited to RPS Management API requests per second. -whole adds the Entra
+// half of examples/complete to each stack (and counts Graph calls), -graph-rps throttles Graph as well; the bound is
+// then the slower cloud's.
 package main
 
 import (
@@ -39,6 +41,8 @@ func main() {
 	providerDir := flag.String("provider-dir", "bin", "directory holding the built terraform-provider-auth0entra (dev_overrides) and sandbox")
 	terraform := flag.String("terraform", "terraform", "Terraform CLI")
 	flag.BoolVar(&showRoutes, "routes", false, "after each phase, print its Management API calls by method and route")
+	flag.BoolVar(&whole, "whole", false, "whole stacks: add the enterprise app and attribute mappings of examples/complete to each stack (Graph calls counted too)")
+	flag.Float64Var(&graphRPS, "graph-rps", 0, "throttle Microsoft Graph at this many requests per second per application (bin/sandbox -graph-rps); 0 is off")
 	flag.Parse()
 
 	dir, err := filepath.Abs(*providerDir)
@@ -50,8 +54,12 @@ func main() {
 			log.Fatalf("fleet: no %s binary in %s (make build): %v", bin, dir, err)
 		}
 	}
-	fmt.Printf("%6s %5s  %-18s %7s %6s %6s %5s %8s %8s %6s %8s %6s %8s %8s %s\n",
-		"stacks", "rps", "phase", "calls", "/stack", "tokens", "429s", "wall", "bound", "ratio", "span", "s/bnd", "cpu", "rss MB", "result")
+	graphCols := ""
+	if whole {
+		graphCols = fmt.Sprintf(" %7s %6s %5s", "graph", "/stack", "g429")
+	}
+	fmt.Printf("%6s %5s  %-18s %7s %6s %6s %5s%s %8s %8s %6s %8s %6s %8s %8s %s\n",
+		"stacks", "rps", "phase", "calls", "/stack", "tokens", "429s", graphCols, "wall", "bound", "ratio", "span", "s/bnd", "cpu", "rss MB", "result")
 	failed := false
 	for _, spec := range strings.Split(*runs, ",") {
 		n, rps, err := parseRun(spec)
@@ -67,8 +75,12 @@ func main() {
 	}
 }
 
-// showRoutes is the -routes flag.
-var showRoutes bool
+// The -routes, -whole and -graph-rps flags.
+var (
+	showRoutes bool
+	whole      bool
+	graphRPS   float64
+)
 
 func parseRun(spec string) (int, float64, error) {
 	a, b, ok := strings.Cut(strings.TrimSpace(spec), ":")
@@ -130,6 +142,50 @@ resource "auth0entra_scim_token" "stack" {
 output "tenant_urls" { value = { for k, d in data.auth0entra_scim_endpoint.stack : k => d.entra_tenant_url } }
 `
 
+// wholeConfig adds the Entra half of examples/complete to each stack (-whole): the enterprise app (named after the
+// connection) with its assignment and provisioning job, and the two attribute mappings. Every stack's app logs in
+// with the seeded OIDC app registration and is assigned the seeded group.
+const wholeConfig = `
+variable "oidc_app_client_id" { type = string }
+variable "engineering_group_id" { type = string }
+
+resource "auth0entra_enterprise_app" "stack" {
+  for_each       = local.ids
+  display_name   = "Auth0 SCIM (${each.key})"
+  oidc_client_id = var.oidc_app_client_id
+  assignment = [
+    { principal_id = var.engineering_group_id, principal_type = "Group" },
+  ]
+  provisioning = {
+    tenant_url              = data.auth0entra_scim_endpoint.stack[each.key].entra_tenant_url
+    secret_token_wo         = auth0entra_scim_token.stack[each.key].token
+    secret_token_wo_version = auth0entra_scim_token.stack[each.key].token_id
+    scope                   = "assigned"
+    enabled                 = true
+  }
+}
+
+resource "auth0entra_attribute_mappings" "users" {
+  for_each              = local.ids
+  service_principal_id  = auth0entra_enterprise_app.stack[each.key].service_principal_id
+  job_id                = auth0entra_enterprise_app.stack[each.key].job_id
+  source_object         = "User"
+  target_object_actions = ["Update", "Delete"]
+  mapping = [
+    { target_attribute = "externalId", source_attribute = "objectId" },
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
+  ]
+}
+
+resource "auth0entra_attribute_mappings" "groups" {
+  for_each             = local.ids
+  service_principal_id = auth0entra_enterprise_app.stack[each.key].service_principal_id
+  job_id               = auth0entra_enterprise_app.stack[each.key].job_id
+  source_object        = "Group"
+  enabled              = false
+}
+`
+
 func runFleet(terraform, binDir string, n int, rps float64) bool {
 	work, err := os.MkdirTemp("", "fleet-")
 	if err != nil {
@@ -142,8 +198,13 @@ func runFleet(terraform, binDir string, n int, rps float64) bool {
 	}
 	defer sb.stop()
 
-	must(os.WriteFile(filepath.Join(work, "main.tf"), []byte(fleetConfig), 0o600))
-	must(os.WriteFile(filepath.Join(work, "terraform.tfvars"), []byte(fmt.Sprintf("connection_ids = %q\n", sb.env["SANDBOX_CONNECTION_IDS"])), 0o600))
+	config, vars := fleetConfig, fmt.Sprintf("connection_ids = %q\n", sb.env["SANDBOX_CONNECTION_IDS"])
+	if whole {
+		config += wholeConfig
+		vars += fmt.Sprintf("oidc_app_client_id = %q\nengineering_group_id = %q\n", sb.env["SANDBOX_OIDC_CLIENT_ID"], sb.env["SANDBOX_GROUP_ID"])
+	}
+	must(os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600))
+	must(os.WriteFile(filepath.Join(work, "terraform.tfvars"), []byte(vars), 0o600))
 	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"auth0entra/auth0entra\" = %q\n  }\n  direct {}\n}\n", binDir)
 	must(os.WriteFile(filepath.Join(work, "cli.tfrc"), []byte(cli), 0o600))
 	env := os.Environ()
@@ -154,7 +215,10 @@ func runFleet(terraform, binDir string, n int, rps float64) bool {
 
 	ok := true
 	phase := func(name string, args ...string) {
-		from := len(sb.requests())
+		from, fromGraph := len(sb.requests()), 0
+		if whole {
+			fromGraph = len(sb.graphRequests())
+		}
 		start := time.Now()
 		out, rss, cpu, err := runTerraform(terraform, work, env, args...)
 		wall := time.Since(start)
@@ -192,6 +256,25 @@ func runFleet(terraform, binDir string, n int, rps float64) bool {
 		}
 		endSegment()
 		bound := time.Duration(float64(calls) / rps * float64(time.Second))
+		graphCols := ""
+		if whole {
+			var gcalls, g429 int
+			for _, r := range sb.graphRequests()[fromGraph:] {
+				if strings.HasPrefix(r.Path, "/v1.0/") || strings.HasPrefix(r.Path, "/beta/") {
+					gcalls++
+					routes[fmt.Sprintf("%s %s %d", r.Method, r.Route, r.Status)]++
+				}
+				if r.Status == http.StatusTooManyRequests {
+					g429++
+				}
+			}
+			graphCols = fmt.Sprintf(" %7d %6.1f %5d", gcalls, float64(gcalls)/float64(n), g429)
+			if graphRPS > 0 {
+				// Graph's bucket is per application, and the provider is one application: its calls bound the
+				// phase too, and the slower of the two clouds decides.
+				bound = max(bound, time.Duration(float64(gcalls)/graphRPS*float64(time.Second)))
+			}
+		}
 		ratio, spanRatio := 0.0, 0.0
 		if bound > 0 {
 			ratio = wall.Seconds() / bound.Seconds()
@@ -204,8 +287,8 @@ func runFleet(terraform, binDir string, n int, rps float64) bool {
 		if err != nil {
 			result, ok = "ERROR: "+lastLines(out, 6), false
 		}
-		fmt.Printf("%6d %5g  %-18s %7d %6.1f %6d %5d %7.1fs %7.1fs %6.2f %7.1fs %6.2f %7.1fs %8.1f %s\n",
-			n, rps, name, calls, float64(calls)/float64(n), tokens, throttled, wall.Seconds(), bound.Seconds(), ratio,
+		fmt.Printf("%6d %5g  %-18s %7d %6.1f %6d %5d%s %7.1fs %7.1fs %6.2f %7.1fs %6.2f %7.1fs %8.1f %s\n",
+			n, rps, name, calls, float64(calls)/float64(n), tokens, throttled, graphCols, wall.Seconds(), bound.Seconds(), ratio,
 			span.Seconds(), spanRatio, cpu.Seconds(), rss, result)
 		if showRoutes {
 			keys := make([]string, 0, len(routes))
@@ -244,7 +327,8 @@ type loggedRequest struct {
 // startSandbox starts bin/sandbox with n more connections and the Auth0 rate limit, and waits (with a deadline) for
 // its env file.
 func startSandbox(bin, dir string, n int, rps float64) (*sandboxProcess, error) {
-	cmd := exec.Command(bin, "-dir", dir, "-connections", strconv.Itoa(n), "-auth0-rps", strconv.FormatFloat(rps, 'f', -1, 64))
+	cmd := exec.Command(bin, "-dir", dir, "-connections", strconv.Itoa(n), "-auth0-rps", strconv.FormatFloat(rps, 'f', -1, 64),
+		"-graph-rps", strconv.FormatFloat(graphRPS, 'f', -1, 64))
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -291,8 +375,15 @@ func parseEnv(s string) map[string]string {
 }
 
 // requests returns the Auth0 tenant's request log, oldest first.
-func (sb *sandboxProcess) requests() []loggedRequest {
-	resp, err := sb.client.Get("https://" + sb.env["AUTH0_DOMAIN"] + "/__sandbox/requests")
+func (sb *sandboxProcess) requests() []loggedRequest { return sb.log(sb.env["AUTH0_DOMAIN"]) }
+
+// graphRequests returns the Entra tenant's request log (Graph and sign-in), oldest first.
+func (sb *sandboxProcess) graphRequests() []loggedRequest {
+	return sb.log(sb.env["ARM_METADATA_HOSTNAME"])
+}
+
+func (sb *sandboxProcess) log(host string) []loggedRequest {
+	resp, err := sb.client.Get("https://" + host + "/__sandbox/requests")
 	if err != nil {
 		log.Fatal(err)
 	}
