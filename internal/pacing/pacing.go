@@ -14,7 +14,8 @@
 //   - Graph sends nothing until it throttles (microsoft-graph.md §7.2): Throttled holds every request back for the
 //     Retry-After and halves the pace (from the rate actually sent when there was none); each answer that is not a
 //     429 then raises it a little again (additive increase, multiplicative decrease), up to the ceiling the headers
-//     gave, if any.
+//     gave or, without headers, to 90% of the pace that was throttled, above which it probes by a thousandth per
+//     answer.
 //
 // The waits are bounded by the request's context, and logged with tflog when they are long.
 package pacing
@@ -29,6 +30,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"golang.org/x/time/rate"
 )
+
+// headroom is the share of a pace that was throttled (without rate-limit headers) that the pacer climbs back to.
+const headroom = 0.9
 
 // minShare is the share of the advertised limit the pacer uses when the bucket is reported empty; while at least
 // half of the bucket is left it uses the limit less margin requests per second (Observe).
@@ -54,7 +58,8 @@ type Pacer struct {
 
 	mu      sync.Mutex
 	gate    time.Time   // no request starts before this
-	ceiling float64     // from the headers; 0 when unknown
+	ceiling float64     // from the headers, or learned from 429s; 0 when unknown
+	learned float64     // the ceiling learned from 429s when no headers told it; 0 when none
 	recent  []time.Time // request starts within the last second, to know the pace sent
 	waited  time.Duration
 	n429    int
@@ -185,6 +190,13 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 	if p.lim.Limit() == rate.Inf || cur <= 0 {
 		cur = float64(max(len(p.recent), 1))
 	}
+	if p.ceiling == 0 || p.learned > 0 {
+		// No headers ever told the limit (Graph): the pace that was throttled is above it. The pace climbs back to
+		// just under that, not past it, so that 429s get rarer episode after episode instead of coming back every
+		// few answers.
+		p.learned = math.Max(minRate, headroom*cur)
+		p.ceiling = p.learned
+	}
 	p.lim.SetLimit(rate.Limit(math.Max(minRate, cur/2)))
 	p.lim.SetBurst(1)
 }
@@ -205,6 +217,12 @@ func (p *Pacer) raiseLocked() {
 	step := 0.25
 	if p.ceiling > 0 {
 		step = p.ceiling / 20
+	}
+	if p.learned > 0 && cur >= p.ceiling {
+		// At a ceiling learned from 429s: probe above it, a thousandth per answer, so that a ceiling learned from a
+		// 429 that other clients of the application caused does not hold the pace down for the whole run.
+		p.learned *= 1.001
+		p.ceiling = p.learned
 	}
 	next := cur + step
 	if p.ceiling > 0 {

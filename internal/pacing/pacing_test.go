@@ -104,6 +104,27 @@ func TestPacerWithoutHeaders(t *testing.T) {
 	if got := float64(p.lim.Limit()); got != 2 {
 		t.Fatalf("pace after the first 429: %v, want 2 (half of the 4 requests sent)", got)
 	}
+	// Good answers raise it again, up to 90% of the pace that was throttled (4 per second), not past it.
+	for range 100 {
+		p.Observe(0, 0, time.Time{})
+	}
+	if got := float64(p.lim.Limit()); got < 3.6 || got >= 4 {
+		t.Fatalf("pace after good answers: %v, want 90%% of the 4 per second that were throttled, probing a little above", got)
+	}
+	// A later 429 lowers that ceiling again, to 90% of the pace throttled then.
+	p.gate = time.Time{}
+	p.slowed = false
+	throttledAt := float64(p.lim.Limit())
+	p.Throttled(0)
+	if got := p.learned; math.Abs(got-0.9*throttledAt) > 1e-9 {
+		t.Fatalf("ceiling after a second 429: %v, want %v", got, 0.9*throttledAt)
+	}
+	for range 100 {
+		p.Observe(0, 0, time.Time{})
+	}
+	if got := float64(p.lim.Limit()); got >= throttledAt {
+		t.Fatalf("pace after a second episode: %v, want under the %v that was throttled", got, throttledAt)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	p.Throttled(time.Hour)
