@@ -4,11 +4,18 @@
 // (bin/sandbox -connections N -auth0-rps RPS) that enforces Auth0's rate limit, and prints per phase: Management API calls (per stack), token requests, 429s
 // received, wall time against the rate-limit bound (calls ÷ rate), and the provider's peak RSS.
 //
+// To tell pacing from overhead, two more columns: span is the time the calls took within each provider process
+// (from its first to its last call, summed over the processes), s/bnd that span against the bound of its paced
+// intervals (1.00: the calls went exactly at the tenant's rate); cpu is the CPU time of Terraform and the provider
+// processes. wall − span is what Terraform spends outside the provider's calls (process starts, graph walks, state).
+//
 //	go run ./cmd/fleet -provider-dir bin -runs 1:16,20:2,200:16
 //
 // Requests are counted in the sandbox's request log (GET /__sandbox/requests on the Auth0 tenant).
 //
-// Each run is N:RPS: N stacks, the tenant limited to RPS Management API requests per second.
+// Each run is N:RPS: N stacks, the tenant limited to RPS Management API requests per second. -whole adds the Entra
+// half of examples/complete to each stack (and counts Graph calls), -graph-rps throttles Graph as well; the bound is
+// then the slower cloud's.
 package main
 
 import (
@@ -23,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +40,9 @@ func main() {
 	runs := flag.String("runs", "1:16,20:2,200:16", "comma-separated N:RPS runs: N stacks against an Auth0 tenant limited to RPS requests per second")
 	providerDir := flag.String("provider-dir", "bin", "directory holding the built terraform-provider-auth0entra (dev_overrides) and sandbox")
 	terraform := flag.String("terraform", "terraform", "Terraform CLI")
+	flag.BoolVar(&showRoutes, "routes", false, "after each phase, print its Management API calls by method and route")
+	flag.BoolVar(&whole, "whole", false, "whole stacks: add the enterprise app and attribute mappings of examples/complete to each stack (Graph calls counted too)")
+	flag.Float64Var(&graphRPS, "graph-rps", 0, "throttle Microsoft Graph at this many requests per second per application (bin/sandbox -graph-rps); 0 is off")
 	flag.Parse()
 
 	dir, err := filepath.Abs(*providerDir)
@@ -43,8 +54,12 @@ func main() {
 			log.Fatalf("fleet: no %s binary in %s (make build): %v", bin, dir, err)
 		}
 	}
-	fmt.Printf("%6s %5s  %-18s %7s %6s %6s %5s %8s %8s %6s %8s %s\n",
-		"stacks", "rps", "phase", "calls", "/stack", "tokens", "429s", "wall", "bound", "ratio", "rss MB", "result")
+	graphCols := ""
+	if whole {
+		graphCols = fmt.Sprintf(" %7s %6s %5s", "graph", "/stack", "g429")
+	}
+	fmt.Printf("%6s %5s  %-18s %7s %6s %6s %5s%s %8s %8s %6s %8s %6s %8s %8s %s\n",
+		"stacks", "rps", "phase", "calls", "/stack", "tokens", "429s", graphCols, "wall", "bound", "ratio", "span", "s/bnd", "cpu", "rss MB", "result")
 	failed := false
 	for _, spec := range strings.Split(*runs, ",") {
 		n, rps, err := parseRun(spec)
@@ -59,6 +74,13 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// The -routes, -whole and -graph-rps flags.
+var (
+	showRoutes bool
+	whole      bool
+	graphRPS   float64
+)
 
 func parseRun(spec string) (int, float64, error) {
 	a, b, ok := strings.Cut(strings.TrimSpace(spec), ":")
@@ -120,6 +142,50 @@ resource "auth0entra_scim_token" "stack" {
 output "tenant_urls" { value = { for k, d in data.auth0entra_scim_endpoint.stack : k => d.entra_tenant_url } }
 `
 
+// wholeConfig adds the Entra half of examples/complete to each stack (-whole): the enterprise app (named after the
+// connection) with its assignment and provisioning job, and the two attribute mappings. Every stack's app logs in
+// with the seeded OIDC app registration and is assigned the seeded group.
+const wholeConfig = `
+variable "oidc_app_client_id" { type = string }
+variable "engineering_group_id" { type = string }
+
+resource "auth0entra_enterprise_app" "stack" {
+  for_each       = local.ids
+  display_name   = "Auth0 SCIM (${each.key})"
+  oidc_client_id = var.oidc_app_client_id
+  assignment = [
+    { principal_id = var.engineering_group_id, principal_type = "Group" },
+  ]
+  provisioning = {
+    tenant_url              = data.auth0entra_scim_endpoint.stack[each.key].entra_tenant_url
+    secret_token_wo         = auth0entra_scim_token.stack[each.key].token
+    secret_token_wo_version = auth0entra_scim_token.stack[each.key].token_id
+    scope                   = "assigned"
+    enabled                 = true
+  }
+}
+
+resource "auth0entra_attribute_mappings" "users" {
+  for_each              = local.ids
+  service_principal_id  = auth0entra_enterprise_app.stack[each.key].service_principal_id
+  job_id                = auth0entra_enterprise_app.stack[each.key].job_id
+  source_object         = "User"
+  target_object_actions = ["Update", "Delete"]
+  mapping = [
+    { target_attribute = "externalId", source_attribute = "objectId" },
+    { target_attribute = "emails[type eq \"work\"].value", source_attribute = "mail", matching_precedence = 2 },
+  ]
+}
+
+resource "auth0entra_attribute_mappings" "groups" {
+  for_each             = local.ids
+  service_principal_id = auth0entra_enterprise_app.stack[each.key].service_principal_id
+  job_id               = auth0entra_enterprise_app.stack[each.key].job_id
+  source_object        = "Group"
+  enabled              = false
+}
+`
+
 func runFleet(terraform, binDir string, n int, rps float64) bool {
 	work, err := os.MkdirTemp("", "fleet-")
 	if err != nil {
@@ -132,8 +198,13 @@ func runFleet(terraform, binDir string, n int, rps float64) bool {
 	}
 	defer sb.stop()
 
-	must(os.WriteFile(filepath.Join(work, "main.tf"), []byte(fleetConfig), 0o600))
-	must(os.WriteFile(filepath.Join(work, "terraform.tfvars"), []byte(fmt.Sprintf("connection_ids = %q\n", sb.env["SANDBOX_CONNECTION_IDS"])), 0o600))
+	config, vars := fleetConfig, fmt.Sprintf("connection_ids = %q\n", sb.env["SANDBOX_CONNECTION_IDS"])
+	if whole {
+		config += wholeConfig
+		vars += fmt.Sprintf("oidc_app_client_id = %q\nengineering_group_id = %q\n", sb.env["SANDBOX_OIDC_CLIENT_ID"], sb.env["SANDBOX_GROUP_ID"])
+	}
+	must(os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600))
+	must(os.WriteFile(filepath.Join(work, "terraform.tfvars"), []byte(vars), 0o600))
 	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"auth0entra/auth0entra\" = %q\n  }\n  direct {}\n}\n", binDir)
 	must(os.WriteFile(filepath.Join(work, "cli.tfrc"), []byte(cli), 0o600))
 	env := os.Environ()
@@ -144,33 +215,91 @@ func runFleet(terraform, binDir string, n int, rps float64) bool {
 
 	ok := true
 	phase := func(name string, args ...string) {
-		from := len(sb.requests())
+		from, fromGraph := len(sb.requests()), 0
+		if whole {
+			fromGraph = len(sb.graphRequests())
+		}
 		start := time.Now()
-		out, rss, err := runTerraform(terraform, work, env, args...)
+		out, rss, cpu, err := runTerraform(terraform, work, env, args...)
 		wall := time.Since(start)
 		var calls, tokens, throttled int
+		// Each provider process fetches its access token before its first call: the token requests cut the log into
+		// one segment per process, and a segment's span (first to last call) is the time its calls were paced over.
+		// Between segments, Terraform starts the next walk and process: overhead that no pacing can win back.
+		var span time.Duration
+		var first, last time.Time
+		segments := 0
+		endSegment := func() {
+			if !first.IsZero() {
+				span += last.Sub(first)
+				segments++
+			}
+			first, last = time.Time{}, time.Time{}
+		}
+		routes := map[string]int{}
 		for _, r := range sb.requests()[from:] {
 			switch {
 			case strings.HasPrefix(r.Path, "/api/v2/"):
 				calls++
+				routes[fmt.Sprintf("%s %s %d", r.Method, r.Route, r.Status)]++
+				if first.IsZero() {
+					first = r.Time
+				}
+				last = r.Time
 			case r.Path == "/oauth/token":
 				tokens++
+				endSegment()
 			}
 			if r.Status == http.StatusTooManyRequests {
 				throttled++
 			}
 		}
+		endSegment()
 		bound := time.Duration(float64(calls) / rps * float64(time.Second))
-		ratio := 0.0
+		graphCols := ""
+		if whole {
+			var gcalls, g429 int
+			for _, r := range sb.graphRequests()[fromGraph:] {
+				if strings.HasPrefix(r.Path, "/v1.0/") || strings.HasPrefix(r.Path, "/beta/") {
+					gcalls++
+					routes[fmt.Sprintf("%s %s %d", r.Method, r.Route, r.Status)]++
+				}
+				if r.Status == http.StatusTooManyRequests {
+					g429++
+				}
+			}
+			graphCols = fmt.Sprintf(" %7d %6.1f %5d", gcalls, float64(gcalls)/float64(n), g429)
+			if graphRPS > 0 {
+				// Graph's bucket is per application, and the provider is one application: its calls bound the
+				// phase too, and the slower of the two clouds decides.
+				bound = max(bound, time.Duration(float64(gcalls)/graphRPS*float64(time.Second)))
+			}
+		}
+		ratio, spanRatio := 0.0, 0.0
 		if bound > 0 {
 			ratio = wall.Seconds() / bound.Seconds()
+		}
+		if calls > segments {
+			// A segment of k calls holds k-1 paced intervals.
+			spanRatio = span.Seconds() / (float64(calls-segments) / rps)
 		}
 		result := "ok"
 		if err != nil {
 			result, ok = "ERROR: "+lastLines(out, 6), false
 		}
-		fmt.Printf("%6d %5g  %-18s %7d %6.1f %6d %5d %7.1fs %7.1fs %6.2f %8.1f %s\n",
-			n, rps, name, calls, float64(calls)/float64(n), tokens, throttled, wall.Seconds(), bound.Seconds(), ratio, rss, result)
+		fmt.Printf("%6d %5g  %-18s %7d %6.1f %6d %5d%s %7.1fs %7.1fs %6.2f %7.1fs %6.2f %7.1fs %8.1f %s\n",
+			n, rps, name, calls, float64(calls)/float64(n), tokens, throttled, graphCols, wall.Seconds(), bound.Seconds(), ratio,
+			span.Seconds(), spanRatio, cpu.Seconds(), rss, result)
+		if showRoutes {
+			keys := make([]string, 0, len(routes))
+			for k := range routes {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Printf("%40s %6d  %s\n", "", routes[k], k)
+			}
+		}
 	}
 	phase("apply", "apply", "-auto-approve")
 	phase("plan (first)", "plan", "-detailed-exitcode")
@@ -188,14 +317,18 @@ type sandboxProcess struct {
 }
 
 type loggedRequest struct {
-	Path   string `json:"path"`
-	Status int    `json:"status"`
+	Method string    `json:"method"`
+	Route  string    `json:"route"`
+	Path   string    `json:"path"`
+	Status int       `json:"status"`
+	Time   time.Time `json:"time"`
 }
 
 // startSandbox starts bin/sandbox with n more connections and the Auth0 rate limit, and waits (with a deadline) for
 // its env file.
 func startSandbox(bin, dir string, n int, rps float64) (*sandboxProcess, error) {
-	cmd := exec.Command(bin, "-dir", dir, "-connections", strconv.Itoa(n), "-auth0-rps", strconv.FormatFloat(rps, 'f', -1, 64))
+	cmd := exec.Command(bin, "-dir", dir, "-connections", strconv.Itoa(n), "-auth0-rps", strconv.FormatFloat(rps, 'f', -1, 64),
+		"-graph-rps", strconv.FormatFloat(graphRPS, 'f', -1, 64))
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -242,8 +375,15 @@ func parseEnv(s string) map[string]string {
 }
 
 // requests returns the Auth0 tenant's request log, oldest first.
-func (sb *sandboxProcess) requests() []loggedRequest {
-	resp, err := sb.client.Get("https://" + sb.env["AUTH0_DOMAIN"] + "/__sandbox/requests")
+func (sb *sandboxProcess) requests() []loggedRequest { return sb.log(sb.env["AUTH0_DOMAIN"]) }
+
+// graphRequests returns the Entra tenant's request log (Graph and sign-in), oldest first.
+func (sb *sandboxProcess) graphRequests() []loggedRequest {
+	return sb.log(sb.env["ARM_METADATA_HOSTNAME"])
+}
+
+func (sb *sandboxProcess) log(host string) []loggedRequest {
+	resp, err := sb.client.Get("https://" + host + "/__sandbox/requests")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -262,13 +402,14 @@ func (sb *sandboxProcess) stop() {
 }
 
 // runTerraform runs one command and samples the peak resident set size (VmHWM) of the provider processes it starts.
-func runTerraform(terraform, dir string, env []string, args ...string) (string, float64, error) {
+// cpu is the CPU time (user and system) of Terraform and the provider processes it waited for.
+func runTerraform(terraform, dir string, env []string, args ...string) (out string, rssMB float64, cpu time.Duration, err error) {
 	cmd := exec.Command(terraform, append(args, "-no-color", "-input=false")...)
 	cmd.Dir, cmd.Env = dir, env
-	out := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = out, out
+	buf := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = buf, buf
 	if err := cmd.Start(); err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -278,7 +419,10 @@ func runTerraform(terraform, dir string, env []string, args ...string) (string, 
 	for {
 		select {
 		case err := <-done:
-			return out.String(), peak, err
+			if st := cmd.ProcessState; st != nil {
+				cpu = st.UserTime() + st.SystemTime()
+			}
+			return buf.String(), peak, cpu, err
 		case <-tick.C:
 			for _, pid := range providerChildren(cmd.Process.Pid) {
 				peak = max(peak, vmHWM(pid))

@@ -32,6 +32,9 @@ type readCache struct {
 	// writes are the last writes, by generation, so that a read that raced one is not stored when that write may
 	// have changed it, while reads of other objects (other connections of a fleet) still are.
 	writes []cachedWrite
+	// configured are the SCIM configurations (by URI) that a resource's state, planned without change in this
+	// process, says exist; dropped by any write that may change them.
+	configured map[string]configuredNote
 }
 
 type cachedWrite struct {
@@ -114,14 +117,47 @@ func (rc *readCache) written(method, uri string, status int, body []byte) {
 		rc.writes = rc.writes[len(rc.writes)-maxWrites:]
 	}
 	for k := range rc.entries {
-		if affects(uri, k) {
+		if affects(uri, k) && !patchLeaves(method, uri, k) {
 			delete(rc.entries, k)
 		}
 	}
 	if status >= 200 && status < 300 && seedable(method, uri) && len(body) > 0 {
 		rc.store(uri, http.StatusOK, body)
 	}
+	if status == http.StatusCreated && method == http.MethodPost && strings.HasSuffix(uri, "/scim-configuration") {
+		// A 201 to the configuration's POST proves that the connection had none (a second one is refused with 400
+		// "already exists", auth0-management-api.md §6.3): the configuration is new and has no tokens yet
+		// (auth0-management-api.md §5.4). The empty token list is the answer a GET would give now, so that the token
+		// created next in the same run (auth0entra_scim_token) does not list them first.
+		rc.store(uri+"/tokens", http.StatusOK, []byte("[]"))
+	}
+	for k := range rc.configured {
+		if affects(uri, k) && !patchLeaves(method, uri, k) {
+			delete(rc.configured, k)
+		}
+	}
 }
+
+// noteConfigured records what the state of a SCIM configuration resource says of it: a connection whose SCIM
+// configuration exists, with that name and strategy (see Client.NoteSCIMConfigured).
+func (rc *readCache) noteConfigured(uri string, n configuredNote) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.configured == nil {
+		rc.configured = map[string]configuredNote{}
+	}
+	rc.configured[uri] = n
+}
+
+func (rc *readCache) notedConfigured(uri string) (configuredNote, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	n, ok := rc.configured[uri]
+	return n, ok
+}
+
+// configuredNote is what the state of auth0entra_scim_connection says of the connection.
+type configuredNote struct{ connectionName, strategy string }
 
 // affects reports whether a write to write may change what a GET of entry answers: the object itself, what lies
 // below it (a connection's SCIM configuration and tokens), and the collections and objects above it (a token's list,
@@ -137,6 +173,14 @@ func affects(write, entry string) bool {
 	}
 	below := write[len(entry):]
 	return !isConnectionURI(entry) || !strings.HasPrefix(below, "/scim-configuration")
+}
+
+// patchLeaves reports whether a write that affects entry leaves it alone after all: a PATCH of a connection object
+// changes what lies below it (its SCIM configuration, the configuration's tokens, the default mapping) in nothing.
+// Its body can change neither the connection's name nor its strategy, the only connection fields a SCIM
+// configuration's answer repeats (auth0-management-api.md §3.1, §8.5).
+func patchLeaves(method, write, entry string) bool {
+	return method == http.MethodPatch && isConnectionURI(write) && strings.HasPrefix(entry, strings.TrimRight(write, "/")+"/")
 }
 
 // isConnectionURI reports whether uri names one connection: .../api/v2/connections/{id}.

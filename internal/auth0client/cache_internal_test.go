@@ -72,3 +72,92 @@ func TestCacheRules(t *testing.T) {
 		t.Fatal("a token write dropped the connection")
 	}
 }
+
+func TestCachePatchOfConnectionKeepsWhatLiesBelow(t *testing.T) {
+	ctx := context.Background()
+	rc := &readCache{}
+	const conn = "https://t/api/v2/connections/con_1"
+	for _, u := range []string{conn, conn + "/scim-configuration", conn + "/scim-configuration/tokens", conn + "/scim-configuration/default-mapping"} {
+		_, _, gen := rc.get(ctx, u)
+		rc.put(u, gen, http.StatusOK, []byte("x"))
+	}
+	rc.written(http.MethodPatch, conn, http.StatusOK, []byte("patched"))
+	for _, u := range []string{conn + "/scim-configuration", conn + "/scim-configuration/tokens", conn + "/scim-configuration/default-mapping"} {
+		if _, ok, _ := rc.get(ctx, u); !ok {
+			t.Errorf("a PATCH of the connection dropped %s", u)
+		}
+	}
+	if a, _, _ := rc.get(ctx, conn); string(a.body) != "patched" {
+		t.Errorf("the connection's entry after its PATCH: %q", a.body)
+	}
+	rc.written(http.MethodDelete, conn, http.StatusAccepted, nil)
+	for _, u := range []string{conn, conn + "/scim-configuration", conn + "/scim-configuration/tokens"} {
+		if _, ok, _ := rc.get(ctx, u); ok {
+			t.Errorf("a DELETE of the connection kept %s", u)
+		}
+	}
+}
+
+func TestCacheNewConfigurationHasNoTokens(t *testing.T) {
+	ctx := context.Background()
+	rc := &readCache{}
+	const cfg = "https://t/api/v2/connections/con_1/scim-configuration"
+	// A POST that did not answer 201 proves nothing about the tokens.
+	rc.written(http.MethodPost, cfg, http.StatusBadRequest, []byte(`{"message":"already exists"}`))
+	if _, ok, _ := rc.get(ctx, cfg+"/tokens"); ok {
+		t.Fatal("a refused POST of the configuration answered the token list")
+	}
+	rc.written(http.MethodPost, cfg, http.StatusCreated, []byte(`{"connection_id":"con_1"}`))
+	if a, ok, _ := rc.get(ctx, cfg+"/tokens"); !ok || a.status != http.StatusOK || string(a.body) != "[]" {
+		t.Fatalf("the token list of a configuration created just now: %v %d %q, want 200 []", ok, a.status, a.body)
+	}
+	// The next token write drops it.
+	rc.written(http.MethodPost, cfg+"/tokens", http.StatusCreated, []byte(`{"token":"secret"}`))
+	if _, ok, _ := rc.get(ctx, cfg+"/tokens"); ok {
+		t.Fatal("the token list outlived a token creation")
+	}
+}
+
+func TestCacheConfiguredNote(t *testing.T) {
+	ctx := context.Background()
+	c, err := New(ctx, Config{Domain: "acme.eu.auth0.com", APIToken: "t", CacheReads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.NoteSCIMConfigured("con_1", "corp", "waad")
+	c.NoteSCIMConfigured("con_2", "other", "")
+	if name, strategy, ok := c.SCIMConfiguredNote(ctx, "con_1"); !ok || name != "corp" || strategy != "waad" {
+		t.Fatalf("note of con_1: %q %q %v", name, strategy, ok)
+	}
+	if _, _, ok := c.SCIMConfiguredNote(ctx, "con_2"); ok {
+		t.Fatal("a state without strategy was noted")
+	}
+	if _, _, ok := c.SCIMConfiguredNote(Fresh(ctx), "con_1"); ok {
+		t.Fatal("Fresh(ctx) was answered from the note")
+	}
+	// A write to the configuration, or a DELETE of the connection, drops the note; a PATCH of the connection (its
+	// options, its metadata) or a write to another connection does not.
+	c.cache.written(http.MethodPatch, c.uri("connections", "con_12"), http.StatusOK, nil)
+	c.cache.written(http.MethodPatch, c.uri("connections", "con_1"), http.StatusOK, []byte(`{"id":"con_1"}`))
+	if _, _, ok := c.SCIMConfiguredNote(ctx, "con_1"); !ok {
+		t.Fatal("a PATCH of a connection dropped the note")
+	}
+	c.cache.noteConfigured(c.uri("connections", "con_3", "scim-configuration"), configuredNote{"x", "waad"})
+	c.cache.written(http.MethodDelete, c.uri("connections", "con_3"), http.StatusAccepted, nil)
+	if _, _, ok := c.SCIMConfiguredNote(ctx, "con_3"); ok {
+		t.Fatal("the note outlived the connection's deletion")
+	}
+	c.cache.written(http.MethodDelete, c.uri("connections", "con_1", "scim-configuration"), http.StatusNoContent, nil)
+	if _, _, ok := c.SCIMConfiguredNote(ctx, "con_1"); ok {
+		t.Fatal("the note outlived the configuration's deletion")
+	}
+	// Without a cache (tools, tests) nothing is noted.
+	bare, err := New(ctx, Config{Domain: "acme.eu.auth0.com", APIToken: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare.NoteSCIMConfigured("con_1", "corp", "waad")
+	if _, _, ok := bare.SCIMConfiguredNote(ctx, "con_1"); ok {
+		t.Fatal("a client without cache kept a note")
+	}
+}

@@ -180,3 +180,27 @@ func (c *Client) DeleteSCIMToken(ctx context.Context, connectionID, tokenID stri
 	op := fmt.Sprintf("deleting SCIM token %q of Auth0 connection %q", tokenID, connectionID)
 	return c.call(ctx, op, http.MethodDelete, c.uri("connections", connectionID, "scim-configuration", "tokens", tokenID), nil, nil)
 }
+
+// NoteSCIMConfigured records, for the rest of this process, what the state of an auth0entra_scim_connection that is
+// planned without change says: the connection has a SCIM configuration, with that connection name and strategy.
+// Terraform plans that resource before the data sources that take its connection_id, so the data source
+// auth0entra_scim_endpoint can build its URLs from it instead of reading the configuration again: a plan with
+// -refresh=false then sends no request at all, as Terraform's own resources do (fleet budgets). With refresh, the
+// resource's Read has just read the configuration, so the note says nothing that a read would not. Any write to the
+// connection or its configuration drops the note; a client without read cache keeps none.
+func (c *Client) NoteSCIMConfigured(connectionID, connectionName, strategy string) {
+	if c.cache == nil || connectionID == "" || strategy == "" {
+		return // no cache, or a state that does not say enough
+	}
+	c.cache.noteConfigured(c.uri("connections", connectionID, "scim-configuration"), configuredNote{connectionName, strategy})
+}
+
+// SCIMConfiguredNote returns what NoteSCIMConfigured recorded for the connection, if anything, unless ctx asks for
+// fresh reads (Fresh).
+func (c *Client) SCIMConfiguredNote(ctx context.Context, connectionID string) (connectionName, strategy string, ok bool) {
+	if c.cache == nil || isFresh(ctx) {
+		return "", "", false
+	}
+	n, ok := c.cache.notedConfigured(c.uri("connections", connectionID, "scim-configuration"))
+	return n.connectionName, n.strategy, ok
+}

@@ -4,12 +4,18 @@
 // A Pacer starts unlimited, except that the first request of the process goes alone: the others wait for its
 // answer (Answered), which tells the limit, instead of all arriving in one burst. It adapts to what the cloud says:
 //   - Auth0 sends x-ratelimit-limit/-remaining/-reset on every Management API answer (auth0-management-api.md §7.1,
-//     §7.4): Observe sets the pace just under the limit per second, and when the bucket is reported empty holds
-//     every request back for one token's time;
+//     §7.4): Observe sets the pace from the limit per second and what is left in the bucket. While at least half of
+//     the bucket is left, the pace is the limit less margin (a fifth of a request per second): the bucket refills a
+//     little faster than the requests take from it, so it stays nearly full and absorbs the jitter of the answers
+//     (at 16 per second that is 98.75% of the limit; a bucket of 2, too small to absorb much, gets 90%). As the
+//     bucket drains (other clients of the tenant, clock skew), the pace falls in proportion, down to minShare of the
+//     limit when it is empty (buckets of 4 and more), so that requests and refill balance with part of the bucket
+//     left; an empty bucket also holds every request back for one token's time;
 //   - Graph sends nothing until it throttles (microsoft-graph.md §7.2): Throttled holds every request back for the
 //     Retry-After and halves the pace (from the rate actually sent when there was none); each answer that is not a
 //     429 then raises it a little again (additive increase, multiplicative decrease), up to the ceiling the headers
-//     gave, if any.
+//     gave or, without headers, to 90% of the pace that was throttled, above which it probes by a thousandth per
+//     answer.
 //
 // The waits are bounded by the request's context, and logged with tflog when they are long.
 package pacing
@@ -25,9 +31,17 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// headroom is the share of the advertised limit the pacer uses, so that clock skew and requests of other clients of
-// the tenant leave a margin.
+// headroom is the share of a pace that was throttled (without rate-limit headers) that the pacer climbs back to.
 const headroom = 0.9
+
+// minShare is the share of the advertised limit the pacer uses when the bucket is reported empty; while at least
+// half of the bucket is left it uses the limit less margin requests per second (Observe).
+// Below a bucket of minProportional, the pace does not follow what is left (the headers count whole tokens).
+const (
+	minShare        = 0.8
+	margin          = 0.2
+	minProportional = 4
+)
 
 // minRate is the slowest pace after repeated throttling, in requests per second.
 const minRate = 0.2
@@ -44,7 +58,8 @@ type Pacer struct {
 
 	mu      sync.Mutex
 	gate    time.Time   // no request starts before this
-	ceiling float64     // from the headers; 0 when unknown
+	ceiling float64     // from the headers, or learned from 429s; 0 when unknown
+	learned float64     // the ceiling learned from 429s when no headers told it; 0 when none
 	recent  []time.Time // request starts within the last second, to know the pace sent
 	waited  time.Duration
 	n429    int
@@ -125,9 +140,18 @@ func (p *Pacer) Observe(limit, remaining int, reset time.Time) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ceiling := headroom * float64(limit)
-	if p.ceiling == 0 || ceiling < p.ceiling {
-		// First sight of the limit (or a lower one): pace just under it from now on.
+	// The pace the bucket allows now: just under the limit while half of the bucket or more is left, less as it
+	// drains.
+	left := math.Min(1, math.Max(0, float64(remaining))/(float64(limit)/2))
+	if limit < minProportional {
+		// A bucket this small reads 0 whenever less than one whole token is left, which jitter alone causes: the
+		// reading says nothing about a trend. The margin and the hold on an empty bucket (below) are enough.
+		left = 1
+	}
+	ceiling := math.Min(float64(limit)-margin, float64(limit)*(minShare+(1-minShare)*left))
+	if p.lim.Limit() == rate.Inf || ceiling < float64(p.lim.Limit()) {
+		// First sight of the limit, or less left than the pace needs: slow down at once. Faster again comes
+		// step by step (raiseLocked), so that a pace halved by a 429 recovers gradually.
 		p.lim.SetLimit(rate.Limit(ceiling))
 		p.lim.SetBurst(1)
 	}
@@ -166,6 +190,13 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 	if p.lim.Limit() == rate.Inf || cur <= 0 {
 		cur = float64(max(len(p.recent), 1))
 	}
+	if p.ceiling == 0 || p.learned > 0 {
+		// No headers ever told the limit (Graph): the pace that was throttled is above it. The pace climbs back to
+		// just under that, not past it, so that 429s get rarer episode after episode instead of coming back every
+		// few answers.
+		p.learned = math.Max(minRate, headroom*cur)
+		p.ceiling = p.learned
+	}
 	p.lim.SetLimit(rate.Limit(math.Max(minRate, cur/2)))
 	p.lim.SetBurst(1)
 }
@@ -186,6 +217,12 @@ func (p *Pacer) raiseLocked() {
 	step := 0.25
 	if p.ceiling > 0 {
 		step = p.ceiling / 20
+	}
+	if p.learned > 0 && cur >= p.ceiling {
+		// At a ceiling learned from 429s: probe above it, a thousandth per answer, so that a ceiling learned from a
+		// 429 that other clients of the application caused does not hold the pace down for the whole run.
+		p.learned *= 1.001
+		p.ceiling = p.learned
 	}
 	next := cur + step
 	if p.ceiling > 0 {

@@ -74,7 +74,12 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
 		// Nothing changes: the state's computed values stand and there is nothing to check against Auth0. A refresh
 		// just before (same process) already compared the connection with the state; with -refresh=false the plan
-		// makes no call at all (fleet budget: plan -refresh=false with no change costs 0 requests).
+		// makes no call at all (fleet budget: plan -refresh=false with no change costs 0 requests). The data source
+		// auth0entra_scim_endpoint on this connection takes what the state says instead of reading it again.
+		var state resourceModel
+		if client, _ := r.clients.RequireAuth0(TypeName); client != nil && !req.State.Get(ctx, &state).HasError() {
+			client.NoteSCIMConfigured(state.ConnectionID.ValueString(), state.ConnectionName.ValueString(), state.Strategy.ValueString())
+		}
 		return
 	}
 	var plan, config resourceModel

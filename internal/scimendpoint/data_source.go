@@ -111,6 +111,14 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	}
 	id := m.ConnectionID.ValueString()
 
+	if name, strategy, ok := client.SCIMConfiguredNote(ctx, id); ok {
+		// The auth0entra_scim_connection this connection_id comes from was just planned without change: its state
+		// says the configuration exists, and the URLs need nothing else (auth0client.NoteSCIMConfigured).
+		m.ID, m.URL, m.EntraTenantURL = types.StringValue(id), types.StringValue(client.SCIMEndpointURL(id)), types.StringValue(client.EntraTenantURL(id))
+		m.ConnectionName, m.Strategy = types.StringValue(name), types.StringValue(strategy)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		return
+	}
 	cfg, err := client.GetSCIMConfiguration(ctx, id)
 	switch {
 	case auth0client.IsConnectionNotFound(err):
