@@ -77,7 +77,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		// makes no call at all (fleet budget: plan -refresh=false with no change costs 0 requests). The data source
 		// auth0entra_scim_endpoint on this connection takes what the state says instead of reading it again.
 		var state resourceModel
-		if client, _ := r.clients.RequireAuth0(TypeName); client != nil && !req.State.Get(ctx, &state).HasError() {
+		if client, _ := r.Auth0(); client != nil && !req.State.Get(ctx, &state).HasError() {
 			client.NoteSCIMConfigured(state.ConnectionID.ValueString(), state.ConnectionName.ValueString(), state.Strategy.ValueString())
 		}
 		return
