@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +28,6 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
 
@@ -529,9 +527,9 @@ func TestAccAttributeMappings_errors(t *testing.T) {
 	app, vars := appHCL(t, sb)
 	// A failed plan writes nothing: from the first plan-only step on, every step checks that no request but reads
 	// (and logins) reached either cloud since the counters were reset, which covers the step before it.
-	noWrites := func() { checkNoWrites(t, sb) }
+	noWrites := func() { acctest.CheckNoWrites(t, sb) }
 	planHCL := func(hcl, want string) resource.TestStep {
-		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, hcl), PlanOnly: true, ExpectError: errorRe(want), PreConfig: noWrites}
+		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, hcl), PlanOnly: true, ExpectError: acctest.ErrorRe(want), PreConfig: noWrites}
 	}
 	plan := func(body, want string) resource.TestStep { return planHCL(mappingsHCL(body), want) }
 	mappingsFor := func(sp, job string) string {
@@ -553,15 +551,15 @@ resource "auth0entra_attribute_mappings" "users" {
 				// Known only at apply: the collision with userName (precedence 1) fails the apply, naming the row.
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
-				ExpectError:     errorRe(`(?s)Matching precedence already used.*"userName".*precedence 1`),
+				ExpectError:     acctest.ErrorRe(`(?s)Matching precedence already used.*"userName".*precedence 1`),
 			},
 			{ConfigVariables: vars, Config: acctest.Config(sb, app), Check: e.capture},
 			{
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
 				PlanOnly:        true,
-				ExpectError:     errorRe(`(?s)Matching precedence already used.*"userName"`),
-				PreConfig:       func() { resetCounters(sb) },
+				ExpectError:     acctest.ErrorRe(`(?s)Matching precedence already used.*"userName"`),
+				PreConfig:       func() { acctest.ResetCounters(sb) },
 			},
 			plan(`mapping = [{ target_attribute = "emails[type eq \"private\"].value", source_attribute = "mail" }]`, `(?s)Unknown target attribute.*private.*customappsso.*include:.*work`),
 			plan(`mapping = [{ target_attribute = "externalid", source_attribute = "mail" }, { target_attribute = "externalId", source_attribute = "objectId" }]`, `(?s)Target attribute mapped twice.*"externalId" and "externalid"`),
@@ -601,37 +599,6 @@ resource "auth0entra_attribute_mappings" "users" {
 	})
 }
 
-// resetCounters clears both clouds' request logs.
-func resetCounters(sb *sandbox.Sandbox) {
-	sb.Entra.Router().ResetCounters()
-	sb.Auth0.Router().ResetCounters()
-}
-
-// checkNoWrites fails the test when a request other than a read reached either cloud since the counters were reset:
-// everything but GET, the Entra login and the Auth0 token request counts.
-func checkNoWrites(t *testing.T, sb *sandbox.Sandbox) {
-	t.Helper()
-	var writes []string
-	for _, r := range sb.Entra.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != "POST /{tenant}/oauth2/v2.0/token" {
-			writes = append(writes, "Entra "+r.Method+" "+r.Path)
-		}
-	}
-	for _, r := range sb.Auth0.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != auth0.RouteToken {
-			writes = append(writes, "Auth0 "+r.Method+" "+r.Path)
-		}
-	}
-	if len(writes) != 0 {
-		t.Errorf("a failed plan wrote to the clouds: %v", writes)
-	}
-}
-
-// errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
-func errorRe(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
 // TestAccAttributeMappings_outOfBand: a Read stalled by Graph ends at timeouts.read; a job deleted outside Terraform
 // takes the mappings with it, which are planned for creation and written again on the job the app re-creates.
 func TestAccAttributeMappings_outOfBand(t *testing.T) {
@@ -659,7 +626,7 @@ func TestAccAttributeMappings_outOfBand(t *testing.T) {
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, app, users, groups),
 				PlanOnly:        true,
-				ExpectError:     errorRe(`(?s)Could not read the synchronization schema.*time ran out`),
+				ExpectError:     acctest.ErrorRe(`(?s)Could not read the synchronization schema.*time ran out`),
 			},
 			{
 				// The job deleted by hand: both mappings leave the state and are planned for creation; apply
@@ -772,16 +739,16 @@ resource "auth0entra_attribute_mappings" "users" {
   depends_on = [auth0entra_scim_token.t]
 }
 `, sb.Auth0Domain, sb.Auth0ClientID, sb.Auth0ClientSecret, sb.Seed.ConnectionID)
-	want := errorRe(`(?s)Microsoft Entra is not configured.*auth0entra_attribute_mappings manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
-	resetCounters(sb)
+	want := acctest.ErrorRe(`(?s)Microsoft Entra is not configured.*auth0entra_attribute_mappings manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
+	acctest.ResetCounters(sb)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		Steps: []resource.TestStep{
 			{Config: cfg, PlanOnly: true, ExpectError: want},
-			{Config: cfg, ExpectError: want, PreConfig: func() { checkNoWrites(t, sb) }},
+			{Config: cfg, ExpectError: want, PreConfig: func() { acctest.CheckNoWrites(t, sb) }},
 		},
 	})
-	checkNoWrites(t, sb)
+	acctest.CheckNoWrites(t, sb)
 }

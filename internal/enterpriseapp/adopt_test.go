@@ -58,7 +58,7 @@ func TestAccEnterpriseApp_adoptsInterruptedCreate(t *testing.T) {
 				},
 				ConfigVariables: tokens(tok, ""),
 				Config:          cfg("  timeouts {\n    create = \"5s\"\n  }\n"),
-				ExpectError:     errorRe(`Could not create the enterprise application`),
+				ExpectError:     acctest.ErrorRe(`Could not create the enterprise application`),
 			},
 			{
 				// Graph is back. The application exists in Entra (under its creating-name) but in no state.

@@ -385,7 +385,7 @@ func TestAccEnterpriseApp_lifecycle(t *testing.T) {
 				},
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, appHCL(rotated)),
-				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*Nothing was saved`),
+				ExpectError:     acctest.ErrorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*Nothing was saved`),
 			},
 			{
 				// The configuration did not change, but the new job still needs its credentials: the plan shows an
@@ -446,7 +446,7 @@ func TestAccEnterpriseApp_credentials(t *testing.T) {
 				// A token without get:users fails Entra's Test Connection: the error says why and what to check.
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, appHCL(appArgs{name: "Auth0 SCIM (creds)", provisioning: legacy("var.token1")})),
-				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*SystemForCrossDomainIdentityManagement.*Nothing was saved.*get:users`),
+				ExpectError:     acctest.ErrorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*SystemForCrossDomainIdentityManagement.*Nothing was saved.*get:users`),
 			},
 			{
 				// The next apply replaces the half-created (tainted) app: exactly one app remains.
@@ -492,10 +492,10 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 	const tok = "not-used-at-plan-time"
 	// A failed plan writes nothing: every step checks that no request but reads (and logins) reached either cloud
 	// since the counters were reset, which covers the step before it; the end of the test covers the last one.
-	resetCounters(sb)
+	acctest.ResetCounters(sb)
 	step := func(a appArgs, want string) resource.TestStep {
-		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: errorRe(want),
-			PreConfig: func() { checkNoWrites(t, sb) }}
+		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: acctest.ErrorRe(want),
+			PreConfig: func() { acctest.CheckNoWrites(t, sb) }}
 	}
 	applyStep := func(a appArgs, want string) resource.TestStep {
 		st := step(a, want)
@@ -531,44 +531,12 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output\nsecret_token_wo_version = \"1\"\nsecret_token = terraform_data.token.output", tenantURL)}, `(?s)Two secret tokens.*Set exactly one`),
 			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output", tenantURL)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
 			// A valid configuration last, so that destroying what the apply steps made (terraform_data only) works.
-			{Config: acctest.Config(sb, "resource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n}\n"), PreConfig: func() { checkNoWrites(t, sb) }},
+			{Config: acctest.Config(sb, "resource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n}\n"), PreConfig: func() { acctest.CheckNoWrites(t, sb) }},
 		},
 	})
-	checkNoWrites(t, sb)
+	acctest.CheckNoWrites(t, sb)
 	if n := len(sb.Entra.Router().Requests("")); n == 0 {
 		t.Error("no request reached Entra: the plan-time lookups did not run, so the check above proves nothing")
-	}
-}
-
-// resetCounters clears both clouds' request logs.
-func resetCounters(sb *sandbox.Sandbox) {
-	sb.Entra.Router().ResetCounters()
-	sb.Auth0.Router().ResetCounters()
-}
-
-// writes lists the requests that reached either cloud since the counters were reset and were not reads: everything
-// but GET, the Entra login and the Auth0 token request.
-func writes(sb *sandbox.Sandbox) []string {
-	var out []string
-	for _, r := range sb.Entra.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != entraTokenRoute {
-			out = append(out, "Entra "+r.Method+" "+r.Path)
-		}
-	}
-	for _, r := range sb.Auth0.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != auth0.RouteToken {
-			out = append(out, "Auth0 "+r.Method+" "+r.Path)
-		}
-	}
-	return out
-}
-
-const entraTokenRoute = "POST /{tenant}/oauth2/v2.0/token"
-
-func checkNoWrites(t *testing.T, sb *sandbox.Sandbox) {
-	t.Helper()
-	if w := writes(sb); len(w) != 0 {
-		t.Errorf("a failed plan wrote to the clouds: %v", w)
 	}
 }
 
@@ -607,8 +575,8 @@ resource "auth0entra_enterprise_app" "test" {
   }
 }
 `, sb.Seed.ConnectionID, tenantURL))
-	want := errorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
-	resetCounters(sb)
+	want := acctest.ErrorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
+	acctest.ResetCounters(sb)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -617,21 +585,16 @@ resource "auth0entra_enterprise_app" "test" {
 			{Config: cfg, PlanOnly: true, ExpectError: want},
 			{
 				// A full apply stops at the plan too: the Auth0 token is not created.
-				PreConfig:   func() { checkNoWrites(t, sb) },
+				PreConfig:   func() { acctest.CheckNoWrites(t, sb) },
 				Config:      cfg,
 				ExpectError: want,
 			},
 		},
 	})
-	checkNoWrites(t, sb)
+	acctest.CheckNoWrites(t, sb)
 	if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
 		t.Errorf("%d SCIM tokens were created", n)
 	}
-}
-
-// errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
-func errorRe(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }
 
 // TestAccEnterpriseApp_outOfBand: a Read stalled by Graph ends at timeouts.read; the application deleted outside
@@ -661,7 +624,7 @@ func TestAccEnterpriseApp_outOfBand(t *testing.T) {
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, appHCL(args)),
 				PlanOnly:        true,
-				ExpectError:     errorRe(`(?s)Could not read the enterprise application.*time ran out`),
+				ExpectError:     acctest.ErrorRe(`(?s)Could not read the enterprise application.*time ran out`),
 			},
 			{
 				// The application (and with it the service principal, job and assignments) deleted outside

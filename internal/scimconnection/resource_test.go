@@ -53,11 +53,6 @@ const overrides = `
 
 func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 
-// wrapped compiles an error pattern whose spaces also match the line breaks Terraform inserts into diagnostics.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
 func mappingOf(t *testing.T, sb *sandbox.Sandbox, id string) map[string]string {
 	t.Helper()
 	cfg, ok := sb.Auth0.SCIMConfiguration(id)
@@ -509,7 +504,7 @@ func TestAccSCIMConnection_planTimeErrors(t *testing.T) {
 		return resource.TestStep{
 			Config:      acctest.Config(sb, scimConnection(id, body)),
 			PlanOnly:    true,
-			ExpectError: wrapped(want),
+			ExpectError: acctest.ErrorRe(want),
 		}
 	}
 	resource.Test(t, resource.TestCase{
@@ -606,7 +601,7 @@ resource "auth0entra_scim_connection" "test" {
 			{
 				// Checked at apply: the plan cannot know the connection.
 				Config:      acctest.Config(sb, viaData(okta)),
-				ExpectError: wrapped(`Not a Microsoft Azure AD connection`),
+				ExpectError: acctest.ErrorRe(`Not a Microsoft Azure AD connection`),
 			},
 			{
 				Config: acctest.Config(sb, viaData(sb.Seed.ConnectionID)),
@@ -640,7 +635,7 @@ func TestAccSCIMConnection_connectionDeletedOutsideTerraform(t *testing.T) {
 				PreConfig:   func() { sb.Auth0.DeleteConnection(id) },
 				Config:      acctest.Config(sb, scimConnection(id, "")),
 				PlanOnly:    true,
-				ExpectError: wrapped(`Auth0 connection not found.*` + id),
+				ExpectError: acctest.ErrorRe(`Auth0 connection not found.*` + id),
 			},
 			{
 				// Without the resource in the configuration there is nothing left to do.

@@ -37,11 +37,6 @@ var (
 
 func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 
-// wrapped compiles an error pattern whose spaces also match the line breaks Terraform inserts into diagnostics.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
 // withConnection renders a SCIM configuration of the seed connection and a token on it.
 func withConnection(sb *sandbox.Sandbox, token string) string {
 	return acctest.Config(sb, fmt.Sprintf(`
@@ -391,7 +386,7 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 			{
 				// Two tokens exist already: the plan fails and lists them.
 				Config: tokenOnly(sb, scopes(`"get:users"`)),
-				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + others[0].TokenID + `, created .*scopes get:users.*` +
+				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + others[0].TokenID + `, created .*scopes get:users.*` +
 					others[1].TokenID + `.*Delete one of them first`),
 			},
 			{
@@ -412,14 +407,14 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 				// but when Terraform plans the create again during apply, the old token is one of two: the apply
 				// stops there, listing both, before anything is written.
 				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)+cbd),
-				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + others[1].TokenID + `.*create_before_destroy`),
+				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + others[1].TokenID + `.*create_before_destroy`),
 			},
 			{
 				// Terraform deposed the old token before the refused create and would revoke it at the next apply,
 				// but the plan cannot tell it from a foreign token: the plan still fails, naming it.
 				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)),
 				PlanOnly:    true,
-				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + `deposed`),
+				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + `deposed`),
 			},
 			{
 				// Revoking the deposed token in Auth0, as the error says, lets the replacement through: Terraform
@@ -534,7 +529,7 @@ func TestAccSCIMToken_planTimeErrors(t *testing.T) {
 	}
 	sb.Auth0.Router().ResetCounters()
 	step := func(hcl, want string) resource.TestStep {
-		return resource.TestStep{Config: hcl, PlanOnly: true, ExpectError: wrapped(want)}
+		return resource.TestStep{Config: hcl, PlanOnly: true, ExpectError: acctest.ErrorRe(want)}
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -580,7 +575,7 @@ func TestAccSCIMToken_importIDErrors(t *testing.T) {
 				ResourceName:  addr,
 				ImportState:   true,
 				ImportStateId: "tok_AbCdEfGh12345678",
-				ExpectError:   wrapped(`Invalid import id.*"<connection_id>:<token_id>"`),
+				ExpectError:   acctest.ErrorRe(`Invalid import id.*"<connection_id>:<token_id>"`),
 			},
 		},
 	})
