@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimtoken"
@@ -111,17 +112,44 @@ func useToken(t *testing.T, sb *sandbox.Sandbox, token string) int {
 	return resp.StatusCode
 }
 
+// TestAccSCIMToken_lifecycle runs on both targets: a token with the older connection's scopes for 8760h, used on
+// Auth0's SCIM endpoint (last_used_at read back, the secret kept), imported, rotate_before changed in place, other
+// scopes replacing it, destroy revoking it. Checks read the fixture connection's tokens through the Management API;
+// on the sandbox the request log also shows the lifetime sent and that an in-place change writes nothing.
 func TestAccSCIMToken_lifecycle(t *testing.T) {
-	sb := acctest.Sandbox(t)
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0 := tg.Auth0(t)
+	endpoint := a0.SCIMEndpointURL(tg.ConnectionID)
 	var secret string
 	tokenSame := statecheck.CompareValue(compare.ValuesSame())
 	tokenID := statecheck.CompareValue(compare.ValuesDiffer())
-	cfg := withConnection(sb, tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\""))
+	withConnection := func(token string) string {
+		return tg.Config(fmt.Sprintf(`
+resource "auth0entra_scim_connection" "test" {
+  connection_id = %q
+}
+`, tg.ConnectionID), token)
+	}
+	cfg := withConnection(tokenHCL(olderConnectionScopes + "\n  lifetime = \"8760h\""))
+	importID := func(s *terraform.State) (string, error) {
+		return tg.ConnectionID + ":" + stateValue(s, "token_id"), nil
+	}
+	onlyToken := func(s *terraform.State) ([]auth0client.SCIMToken, error) {
+		toks, err := tg.SCIMTokens(a0)
+		if err != nil {
+			return nil, err
+		}
+		if len(toks) != 1 || toks[0].TokenID != stateValue(s, "token_id") {
+			return nil, fmt.Errorf("Auth0's tokens on %s = %v, want only %s", tg.ConnectionID, toks, stateValue(s, "token_id"))
+		}
+		return toks, nil
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkNoTokens(sb),
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -143,12 +171,17 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					secret = stateValue(s, "token")
-					toks := sb.Auth0.SCIMTokens(sb.Seed.ConnectionID)
-					if len(toks) != 1 || toks[0].TokenID != stateValue(s, "token_id") {
-						return fmt.Errorf("sandbox tokens = %+v", toks)
+					toks, err := onlyToken(s)
+					if err != nil {
+						return err
 					}
-					if got := toks[0].ValidUntil.Sub(toks[0].CreatedAt); got != 8760*time.Hour {
-						return fmt.Errorf("token lifetime in Auth0 = %s, want 8760h", got)
+					created, err1 := time.Parse(time.RFC3339, toks[0].CreatedAt)
+					until, err2 := time.Parse(time.RFC3339, toks[0].ValidUntil)
+					if err1 != nil || err2 != nil || until.Sub(created) != 8760*time.Hour {
+						return fmt.Errorf("token created %q, valid until %q in Auth0; want valid for 8760h", toks[0].CreatedAt, toks[0].ValidUntil)
+					}
+					if sb == nil {
+						return nil
 					}
 					reqs := sb.Auth0.Router().Requests(auth0.RouteCreateSCIMToken)
 					if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), `"token_lifetime":31536000`) {
@@ -160,8 +193,8 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 			{
 				// Entra uses the token; refreshing reads last_used_at and keeps the secret (cf. auth0 provider #1423).
 				PreConfig: func() {
-					if code := useToken(t, sb, secret); code != http.StatusOK {
-						t.Fatalf("the token does not work on the SCIM endpoint: %d", code)
+					if code, _, err := acctest.SCIMUsers(endpoint, secret, ""); err != nil || code != http.StatusOK {
+						t.Fatalf("the token does not work on the SCIM endpoint: %d %v", code, err)
 					}
 				},
 				Config: cfg,
@@ -175,11 +208,9 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				ResourceName: addr,
-				ImportState:  true,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
-				},
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: importID,
 				ImportStateVerify: true,
 				// The secret is shown by Auth0 only at creation; an imported token has none.
 				ImportStateVerifyIgnore: []string{"token"},
@@ -191,16 +222,14 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				ResourceName:    addr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
-				},
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: importID,
 			},
 			{
 				// rotate_before alone is an in-place change: nothing is written to Auth0.
-				Config: withConnection(sb, tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\"\n  rotate_before = \"720h\"")),
+				Config: withConnection(tokenHCL(olderConnectionScopes + "\n  lifetime = \"8760h\"\n  rotate_before = \"720h\"")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -209,7 +238,13 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 					tokenSame.AddStateValue(addr, attr("token")),
 					statecheck.ExpectKnownValue(addr, attr("rotate_before"), knownvalue.StringExact("720h")),
 				},
-				Check: func(*terraform.State) error {
+				Check: func(s *terraform.State) error {
+					if _, err := onlyToken(s); err != nil {
+						return err
+					}
+					if sb == nil {
+						return nil
+					}
 					if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken) + sb.Auth0.Router().Count(auth0.RouteDeleteSCIMToken); n != 1 {
 						return fmt.Errorf("token writes = %d, want only the first creation", n)
 					}
@@ -218,17 +253,15 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 			},
 			{
 				// Other scopes: a new token.
-				Config: withConnection(sb, tokenHCL(`  scopes = ["get:users", "post:users", "patch:users", "delete:users"]`+"\n  lifetime = \"8760h\"")),
+				Config: withConnection(tokenHCL(`  scopes = ["get:users", "post:users", "patch:users", "delete:users"]` + "\n  lifetime = \"8760h\"")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{tokenID.AddStateValue(addr, attr("token_id"))},
 				Check: func(s *terraform.State) error {
-					if ids := tokenIDs(sb); len(ids) != 1 || ids[0] != stateValue(s, "token_id") {
-						return fmt.Errorf("sandbox tokens = %v, want only the new one", ids)
-					}
-					return nil
+					_, err := onlyToken(s)
+					return err
 				},
 			},
 		},
