@@ -1,7 +1,6 @@
 package scimtoken_test
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net/http"
 	"os"
@@ -92,24 +91,6 @@ func stateValue(s *terraform.State, name string) string {
 		return ""
 	}
 	return rs.Primary.Attributes[name]
-}
-
-// useToken calls the sandbox's SCIM endpoint with the token, as Entra would.
-func useToken(t *testing.T, sb *sandbox.Sandbox, token string) int {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "https://"+sb.Auth0Domain+"/scim/v2/connections/"+sb.Seed.ConnectionID+"/Users?filter="+
-		`userName%20eq%20%22alice%40corp.example%22`, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: sb.CA.Pool(), MinVersion: tls.VersionTLS12}}}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode
 }
 
 // TestAccSCIMToken_lifecycle runs on both targets: a token with the older connection's scopes for 8760h, used on
