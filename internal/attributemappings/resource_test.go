@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +28,6 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
 
@@ -55,6 +53,21 @@ func appHCL(t *testing.T, sb *sandbox.Sandbox) (string, config.Variables) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return appHCLFor("Auth0 SCIM (mappings)", sb.Seed.GroupID, sb.Auth0.SCIMEndpoint(sb.Seed.ConnectionID)+"?aadOptscim062020", tok.TokenID, tok.Token)
+}
+
+// targetAppHCL is appHCL on either target: the Auth0 side prepared through the Management API (removed when the test
+// ends), a random name. It also returns the token's secret, for Auth0's SCIM endpoint.
+func targetAppHCL(t *testing.T, tg *acctest.Target) (hcl string, vars config.Variables, token string) {
+	t.Helper()
+	a0 := tg.Auth0(t)
+	tenantURL := tg.SetUpSCIM(t, a0)
+	token, tokenID := tg.IssueSCIMToken(t, a0)
+	hcl, vars = appHCLFor(acctest.RandomName()+" Auth0 SCIM (mappings)", tg.GroupID, tenantURL, tokenID, token)
+	return hcl, vars, token
+}
+
+func appHCLFor(name, groupID, tenantURL, tokenID, token string) (string, config.Variables) {
 	return fmt.Sprintf(`
 variable "scim_token" {
   type      = string
@@ -62,7 +75,7 @@ variable "scim_token" {
 }
 
 resource "auth0entra_enterprise_app" "app" {
-  display_name = "Auth0 SCIM (mappings)"
+  display_name = %q
   assignment   = [{ principal_id = %q, principal_type = "Group" }]
   provisioning = {
     tenant_url              = %q
@@ -70,7 +83,7 @@ resource "auth0entra_enterprise_app" "app" {
     secret_token_wo_version = %q
   }
 }
-`, sb.Seed.GroupID, sb.Auth0.SCIMEndpoint(sb.Seed.ConnectionID)+"?aadOptscim062020", tok.TokenID), config.Variables{"scim_token": config.StringVariable(tok.Token)}
+`, name, groupID, tenantURL, tokenID), config.Variables{"scim_token": config.StringVariable(token)}
 }
 
 // mappingsHCL is the resource under test; body holds target_object_actions and mapping.
@@ -110,8 +123,10 @@ const updatedMappings = `
     { target_attribute = "displayName", expression = "Join(\" \", [givenName], [surname])", apply = "on_create" },
   ]`
 
-// env gives the tests the sandbox, the ids of the app and a Graph client (the provider's own) to read templates.
+// env gives the tests the target (its sandbox nil on tenants), the ids of the app and a Graph client (the provider's
+// own) to read templates and schemas.
 type env struct {
+	tg       *acctest.Target
 	sb       *sandbox.Sandbox
 	c        *entraclient.Client
 	sp, job  string
@@ -125,13 +140,14 @@ func (e *env) capture(s *terraform.State) error {
 	}
 	e.sp, e.job = rs.Primary.Attributes["service_principal_id"], rs.Primary.Attributes["job_id"]
 	if e.template == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		raw, err := e.c.GetTemplateSchema(ctx, e.sp, entraclient.SCIMTemplateID)
-		if err != nil {
-			return err
-		}
-		e.template = raw
+		return acctest.Eventually(e.c, "waiting for the job's template", func(ctx context.Context) error {
+			raw, err := e.c.GetTemplateSchema(ctx, e.sp, entraclient.SCIMTemplateID)
+			if err != nil {
+				return err
+			}
+			e.template = raw
+			return nil
+		})
 	}
 	return nil
 }
@@ -145,7 +161,13 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{sb: sb, c: c}
+	return &env{tg: acctest.SandboxTarget(sb), sb: sb, c: c}
+}
+
+// newTargetEnv is newEnv on either target (acctest.NewTarget).
+func newTargetEnv(t *testing.T) *env {
+	tg := acctest.NewTarget(t)
+	return &env{tg: tg, sb: tg.Sandbox, c: tg.Entra(t)}
 }
 
 // userMapping returns the User object mapping of a schema, decoded.
@@ -180,8 +202,14 @@ func row(om map[string]any, target string) map[string]any {
 	return nil
 }
 
-// jobSchema is the job's schema as the sandbox stores it (the last PUT body).
+// jobSchema is the job's schema: on the sandbox as it stores it (the last PUT body, byte for byte, which the key-order
+// checks compare with the template), on tenants as Graph answers it.
 func (e *env) jobSchema() ([]byte, error) {
+	if e.sb == nil {
+		ctx, cancel := acctest.CheckContext()
+		defer cancel()
+		return e.c.GetSchema(ctx, e.sp, e.job)
+	}
 	raw, ok := e.sb.Entra.JobSchema(e.sp, e.job)
 	if !ok {
 		return nil, fmt.Errorf("job %s has no schema", e.job)
@@ -289,63 +317,58 @@ func (e *env) checkRestUnchanged(t *testing.T, targets ...string) resource.TestC
 	}
 }
 
-// checkProvisionOnDemand runs the seed's test through the provider's Graph client: with Create deselected,
-// Alice (already in Auth0) is updated and Carol (never logged in) is not created.
-func (e *env) checkProvisionOnDemand(*terraform.State) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	raw, err := e.jobSchema()
-	if err != nil {
-		return err
-	}
-	rule, err := entraclient.ProvisionRuleID(raw)
-	if err != nil {
-		return err
-	}
-	before := len(e.sb.Auth0.ListUsers(e.sb.Seed.ConnectionID))
-	for _, c := range []struct{ key, want string }{{"alice", "Success"}, {"carol", "Skipped"}} {
-		ans, err := e.c.ProvisionOnDemand(ctx, e.sp, e.job, rule, entraclient.ProvisionSubject{ObjectID: e.sb.Seed.User(c.key).EntraID, ObjectTypeName: "User"})
-		if err != nil {
-			return fmt.Errorf("provisioning %s on demand: %w", c.key, err)
-		}
-		res, err := entraclient.ParseProvisionResult(ans)
+// checkProvisionOnDemand runs the seed's test through the provider's Graph client: with Create deselected, the
+// fixture's present user (already in Auth0) is updated and the absent one (never logged in) is not created. Auth0's
+// users are counted through its SCIM endpoint with the test's token.
+func (e *env) checkProvisionOnDemand(t *testing.T, token string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		endpoint := e.tg.Auth0(t).SCIMEndpointURL(e.tg.ConnectionID)
+		_, before, err := acctest.SCIMUsers(endpoint, token, "")
 		if err != nil {
 			return err
 		}
-		if res.Result != c.want {
-			return fmt.Errorf("provisioning %s on demand: %+v, want %s", c.key, res, c.want)
+		for _, c := range []struct{ who, id, want string }{{"the present user", e.tg.PresentUserID, "Success"}, {"the absent user", e.tg.AbsentUserID, "Skipped"}} {
+			if r := e.tg.ProvisionOnDemand(t, e.sp, e.job, c.id); r.Status != c.want {
+				return fmt.Errorf("provisioning %s on demand: %s, want %s", c.who, r.Summary(), c.want)
+			}
 		}
+		if _, after, err := acctest.SCIMUsers(endpoint, token, ""); err != nil || after != before {
+			return fmt.Errorf("Auth0 had %d users and now has %d (%v), although Create is deselected", before, after, err)
+		}
+		return nil
 	}
-	if after := len(e.sb.Auth0.ListUsers(e.sb.Seed.ConnectionID)); after != before {
-		return fmt.Errorf("%d Auth0 users were created although Create is deselected", after-before)
-	}
-	return nil
 }
 
-// TestAccAttributeMappings_lifecycle runs the manual setup's mapping edits with replication lag and throttling,
-// updates, repairs drift, imports, gives a row back, and restores the template on destroy.
+// TestAccAttributeMappings_lifecycle runs the manual setup's mapping edits, updates, repairs drift made by hand
+// through Graph, imports, gives a row back, and restores the template on destroy, on both targets: the Auth0 side is
+// prepared through the Management API, the schema and Provision on Demand go through Graph. On the sandbox Entra also
+// lags and throttles, and the request log shows the retried PUT and no PATCH.
 func TestAccAttributeMappings_lifecycle(t *testing.T) {
-	e := newEnv(t)
-	sb := e.sb
-	app, vars := appHCL(t, sb)
-	sb.Entra.SetReplicationLag(time.Second)
-	sb.Entra.Router().Inject(router.Fault{Route: schemaPut, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Times: 1})
-	sb.Entra.Router().Inject(router.Fault{Route: schemaGet, Status: http.StatusServiceUnavailable, RetryAfter: time.Second, Times: 1})
+	e := newTargetEnv(t)
+	sb, tg := e.sb, e.tg
+	app, vars, token := targetAppHCL(t, tg)
+	if sb != nil {
+		sb.Entra.SetReplicationLag(time.Second)
+		sb.Entra.Router().Inject(router.Fault{Route: schemaPut, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Times: 1})
+		sb.Entra.Router().Inject(router.Fault{Route: schemaGet, Status: http.StatusServiceUnavailable, RetryAfter: time.Second, Times: 1})
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		CheckDestroy: func(*terraform.State) error {
-			if _, ok := sb.Entra.ServicePrincipal(e.sp); ok {
-				return fmt.Errorf("service principal %s still exists", e.sp)
-			}
-			return nil
+			return acctest.Eventually(e.c, "waiting for the deleted service principal to be gone", func(ctx context.Context) error {
+				if _, err := e.c.GetServicePrincipal(ctx, e.sp); !entraclient.IsNotFound(err) {
+					return fmt.Errorf("service principal %s still exists (%v)", e.sp, err)
+				}
+				return nil
+			})
 		},
 		Steps: []resource.TestStep{
 			{
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings), groupsHCL),
+				Config:          tg.Config(app, mappingsHCL(seedMappings), groupsHCL),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Update"), knownvalue.StringExact("Delete")})),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("mapping"), knownvalue.SetExact([]knownvalue.Check{
@@ -379,6 +402,9 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 						if p := row(om, emailsWork)["matchingPriority"]; p != float64(2) {
 							return fmt.Errorf("emails matching priority = %v", p)
 						}
+						if sb == nil {
+							return nil
+						}
 						if n := sb.Entra.Router().Count(schemaPut); n < 2 {
 							return fmt.Errorf("the throttled PUT was not retried (%d PUTs)", n)
 						}
@@ -388,12 +414,12 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 						return nil
 					},
 					e.checkRestUnchanged(t, "externalId", emailsWork),
-					e.checkProvisionOnDemand,
+					e.checkProvisionOnDemand(t, token),
 				),
 			},
 			{
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
+				Config:          tg.Config(app, mappingsHCL(updatedMappings), groupsHCL),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
@@ -435,13 +461,16 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 							}
 						}
 					}
+					delete(s, "@odata.context") // not part of the resource; Graph sends it with every answer
 					b, _ := json.Marshal(s)
-					if err := sb.Entra.SetJobSchema(e.sp, e.job, b); err != nil {
+					ctx, cancel := acctest.CheckContext()
+					defer cancel()
+					if err := e.c.PutSchema(ctx, e.sp, e.job, b); err != nil {
 						t.Fatal(err)
 					}
 				},
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
+				Config:          tg.Config(app, mappingsHCL(updatedMappings), groupsHCL),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Update"), knownvalue.StringExact("Delete")})),
@@ -470,7 +499,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 				// Adoption with an import block: the configuration lists the rows in another order than the schema,
 				// and the plan is empty (the harness fails on any change but the import).
 				ConfigVariables:   vars,
-				Config:            acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
+				Config:            tg.Config(app, mappingsHCL(updatedMappings), groupsHCL),
 				ResourceName:      addr,
 				ImportState:       true,
 				ImportStateKind:   resource.ImportBlockWithID,
@@ -479,7 +508,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 			{
 				// A Group mapping nobody customized imports with no rows (null, not an empty list): empty plan.
 				ConfigVariables:   vars,
-				Config:            acctest.Config(sb, app, mappingsHCL(updatedMappings), groupsHCL),
+				Config:            tg.Config(app, mappingsHCL(updatedMappings), groupsHCL),
 				ResourceName:      groupsAddr,
 				ImportState:       true,
 				ImportStateKind:   resource.ImportBlockWithID,
@@ -488,7 +517,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 			{
 				// A row left out of the configuration goes back to the template's.
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(seedMappings), groupsHCL),
+				Config:          tg.Config(app, mappingsHCL(seedMappings), groupsHCL),
 				Check: func(*terraform.State) error {
 					raw, _ := e.jobSchema()
 					om, _ := userMapping(raw)
@@ -504,7 +533,7 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 			{
 				// Destroying the mappings restores the template's rows and object actions.
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app),
+				Config:          tg.Config(app),
 				Check: func(*terraform.State) error {
 					raw, _ := e.jobSchema()
 					om, _ := userMapping(raw)
@@ -529,9 +558,9 @@ func TestAccAttributeMappings_errors(t *testing.T) {
 	app, vars := appHCL(t, sb)
 	// A failed plan writes nothing: from the first plan-only step on, every step checks that no request but reads
 	// (and logins) reached either cloud since the counters were reset, which covers the step before it.
-	noWrites := func() { checkNoWrites(t, sb) }
+	noWrites := func() { acctest.CheckNoWrites(t, sb) }
 	planHCL := func(hcl, want string) resource.TestStep {
-		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, hcl), PlanOnly: true, ExpectError: errorRe(want), PreConfig: noWrites}
+		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, hcl), PlanOnly: true, ExpectError: acctest.ErrorRe(want), PreConfig: noWrites}
 	}
 	plan := func(body, want string) resource.TestStep { return planHCL(mappingsHCL(body), want) }
 	mappingsFor := func(sp, job string) string {
@@ -553,15 +582,15 @@ resource "auth0entra_attribute_mappings" "users" {
 				// Known only at apply: the collision with userName (precedence 1) fails the apply, naming the row.
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
-				ExpectError:     errorRe(`(?s)Matching precedence already used.*"userName".*precedence 1`),
+				ExpectError:     acctest.ErrorRe(`(?s)Matching precedence already used.*"userName".*precedence 1`),
 			},
 			{ConfigVariables: vars, Config: acctest.Config(sb, app), Check: e.capture},
 			{
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
 				PlanOnly:        true,
-				ExpectError:     errorRe(`(?s)Matching precedence already used.*"userName"`),
-				PreConfig:       func() { resetCounters(sb) },
+				ExpectError:     acctest.ErrorRe(`(?s)Matching precedence already used.*"userName"`),
+				PreConfig:       func() { acctest.ResetCounters(sb) },
 			},
 			plan(`mapping = [{ target_attribute = "emails[type eq \"private\"].value", source_attribute = "mail" }]`, `(?s)Unknown target attribute.*private.*customappsso.*include:.*work`),
 			plan(`mapping = [{ target_attribute = "externalid", source_attribute = "mail" }, { target_attribute = "externalId", source_attribute = "objectId" }]`, `(?s)Target attribute mapped twice.*"externalId" and "externalid"`),
@@ -601,37 +630,6 @@ resource "auth0entra_attribute_mappings" "users" {
 	})
 }
 
-// resetCounters clears both clouds' request logs.
-func resetCounters(sb *sandbox.Sandbox) {
-	sb.Entra.Router().ResetCounters()
-	sb.Auth0.Router().ResetCounters()
-}
-
-// checkNoWrites fails the test when a request other than a read reached either cloud since the counters were reset:
-// everything but GET, the Entra login and the Auth0 token request counts.
-func checkNoWrites(t *testing.T, sb *sandbox.Sandbox) {
-	t.Helper()
-	var writes []string
-	for _, r := range sb.Entra.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != "POST /{tenant}/oauth2/v2.0/token" {
-			writes = append(writes, "Entra "+r.Method+" "+r.Path)
-		}
-	}
-	for _, r := range sb.Auth0.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != auth0.RouteToken {
-			writes = append(writes, "Auth0 "+r.Method+" "+r.Path)
-		}
-	}
-	if len(writes) != 0 {
-		t.Errorf("a failed plan wrote to the clouds: %v", writes)
-	}
-}
-
-// errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
-func errorRe(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
 // TestAccAttributeMappings_outOfBand: a Read stalled by Graph ends at timeouts.read; a job deleted outside Terraform
 // takes the mappings with it, which are planned for creation and written again on the job the app re-creates.
 func TestAccAttributeMappings_outOfBand(t *testing.T) {
@@ -659,7 +657,7 @@ func TestAccAttributeMappings_outOfBand(t *testing.T) {
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, app, users, groups),
 				PlanOnly:        true,
-				ExpectError:     errorRe(`(?s)Could not read the synchronization schema.*time ran out`),
+				ExpectError:     acctest.ErrorRe(`(?s)Could not read the synchronization schema.*time ran out`),
 			},
 			{
 				// The job deleted by hand: both mappings leave the state and are planned for creation; apply
@@ -772,16 +770,16 @@ resource "auth0entra_attribute_mappings" "users" {
   depends_on = [auth0entra_scim_token.t]
 }
 `, sb.Auth0Domain, sb.Auth0ClientID, sb.Auth0ClientSecret, sb.Seed.ConnectionID)
-	want := errorRe(`(?s)Microsoft Entra is not configured.*auth0entra_attribute_mappings manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
-	resetCounters(sb)
+	want := acctest.ErrorRe(`(?s)Microsoft Entra is not configured.*auth0entra_attribute_mappings manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
+	acctest.ResetCounters(sb)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		Steps: []resource.TestStep{
 			{Config: cfg, PlanOnly: true, ExpectError: want},
-			{Config: cfg, ExpectError: want, PreConfig: func() { checkNoWrites(t, sb) }},
+			{Config: cfg, ExpectError: want, PreConfig: func() { acctest.CheckNoWrites(t, sb) }},
 		},
 	})
-	checkNoWrites(t, sb)
+	acctest.CheckNoWrites(t, sb)
 }

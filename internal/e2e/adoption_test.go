@@ -28,7 +28,7 @@ func TestAccAdoptExistingSetup(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	hand := acctest.SetUpByHand(t, sb)
 	got := ids{sp: hand.ServicePrincipalID, app: hand.ApplicationObjectID, job: hand.JobID, tokenID: hand.TokenID, token: hand.Token}
-	if err := provisionAlice(t, sb, &got); err != nil {
+	if err := provisionPresent(t, acctest.SandboxTarget(sb), &got); err != nil {
 		t.Fatalf("the setup made by hand does not provision: %v", err)
 	}
 	before := routeCounts(sb)
@@ -75,7 +75,7 @@ func TestAccAdoptExistingSetup(t *testing.T) {
 				if writes := unexpectedWrites(before, routeCounts(sb)); len(writes) > 0 {
 					return fmt.Errorf("the adoption changed more than the credentials it re-saves:\n  %s", strings.Join(writes, "\n  "))
 				}
-				return provisionAlice(t, sb, &got)
+				return provisionPresent(t, acctest.SandboxTarget(sb), &got)
 			}),
 		}},
 	})

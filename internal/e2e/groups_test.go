@@ -260,7 +260,7 @@ func TestAccGroupsRefusedWithoutScopes(t *testing.T) {
 				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_failures").AtSliceIndex(0).AtMapKey("object"), knownvalue.StringExact("Engineering")),
 			},
 			Check: func(*terraform.State) error {
-				if err := provisionAlice(t, sb, &got); err != nil {
+				if err := provisionPresent(t, acctest.SandboxTarget(sb), &got); err != nil {
 					return err
 				}
 				r := provisionGroup(t, sb, &got)

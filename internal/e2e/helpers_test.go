@@ -77,13 +77,13 @@ func checks(fs ...func(*terraform.State) error) func(*terraform.State) error {
 	}
 }
 
-// provisionAlice runs Provision on Demand for alice, who is in Auth0, and expects her to be provisioned (updated, or
-// already in step).
-func provisionAlice(t *testing.T, sb *sandbox.Sandbox, got *ids) error {
+// provisionPresent runs Provision on Demand for the fixture's present user, who is in Auth0, and expects her to be
+// provisioned (updated, or already in step).
+func provisionPresent(t *testing.T, tg *acctest.Target, got *ids) error {
 	t.Helper()
-	r := acctest.ProvisionOnDemand(t, sb, got.sp, got.job, sb.Seed.User("alice").EntraID)
+	r := tg.ProvisionOnDemand(t, got.sp, got.job, tg.PresentUserID)
 	if !r.Succeeded() {
-		return fmt.Errorf("provisioning alice did not succeed:\n%s", provisionondemand.Explain(r))
+		return fmt.Errorf("provisioning the present user did not succeed:\n%s", provisionondemand.Explain(r))
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func TestAccEnterpriseApp_adoptsInterruptedCreate(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
-			checkDestroyed(sb, &got),
+			checkDestroyed(acctest.SandboxTarget(sb), acctest.EntraClient(t, sb), &got),
 			func(*terraform.State) error { return checkNamed(c, name, 0) },
 		),
 		Steps: []resource.TestStep{
@@ -58,7 +58,7 @@ func TestAccEnterpriseApp_adoptsInterruptedCreate(t *testing.T) {
 				},
 				ConfigVariables: tokens(tok, ""),
 				Config:          cfg("  timeouts {\n    create = \"5s\"\n  }\n"),
-				ExpectError:     errorRe(`Could not create the enterprise application`),
+				ExpectError:     acctest.ErrorRe(`Could not create the enterprise application`),
 			},
 			{
 				// Graph is back. The application exists in Entra (under its creating-name) but in no state.

@@ -25,6 +25,7 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/enterpriseapp"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
@@ -132,19 +133,29 @@ func (i *ids) capture(s *terraform.State) error {
 	return nil
 }
 
-func checkDestroyed(sb *sandbox.Sandbox, got *ids) resource.TestCheckFunc {
+// checkDestroyed reads Graph until the service principal and the application are gone (deletions replicate with a
+// lag, microsoft-graph.md §3.4); on the sandbox no job is left either.
+func checkDestroyed(tg *acctest.Target, en *entraclient.Client, got *ids) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if got.sp == "" {
 			return fmt.Errorf("no ids were captured")
 		}
-		if _, ok := sb.Entra.ServicePrincipal(got.sp); ok {
-			return fmt.Errorf("service principal %s still exists", got.sp)
+		err := acctest.Eventually(en, "waiting for the deleted application to be gone", func(ctx context.Context) error {
+			if _, err := en.GetServicePrincipal(ctx, got.sp); !entraclient.IsNotFound(err) {
+				return fmt.Errorf("service principal %s still exists (%v)", got.sp, err)
+			}
+			if _, err := en.GetApplication(ctx, got.app); !entraclient.IsNotFound(err) {
+				return fmt.Errorf("application %s still exists (%v)", got.app, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		if _, ok := sb.Entra.Application(got.app); ok {
-			return fmt.Errorf("application %s still exists", got.app)
-		}
-		if jobs := sb.Entra.Jobs(got.sp); len(jobs) != 0 {
-			return fmt.Errorf("jobs left: %v", jobs)
+		if sb := tg.Sandbox; sb != nil {
+			if jobs := sb.Entra.Jobs(got.sp); len(jobs) != 0 {
+				return fmt.Errorf("jobs left: %v", jobs)
+			}
 		}
 		return nil
 	}
@@ -159,264 +170,348 @@ func lastSecretsPut(sb *sandbox.Sandbox) string {
 	return string(reqs[len(reqs)-1].Body)
 }
 
-// TestAccEnterpriseApp_lifecycle creates the app with a write-only token while Entra lags and throttles, updates it,
-// rotates the token, repairs drift made by hand (assignments, job state, tenant URL, quarantine, a deleted job),
-// imports it, and destroys it.
+// TestAccEnterpriseApp_lifecycle creates the app with a write-only token, updates it, rotates the token, imports it
+// and destroys it, on both targets: the Auth0 side is prepared through the Management API and every check reads Graph
+// (waiting out its replication lag). On the sandbox the app is also created while Entra lags and throttles, the
+// request log and the secret values Graph masks are checked, and drift made by hand through the sandbox (assignments,
+// job state, tenant URL, quarantine, a deleted job, a failed Test Connection) is repaired.
 func TestAccEnterpriseApp_lifecycle(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	tenantURL := scim(t, sb)
-	tok1, tok1ID := token(t, sb)
-	tok2, tok2ID := token(t, sb)
-	alice, dave := sb.Seed.User("alice").EntraID, sb.Seed.User("dave").EntraID
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0, en := tg.Auth0(t), tg.Entra(t)
+	tenantURL := tg.SetUpSCIM(t, a0)
+	tok1, tok1ID := tg.IssueSCIMToken(t, a0)
+	tok2, tok2ID := tg.IssueSCIMToken(t, a0)
+	name := acctest.RandomName() + " Auth0 SCIM (acc)"
 	var got ids
 
-	sb.Entra.SetReplicationLag(time.Second)
-	for _, route := range []string{"POST /v1.0/applicationTemplates/{id}/instantiate", "POST /v1.0/servicePrincipals/{id}/synchronization/jobs", secretsRoute} {
-		sb.Entra.Router().Inject(router.Fault{Route: route, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Times: 1})
+	if sb != nil {
+		sb.Entra.SetReplicationLag(time.Second)
+		for _, route := range []string{"POST /v1.0/applicationTemplates/{id}/instantiate", "POST /v1.0/servicePrincipals/{id}/synchronization/jobs", secretsRoute} {
+			sb.Entra.Router().Inject(router.Fault{Route: route, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Times: 1})
+		}
 	}
 
-	base := appArgs{name: "Auth0 SCIM (acc)", oidc: sb.Seed.OIDCAppID, assignments: group(sb.Seed.GroupID),
+	base := appArgs{name: name, oidc: tg.OIDCClientID, assignments: group(tg.GroupID),
 		provisioning: woProvisioning(tenantURL, "var.token1", tok1ID, "assigned", true)}
 	updated := base
-	updated.name = "Auth0 SCIM (acc, renamed)"
-	updated.assignments = group(sb.Seed.GroupID) + ", " + user(alice)
+	updated.name = name + " renamed"
+	updated.assignments = group(tg.GroupID) + ", " + user(tg.PresentUserID)
 	updated.provisioning = woProvisioning(tenantURL, "var.token1", tok1ID, "all", false)
 	rotated := updated
 	rotated.provisioning = woProvisioning(tenantURL, "var.token2", tok2ID, "all", true)
 	var putsBefore int
 	vars := tokens(tok1, tok2)
 
+	// jobState reads the job's schedule state through Graph until it is want.
+	jobState := func(want string) error {
+		return acctest.Eventually(en, "waiting for the job's state", func(ctx context.Context) error {
+			j, err := en.GetJob(ctx, got.sp, got.job)
+			if err != nil {
+				return err
+			}
+			if (want == "Active") != (j.Schedule.State == "Active") {
+				return fmt.Errorf("job %s is %q, want %s", got.job, j.Schedule.State, want)
+			}
+			return nil
+		})
+	}
+	// assignments reads who is assigned through Graph until there are want of them.
+	assignments := func(want int) error {
+		return acctest.Eventually(en, "waiting for the assignments", func(ctx context.Context) error {
+			as, err := en.ListAppRoleAssignedTo(ctx, got.sp)
+			if err != nil {
+				return err
+			}
+			if len(as) != want {
+				return fmt.Errorf("assignments %+v, want %d", as, want)
+			}
+			return nil
+		})
+	}
+
+	steps := []resource.TestStep{
+		{
+			ConfigVariables: vars,
+			Config:          tg.Config(appHCL(base)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token_wo"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token_wo_version"), knownvalue.StringExact(tok1ID)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("enabled"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("job_id"), knownvalue.StringRegexp(regexp.MustCompile(`^scim\.[0-9a-f]{32}\.`))),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("assignment"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{"principal_id": knownvalue.StringExact(tg.GroupID), "principal_type": knownvalue.StringExact("Group")}),
+				})),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				got.capture,
+				resource.TestCheckResourceAttrPair(addr, "id", addr, "service_principal_id"),
+				resource.TestCheckResourceAttr(addr, "display_name", name),
+				resource.TestMatchResourceAttr(addr, "job_status", regexp.MustCompile(`^(NotRun|Active)$`)),
+				func(s *terraform.State) error {
+					// The write-only token reached Entra and is nowhere in the state.
+					for k, v := range attrs(s) {
+						if strings.Contains(v, tok1) {
+							return fmt.Errorf("the token is in the state under %s", k)
+						}
+					}
+					if err := jobState("Active"); err != nil {
+						return err
+					}
+					if err := assignments(1); err != nil {
+						return err
+					}
+					return acctest.Eventually(en, "waiting for the saved credentials", func(ctx context.Context) error {
+						secrets, err := en.GetSecrets(ctx, got.sp)
+						if err != nil {
+							return err
+						}
+						keys := map[string]bool{}
+						for _, sec := range secrets {
+							keys[sec.Key] = true
+						}
+						if !keys["BaseAddress"] || !keys["SecretToken"] || !keys["SyncAll"] {
+							return fmt.Errorf("saved credentials %v, want BaseAddress, SecretToken and SyncAll", keys)
+						}
+						return nil
+					})
+				},
+				func(s *terraform.State) error {
+					if sb == nil {
+						return nil
+					}
+					// Graph masks the saved values (microsoft-graph.md §5.7); the sandbox shows them.
+					if sec := sb.Entra.Secrets(got.sp); sec["SecretToken"] != tok1 || sec["BaseAddress"] != tenantURL || sec["SyncAll"] != "false" {
+						return fmt.Errorf("secrets in Entra: BaseAddress=%q SyncAll=%q token sent=%t", sec["BaseAddress"], sec["SyncAll"], sec["SecretToken"] == tok1)
+					}
+					// The request log masks the token (router/mask.go); the value check is the stored secret above.
+					if body := lastSecretsPut(sb); !strings.Contains(body, `"SecretToken"`) || strings.Contains(body, tok1) {
+						return fmt.Errorf("the PUT of secrets did not carry the token, or the request log kept it: %s", body)
+					}
+					// Credentials were tested before they were saved.
+					if n := sb.Entra.Router().Count("POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials"); n == 0 {
+						return fmt.Errorf("validateCredentials was not called")
+					}
+					if n := sb.Entra.Router().Count("POST /v1.0/applicationTemplates/{id}/instantiate"); n != 2 {
+						return fmt.Errorf("instantiate was called %d times; the 429 should have been retried once", n)
+					}
+					return nil
+				},
+			),
+		},
+		{
+			// Update in place: rename, one more assignment, scope all, provisioning off. The token is unchanged.
+			ConfigVariables: vars,
+			Config:          tg.Config(appHCL(updated)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			Check: func(s *terraform.State) error {
+				err := acctest.Eventually(en, "waiting for the new name", func(ctx context.Context) error {
+					a, err := en.GetApplication(ctx, got.app)
+					if err != nil {
+						return err
+					}
+					if a.DisplayName != updated.name {
+						return fmt.Errorf("application name %q, want %q", a.DisplayName, updated.name)
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				if err := assignments(2); err != nil {
+					return err
+				}
+				if err := jobState("not Active"); err != nil {
+					return err
+				}
+				if sb == nil {
+					return nil
+				}
+				if sec := sb.Entra.Secrets(got.sp); sec["SyncAll"] != "true" || sec["SecretToken"] != tok1 {
+					return fmt.Errorf("secrets after the scope change: SyncAll=%q", sec["SyncAll"])
+				}
+				putsBefore = sb.Entra.Router().Count(secretsRoute)
+				return nil
+			},
+		},
+		{
+			// Rotation: a new token with a new version is sent; provisioning back on.
+			ConfigVariables: vars,
+			Config:          tg.Config(appHCL(rotated)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			Check: func(s *terraform.State) error {
+				if err := jobState("Active"); err != nil {
+					return err
+				}
+				if sb == nil {
+					return nil
+				}
+				if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
+					return fmt.Errorf("%d PUTs of secrets for one rotation", n-putsBefore)
+				}
+				if sb.Entra.Secrets(got.sp)["SecretToken"] != tok2 {
+					return fmt.Errorf("Entra does not have the new token")
+				}
+				return nil
+			},
+		},
+	}
+	if sb != nil {
+		steps = append(steps, lifecycleDriftSteps(t, sb, &got, vars, tg.Config(appHCL(rotated)), tenantURL, tok2)...)
+	}
+	steps = append(steps, resource.TestStep{
+		ConfigVariables:   vars,
+		ResourceName:      addr,
+		ImportState:       true,
+		ImportStateVerify: true,
+		// The token version and the OIDC app registration are configuration only: Entra does not record them.
+		ImportStateVerifyIgnore: []string{"provisioning.secret_token_wo_version", "oidc_client_id"},
+	})
+
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
-		CheckDestroy:             checkDestroyed(sb, &got),
-		Steps: []resource.TestStep{
-			{
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(base)),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token_wo"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token_wo_version"), knownvalue.StringExact(tok1ID)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("enabled"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("job_id"), knownvalue.StringRegexp(regexp.MustCompile(`^scim\.[0-9a-f]{32}\.`))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("assignment"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.ObjectExact(map[string]knownvalue.Check{"principal_id": knownvalue.StringExact(sb.Seed.GroupID), "principal_type": knownvalue.StringExact("Group")}),
-					})),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					got.capture,
-					resource.TestCheckResourceAttrPair(addr, "id", addr, "service_principal_id"),
-					resource.TestCheckResourceAttr(addr, "display_name", "Auth0 SCIM (acc)"),
-					resource.TestMatchResourceAttr(addr, "job_status", regexp.MustCompile(`^(NotRun|Active)$`)),
-					func(s *terraform.State) error {
-						// The write-only token reached Entra and is nowhere in the state.
-						for k, v := range attrs(s) {
-							if strings.Contains(v, tok1) {
-								return fmt.Errorf("the token is in the state under %s", k)
-							}
-						}
-						if sec := sb.Entra.Secrets(got.sp); sec["SecretToken"] != tok1 || sec["BaseAddress"] != tenantURL || sec["SyncAll"] != "false" {
-							return fmt.Errorf("secrets in Entra: BaseAddress=%q SyncAll=%q token sent=%t", sec["BaseAddress"], sec["SyncAll"], sec["SecretToken"] == tok1)
-						}
-						// The request log masks the token (router/mask.go); the value check is the stored secret above.
-						if body := lastSecretsPut(sb); !strings.Contains(body, `"SecretToken"`) || strings.Contains(body, tok1) {
-							return fmt.Errorf("the PUT of secrets did not carry the token, or the request log kept it: %s", body)
-						}
-						// Credentials were tested before they were saved.
-						if n := sb.Entra.Router().Count("POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials"); n == 0 {
-							return fmt.Errorf("validateCredentials was not called")
-						}
-						if job, ok := sb.Entra.Job(got.sp, got.job); !ok || job.Schedule.State != "Active" {
-							return fmt.Errorf("job %s: %+v", got.job, job)
-						}
-						if as := sb.Entra.Assignments(got.sp); len(as) != 1 || as[0].PrincipalID != sb.Seed.GroupID {
-							return fmt.Errorf("assignments: %+v", as)
-						}
-						if n := sb.Entra.Router().Count("POST /v1.0/applicationTemplates/{id}/instantiate"); n != 2 {
-							return fmt.Errorf("instantiate was called %d times; the 429 should have been retried once", n)
-						}
-						return nil
-					},
-				),
+		CheckDestroy:             checkDestroyed(tg, en, &got),
+		Steps:                    steps,
+	})
+}
+
+// lifecycleDriftSteps are the steps of TestAccEnterpriseApp_lifecycle that make drift by hand through the sandbox's
+// Go API (quarantine and a failed Test Connection cannot be made through Graph) and check the repair; cfg is the
+// rotated configuration, applied again by each.
+func lifecycleDriftSteps(t *testing.T, sb *sandbox.Sandbox, got *ids, vars config.Variables, cfg, tenantURL, tok2 string) []resource.TestStep {
+	dave := sb.Seed.User("dave").EntraID
+	var putsBefore int
+	return []resource.TestStep{
+		{
+			// Drift made by hand: an extra assignment, provisioning paused, another tenant URL. The plan shows
+			// an update and apply repairs all three.
+			PreConfig: func() {
+				if _, err := sb.Entra.AssignAppRole(got.sp, dave, "18d14569-c3bd-439b-9a66-3a2aee01d14f"); err != nil {
+					t.Fatal(err)
+				}
+				if err := sb.Entra.SetJobState(got.sp, got.job, "Paused"); err != nil {
+					t.Fatal(err)
+				}
+				if err := sb.Entra.SetSecret(got.sp, "BaseAddress", "https://elsewhere.example/scim/v2/connections/con_x"); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// Update in place: rename, one more assignment, scope all, provisioning off. The token is unchanged.
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(updated)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-				}},
-				Check: func(s *terraform.State) error {
-					if a, _ := sb.Entra.Application(got.app); a["displayName"] != "Auth0 SCIM (acc, renamed)" {
-						return fmt.Errorf("application name: %v", a["displayName"])
+			ConfigVariables: vars,
+			Config:          cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("enabled"), knownvalue.Bool(true)),
+			}},
+			Check: func(s *terraform.State) error {
+				for _, a := range sb.Entra.Assignments(got.sp) {
+					if a.PrincipalID == dave {
+						return fmt.Errorf("the assignment made by hand was not removed")
 					}
-					if as := sb.Entra.Assignments(got.sp); len(as) != 2 {
-						return fmt.Errorf("assignments: %+v", as)
-					}
-					if sec := sb.Entra.Secrets(got.sp); sec["SyncAll"] != "true" || sec["SecretToken"] != tok1 {
-						return fmt.Errorf("secrets after the scope change: SyncAll=%q", sec["SyncAll"])
-					}
-					if job, _ := sb.Entra.Job(got.sp, got.job); job.Schedule.State == "Active" {
-						return fmt.Errorf("the job is still active")
-					}
-					putsBefore = sb.Entra.Router().Count(secretsRoute)
-					return nil
-				},
-			},
-			{
-				// Rotation: a new token with a new version is sent; provisioning back on.
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(rotated)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-				}},
-				Check: func(s *terraform.State) error {
-					if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
-						return fmt.Errorf("%d PUTs of secrets for one rotation", n-putsBefore)
-					}
-					if sb.Entra.Secrets(got.sp)["SecretToken"] != tok2 {
-						return fmt.Errorf("Entra does not have the new token")
-					}
-					if job, _ := sb.Entra.Job(got.sp, got.job); job.Schedule.State != "Active" {
-						return fmt.Errorf("the job was not started")
-					}
-					return nil
-				},
-			},
-			{
-				// Drift made by hand: an extra assignment, provisioning paused, another tenant URL. The plan shows
-				// an update and apply repairs all three.
-				PreConfig: func() {
-					if _, err := sb.Entra.AssignAppRole(got.sp, dave, "18d14569-c3bd-439b-9a66-3a2aee01d14f"); err != nil {
-						t.Fatal(err)
-					}
-					if err := sb.Entra.SetJobState(got.sp, got.job, "Paused"); err != nil {
-						t.Fatal(err)
-					}
-					if err := sb.Entra.SetSecret(got.sp, "BaseAddress", "https://elsewhere.example/scim/v2/connections/con_x"); err != nil {
-						t.Fatal(err)
-					}
-				},
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(rotated)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("enabled"), knownvalue.Bool(true)),
-				}},
-				Check: func(s *terraform.State) error {
-					for _, a := range sb.Entra.Assignments(got.sp) {
-						if a.PrincipalID == dave {
-							return fmt.Errorf("the assignment made by hand was not removed")
-						}
-					}
-					if job, _ := sb.Entra.Job(got.sp, got.job); job.Schedule.State != "Active" {
-						return fmt.Errorf("the job was not started again")
-					}
-					if sec := sb.Entra.Secrets(got.sp); sec["BaseAddress"] != tenantURL || sec["SecretToken"] != tok2 {
-						return fmt.Errorf("the credentials were not repaired: BaseAddress=%q", sec["BaseAddress"])
-					}
-					return nil
-				},
-			},
-			{
-				// A quarantine (e.g. a token revoked in Auth0) shows in the plan as quarantined true -> false; apply
-				// tests and saves the credentials again and restarts the job.
-				PreConfig: func() {
-					if err := sb.Entra.QuarantineJob(got.sp, got.job, "", ""); err != nil {
-						t.Fatal(err)
-					}
-					putsBefore = sb.Entra.Router().Count(secretsRoute)
-				},
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(rotated)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantine_reason"), knownvalue.StringExact("")),
-				},
-				Check: func(s *terraform.State) error {
-					if job, _ := sb.Entra.Job(got.sp, got.job); job.Status.Code == "Quarantine" || job.Schedule.State != "Active" {
-						return fmt.Errorf("job after repair: %+v", job.Status)
-					}
-					if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
-						return fmt.Errorf("the credentials were not saved again")
-					}
-					return nil
-				},
-			},
-			{
-				// The job deleted by hand: the plan shows a new job_id; apply creates the job and its credentials.
-				PreConfig: func() {
-					if err := sb.Entra.DeleteObject(got.job); err != nil {
-						t.Fatal(err)
-					}
-				},
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(rotated)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("job_id")),
-				}},
-				Check: func(s *terraform.State) error {
-					jobs := sb.Entra.Jobs(got.sp)
-					if len(jobs) != 1 || jobs[0].Schedule.State != "Active" {
-						return fmt.Errorf("jobs after the repair: %+v", jobs)
-					}
-					if sb.Entra.Secrets(got.sp)["SecretToken"] != tok2 {
-						return fmt.Errorf("the new job has no credentials")
-					}
-					return got.capture(s)
-				},
-			},
-			{
-				// The job deleted again, and the apply that recreates it fails before the credentials are saved
-				// (a transient server error on Test Connection).
-				PreConfig: func() {
-					if err := sb.Entra.DeleteObject(got.job); err != nil {
-						t.Fatal(err)
-					}
-					// A transient 500 would be retried (validateCredentials is safe to repeat): a 400 fails the step.
-					sb.Entra.Router().Inject(router.Fault{Route: "POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials", Status: http.StatusBadRequest, Times: 1})
-				},
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(rotated)),
-				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*Nothing was saved`),
-			},
-			{
-				// The configuration did not change, but the new job still needs its credentials: the plan shows an
-				// update and apply saves them.
-				PreConfig:       func() { putsBefore = sb.Entra.Router().Count(secretsRoute) },
-				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(rotated)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-				}},
-				Check: func(s *terraform.State) error {
-					if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
-						return fmt.Errorf("the credentials of the new job were not saved")
-					}
-					jobs := sb.Entra.Jobs(got.sp)
-					if len(jobs) != 1 || jobs[0].Schedule.State != "Active" || attrs(s)["job_id"] != jobs[0].ID {
-						return fmt.Errorf("jobs: %+v", jobs)
-					}
-					return got.capture(s)
-				},
-			},
-			{
-				ConfigVariables:   vars,
-				ResourceName:      addr,
-				ImportState:       true,
-				ImportStateVerify: true,
-				// The token version and the OIDC app registration are configuration only: Entra does not record them.
-				ImportStateVerifyIgnore: []string{"provisioning.secret_token_wo_version", "oidc_client_id"},
+				}
+				if job, _ := sb.Entra.Job(got.sp, got.job); job.Schedule.State != "Active" {
+					return fmt.Errorf("the job was not started again")
+				}
+				if sec := sb.Entra.Secrets(got.sp); sec["BaseAddress"] != tenantURL || sec["SecretToken"] != tok2 {
+					return fmt.Errorf("the credentials were not repaired: BaseAddress=%q", sec["BaseAddress"])
+				}
+				return nil
 			},
 		},
-	})
+		{
+			// A quarantine (e.g. a token revoked in Auth0) shows in the plan as quarantined true -> false; apply
+			// tests and saves the credentials again and restarts the job.
+			PreConfig: func() {
+				if err := sb.Entra.QuarantineJob(got.sp, got.job, "", ""); err != nil {
+					t.Fatal(err)
+				}
+				putsBefore = sb.Entra.Router().Count(secretsRoute)
+			},
+			ConfigVariables: vars,
+			Config:          cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantined"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("quarantine_reason"), knownvalue.StringExact("")),
+			},
+			Check: func(s *terraform.State) error {
+				if job, _ := sb.Entra.Job(got.sp, got.job); job.Status.Code == "Quarantine" || job.Schedule.State != "Active" {
+					return fmt.Errorf("job after repair: %+v", job.Status)
+				}
+				if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
+					return fmt.Errorf("the credentials were not saved again")
+				}
+				return nil
+			},
+		},
+		{
+			// The job deleted by hand: the plan shows a new job_id; apply creates the job and its credentials.
+			PreConfig: func() {
+				if err := sb.Entra.DeleteObject(got.job); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ConfigVariables: vars,
+			Config:          cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("job_id")),
+			}},
+			Check: func(s *terraform.State) error {
+				jobs := sb.Entra.Jobs(got.sp)
+				if len(jobs) != 1 || jobs[0].Schedule.State != "Active" {
+					return fmt.Errorf("jobs after the repair: %+v", jobs)
+				}
+				if sb.Entra.Secrets(got.sp)["SecretToken"] != tok2 {
+					return fmt.Errorf("the new job has no credentials")
+				}
+				return got.capture(s)
+			},
+		},
+		{
+			// The job deleted again, and the apply that recreates it fails before the credentials are saved
+			// (a transient server error on Test Connection).
+			PreConfig: func() {
+				if err := sb.Entra.DeleteObject(got.job); err != nil {
+					t.Fatal(err)
+				}
+				// A transient 500 would be retried (validateCredentials is safe to repeat): a 400 fails the step.
+				sb.Entra.Router().Inject(router.Fault{Route: "POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/validateCredentials", Status: http.StatusBadRequest, Times: 1})
+			},
+			ConfigVariables: vars,
+			Config:          cfg,
+			ExpectError:     acctest.ErrorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*Nothing was saved`),
+		},
+		{
+			// The configuration did not change, but the new job still needs its credentials: the plan shows an
+			// update and apply saves them.
+			PreConfig:       func() { putsBefore = sb.Entra.Router().Count(secretsRoute) },
+			ConfigVariables: vars,
+			Config:          cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			Check: func(s *terraform.State) error {
+				if n := sb.Entra.Router().Count(secretsRoute); n != putsBefore+1 {
+					return fmt.Errorf("the credentials of the new job were not saved")
+				}
+				jobs := sb.Entra.Jobs(got.sp)
+				if len(jobs) != 1 || jobs[0].Schedule.State != "Active" || attrs(s)["job_id"] != jobs[0].ID {
+					return fmt.Errorf("jobs: %+v", jobs)
+				}
+				return got.capture(s)
+			},
+		},
+	}
 }
 
 // TestAccEnterpriseApp_credentials covers the legacy secret_token (kept, sensitive, in the state), a failed Test
@@ -440,13 +535,13 @@ func TestAccEnterpriseApp_credentials(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
-		CheckDestroy:             checkDestroyed(sb, &got),
+		CheckDestroy:             checkDestroyed(acctest.SandboxTarget(sb), acctest.EntraClient(t, sb), &got),
 		Steps: []resource.TestStep{
 			{
 				// A token without get:users fails Entra's Test Connection: the error says why and what to check.
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, appHCL(appArgs{name: "Auth0 SCIM (creds)", provisioning: legacy("var.token1")})),
-				ExpectError:     errorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*SystemForCrossDomainIdentityManagement.*Nothing was saved.*get:users`),
+				ExpectError:     acctest.ErrorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*SystemForCrossDomainIdentityManagement.*Nothing was saved.*get:users`),
 			},
 			{
 				// The next apply replaces the half-created (tainted) app: exactly one app remains.
@@ -492,10 +587,10 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 	const tok = "not-used-at-plan-time"
 	// A failed plan writes nothing: every step checks that no request but reads (and logins) reached either cloud
 	// since the counters were reset, which covers the step before it; the end of the test covers the last one.
-	resetCounters(sb)
+	acctest.ResetCounters(sb)
 	step := func(a appArgs, want string) resource.TestStep {
-		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: errorRe(want),
-			PreConfig: func() { checkNoWrites(t, sb) }}
+		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: acctest.ErrorRe(want),
+			PreConfig: func() { acctest.CheckNoWrites(t, sb) }}
 	}
 	applyStep := func(a appArgs, want string) resource.TestStep {
 		st := step(a, want)
@@ -531,44 +626,12 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output\nsecret_token_wo_version = \"1\"\nsecret_token = terraform_data.token.output", tenantURL)}, `(?s)Two secret tokens.*Set exactly one`),
 			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output", tenantURL)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
 			// A valid configuration last, so that destroying what the apply steps made (terraform_data only) works.
-			{Config: acctest.Config(sb, "resource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n}\n"), PreConfig: func() { checkNoWrites(t, sb) }},
+			{Config: acctest.Config(sb, "resource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n}\n"), PreConfig: func() { acctest.CheckNoWrites(t, sb) }},
 		},
 	})
-	checkNoWrites(t, sb)
+	acctest.CheckNoWrites(t, sb)
 	if n := len(sb.Entra.Router().Requests("")); n == 0 {
 		t.Error("no request reached Entra: the plan-time lookups did not run, so the check above proves nothing")
-	}
-}
-
-// resetCounters clears both clouds' request logs.
-func resetCounters(sb *sandbox.Sandbox) {
-	sb.Entra.Router().ResetCounters()
-	sb.Auth0.Router().ResetCounters()
-}
-
-// writes lists the requests that reached either cloud since the counters were reset and were not reads: everything
-// but GET, the Entra login and the Auth0 token request.
-func writes(sb *sandbox.Sandbox) []string {
-	var out []string
-	for _, r := range sb.Entra.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != entraTokenRoute {
-			out = append(out, "Entra "+r.Method+" "+r.Path)
-		}
-	}
-	for _, r := range sb.Auth0.Router().Requests("") {
-		if r.Method != http.MethodGet && r.Route != auth0.RouteToken {
-			out = append(out, "Auth0 "+r.Method+" "+r.Path)
-		}
-	}
-	return out
-}
-
-const entraTokenRoute = "POST /{tenant}/oauth2/v2.0/token"
-
-func checkNoWrites(t *testing.T, sb *sandbox.Sandbox) {
-	t.Helper()
-	if w := writes(sb); len(w) != 0 {
-		t.Errorf("a failed plan wrote to the clouds: %v", w)
 	}
 }
 
@@ -607,8 +670,8 @@ resource "auth0entra_enterprise_app" "test" {
   }
 }
 `, sb.Seed.ConnectionID, tenantURL))
-	want := errorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
-	resetCounters(sb)
+	want := acctest.ErrorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
+	acctest.ResetCounters(sb)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -617,21 +680,16 @@ resource "auth0entra_enterprise_app" "test" {
 			{Config: cfg, PlanOnly: true, ExpectError: want},
 			{
 				// A full apply stops at the plan too: the Auth0 token is not created.
-				PreConfig:   func() { checkNoWrites(t, sb) },
+				PreConfig:   func() { acctest.CheckNoWrites(t, sb) },
 				Config:      cfg,
 				ExpectError: want,
 			},
 		},
 	})
-	checkNoWrites(t, sb)
+	acctest.CheckNoWrites(t, sb)
 	if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
 		t.Errorf("%d SCIM tokens were created", n)
 	}
-}
-
-// errorRe compiles an expected error; spaces match any whitespace, because Terraform wraps long diagnostics.
-func errorRe(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }
 
 // TestAccEnterpriseApp_outOfBand: a Read stalled by Graph ends at timeouts.read; the application deleted outside
@@ -649,7 +707,7 @@ func TestAccEnterpriseApp_outOfBand(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
-		CheckDestroy:             checkDestroyed(sb, &got),
+		CheckDestroy:             checkDestroyed(acctest.SandboxTarget(sb), acctest.EntraClient(t, sb), &got),
 		Steps: []resource.TestStep{
 			{ConfigVariables: vars, Config: acctest.Config(sb, appHCL(args)), Check: resource.ComposeTestCheckFunc(got.capture, first.capture)},
 			{
@@ -661,7 +719,7 @@ func TestAccEnterpriseApp_outOfBand(t *testing.T) {
 				ConfigVariables: vars,
 				Config:          acctest.Config(sb, appHCL(args)),
 				PlanOnly:        true,
-				ExpectError:     errorRe(`(?s)Could not read the enterprise application.*time ran out`),
+				ExpectError:     acctest.ErrorRe(`(?s)Could not read the enterprise application.*time ran out`),
 			},
 			{
 				// The application (and with it the service principal, job and assignments) deleted outside

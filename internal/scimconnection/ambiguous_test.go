@@ -84,7 +84,7 @@ func TestAccSCIMConnection_ambiguousCreates(t *testing.T) {
 					rt.Inject(router.Fault{Route: auth0.RouteCreateSCIMConfig, AfterLatency: 30 * time.Second, Times: 1})
 				},
 				Config:      short,
-				ExpectError: wrapped(`Could not enable SCIM on the connection`),
+				ExpectError: acctest.ErrorRe(`Could not enable SCIM on the connection`),
 			},
 			{
 				// The next apply adopts it instead of asking for an import.
@@ -115,13 +115,13 @@ func TestAccSCIMConnection_userIDAttributeMustBeMapped(t *testing.T) {
 			{
 				Config:      acctest.Config(sb, scimConnection(id, `  user_id_attribute = "employeeBadge"`)),
 				PlanOnly:    true,
-				ExpectError: wrapped(`User id attribute not in the mapping.*user_id_attribute = "employeeBadge".*Use a mapped SCIM attribute`),
+				ExpectError: acctest.ErrorRe(`User id attribute not in the mapping.*user_id_attribute = "employeeBadge".*Use a mapped SCIM attribute`),
 			},
 			{
 				Config: acctest.Config(sb, scimConnection(id, `  user_id_attribute = "externalId"
   remove_default_mapping = ["externalId"]`)),
 				PlanOnly:    true,
-				ExpectError: wrapped(`user_id_attribute = "externalId", but no row`),
+				ExpectError: acctest.ErrorRe(`user_id_attribute = "externalId", but no row`),
 			},
 		},
 	})

@@ -77,7 +77,7 @@ func TestAccSCIMConnection_createFailsHalfway(t *testing.T) {
 					sb.Auth0.Router().Inject(router.Fault{Route: auth0.RouteUpdateConnection, Status: http.StatusInternalServerError})
 				},
 				Config:      cfg,
-				ExpectError: wrapped(`Could not update the connection settings.*500`),
+				ExpectError: acctest.ErrorRe(`Could not update the connection settings.*500`),
 			},
 			{
 				// The connection PATCH now works, the POST too, and the PATCH of the SCIM configuration fails.
@@ -92,7 +92,7 @@ func TestAccSCIMConnection_createFailsHalfway(t *testing.T) {
 					sb.Auth0.Router().Inject(router.Fault{Route: auth0.RouteUpdateSCIMConfig, Status: http.StatusInternalServerError})
 				},
 				Config:      cfg,
-				ExpectError: wrapped(`Could not set the SCIM mapping.*500.*SCIM is enabled on connection.*marked tainted: the next apply replaces it`),
+				ExpectError: acctest.ErrorRe(`Could not set the SCIM mapping.*500.*SCIM is enabled on connection.*marked tainted: the next apply replaces it`),
 			},
 			{
 				// Auth0 recovers: the next apply replaces the tainted configuration, without an import.
@@ -167,7 +167,7 @@ func TestAccSCIMConnection_readsHaveADeadline(t *testing.T) {
 				PreConfig:   hang(auth0.RouteGetSCIMConfig),
 				Config:      cfg,
 				PlanOnly:    true,
-				ExpectError: wrapped(`Could not read the SCIM configuration.*context deadline exceeded`),
+				ExpectError: acctest.ErrorRe(`Could not read the SCIM configuration.*context deadline exceeded`),
 			},
 			{
 				// ModifyPlan waits for the default mapping. A plan with nothing to change makes no plan-time read (the
@@ -175,7 +175,7 @@ func TestAccSCIMConnection_readsHaveADeadline(t *testing.T) {
 				PreConfig:   func() { bounded(); hang(auth0.RouteDefaultMapping)() },
 				Config:      acctest.Config(sb, scimConnection(id, overrides)),
 				PlanOnly:    true,
-				ExpectError: wrapped(`Could not read Auth0's default SCIM mapping.*context deadline exceeded`),
+				ExpectError: acctest.ErrorRe(`Could not read Auth0's default SCIM mapping.*context deadline exceeded`),
 			},
 			{
 				PreConfig: bounded,

@@ -53,11 +53,6 @@ const overrides = `
 
 func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 
-// wrapped compiles an error pattern whose spaces also match the line breaks Terraform inserts into diagnostics.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
 func mappingOf(t *testing.T, sb *sandbox.Sandbox, id string) map[string]string {
 	t.Helper()
 	cfg, ok := sb.Auth0.SCIMConfiguration(id)
@@ -128,47 +123,74 @@ func checkDestroyed(sb *sandbox.Sandbox, id string) resource.TestCheckFunc {
 	}
 }
 
+// TestAccSCIMConnection_lifecycle runs on both targets: create with Auth0's defaults, overrides merged over them,
+// import, back to the defaults, destroy. Every check reads the fixture connection through the Management API; on the
+// sandbox the request log also shows the empty POST, no connection PATCH, and a throttled read waited out.
 func TestAccSCIMConnection_lifecycle(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	id := sb.Seed.ConnectionID
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	id := tg.ConnectionID
+	a0 := tg.Auth0(t)
+	ctx, cancel := acctest.CheckContext()
+	conn, err := a0.GetConnection(ctx, id)
+	cancel()
+	if err != nil {
+		t.Fatalf("the fixture connection %s: %v", id, err)
+	}
 	createdAt := statecheck.CompareValue(compare.ValuesSame())
 	updatedOn := statecheck.CompareValue(compare.ValuesDiffer())
+	firstChecks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(addr, attr("id"), knownvalue.StringExact(id)),
+		statecheck.ExpectKnownValue(addr, attr("user_id_attribute"), knownvalue.StringExact("externalId")),
+		statecheck.ExpectKnownValue(addr, attr("effective_mapping"), knownvalue.MapSizeExact(30)),
+		statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey("emails[type eq \"work\"].value"), knownvalue.StringExact("email")),
+		statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(manager), knownvalue.StringExact("app_metadata.manager")),
+		statecheck.ExpectKnownValue(addr, attr("mapping"), knownvalue.Null()),
+		statecheck.ExpectKnownValue(addr, attr("strategy"), knownvalue.StringExact("waad")),
+		statecheck.ExpectKnownValue(addr, attr("tenant_name"), knownvalue.NotNull()),
+		statecheck.ExpectKnownValue(addr, attr("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`))),
+		createdAt.AddStateValue(addr, attr("created_at")),
+		updatedOn.AddStateValue(addr, attr("updated_on")),
+	}
+	if sb != nil {
+		// The seeded connection's settings; a tenant's fixture connection has its own.
+		firstChecks = append(firstChecks,
+			statecheck.ExpectKnownValue(addr, attr("tenant_name"), knownvalue.StringExact("sandbox")),
+			statecheck.ExpectKnownValue(addr, attr("connection_settings"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"user_id_claim":            knownvalue.StringExact("sub"),
+				"use_common_endpoint":      knownvalue.Bool(false),
+				"set_user_root_attributes": knownvalue.StringExact("on_each_login"),
+			})))
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(sb, id),
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{
 			{
 				// Nothing but the connection: Auth0's defaults, created with an empty POST.
-				Config: acctest.Config(sb, scimConnection(id, "")),
+				Config: tg.Config(scimConnection(id, "")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
 						plancheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey("userName"), knownvalue.StringExact("upn")),
-						plancheck.ExpectKnownValue(addr, attr("connection_name"), knownvalue.StringExact(sandbox.SeedConnectionName)),
+						plancheck.ExpectKnownValue(addr, attr("connection_name"), knownvalue.StringExact(conn.Name)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, attr("id"), knownvalue.StringExact(id)),
-					statecheck.ExpectKnownValue(addr, attr("user_id_attribute"), knownvalue.StringExact("externalId")),
-					statecheck.ExpectKnownValue(addr, attr("effective_mapping"), knownvalue.MapSizeExact(30)),
-					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey("emails[type eq \"work\"].value"), knownvalue.StringExact("email")),
-					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(manager), knownvalue.StringExact("app_metadata.manager")),
-					statecheck.ExpectKnownValue(addr, attr("mapping"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, attr("strategy"), knownvalue.StringExact("waad")),
-					statecheck.ExpectKnownValue(addr, attr("tenant_name"), knownvalue.StringExact("sandbox")),
-					statecheck.ExpectKnownValue(addr, attr("connection_settings"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"user_id_claim":            knownvalue.StringExact("sub"),
-						"use_common_endpoint":      knownvalue.Bool(false),
-						"set_user_root_attributes": knownvalue.StringExact("on_each_login"),
-					})),
-					statecheck.ExpectKnownValue(addr, attr("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`))),
-					createdAt.AddStateValue(addr, attr("created_at")),
-					updatedOn.AddStateValue(addr, attr("updated_on")),
-				},
+				ConfigStateChecks: firstChecks,
 				Check: func(*terraform.State) error {
+					m, err := tg.SCIMMapping(a0)
+					if err != nil {
+						return err
+					}
+					if len(m) != 30 || m[manager] != "app_metadata.manager" {
+						return fmt.Errorf("the connection's SCIM mapping is not Auth0's default of 30 rows: %v", m)
+					}
+					if sb == nil {
+						return nil
+					}
 					posts := sb.Auth0.Router().Requests(auth0.RouteCreateSCIMConfig)
 					if len(posts) != 1 || len(posts[0].Body) != 0 || posts[0].Header.Get("Content-Type") != "" {
 						return fmt.Errorf("want one POST scim-configuration without body, got %d: %+v", len(posts), posts)
@@ -180,11 +202,13 @@ func TestAccSCIMConnection_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				// Overrides merged over the default mapping; a throttled read on the way is waited out.
+				// Overrides merged over the default mapping; on the sandbox, a throttled read on the way is waited out.
 				PreConfig: func() {
-					sb.Auth0.Router().Inject(router.Fault{Route: auth0.RouteGetSCIMConfig, Status: http.StatusTooManyRequests, RetryAfter: 100 * time.Millisecond, Times: 1})
+					if sb != nil {
+						sb.Auth0.Router().Inject(router.Fault{Route: auth0.RouteGetSCIMConfig, Status: http.StatusTooManyRequests, RetryAfter: 100 * time.Millisecond, Times: 1})
+					}
 				},
-				Config: acctest.Config(sb, scimConnection(id, overrides)),
+				Config: tg.Config(scimConnection(id, overrides)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
@@ -201,12 +225,15 @@ func TestAccSCIMConnection_lifecycle(t *testing.T) {
 					updatedOn.AddStateValue(addr, attr("updated_on")),
 				},
 				Check: func(*terraform.State) error {
-					m := mappingOf(t, sb, id)
+					m, err := tg.SCIMMapping(a0)
+					if err != nil {
+						return err
+					}
 					if _, ok := m[manager]; ok {
 						return fmt.Errorf("the manager row is still mapped: %v", m)
 					}
 					if m[department] != "app_metadata.dept" || m[badge] != "app_metadata.badge" || len(m) != 30 {
-						return fmt.Errorf("sandbox mapping = %v", m)
+						return fmt.Errorf("Auth0's mapping = %v", m)
 					}
 					return nil
 				},
@@ -229,7 +256,7 @@ func TestAccSCIMConnection_lifecycle(t *testing.T) {
 			},
 			{
 				// Back to the defaults: the removed and overridden rows return.
-				Config: acctest.Config(sb, scimConnection(id, "")),
+				Config: tg.Config(scimConnection(id, "")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -238,6 +265,16 @@ func TestAccSCIMConnection_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(manager), knownvalue.StringExact("app_metadata.manager")),
 					statecheck.ExpectKnownValue(addr, attr("effective_mapping").AtMapKey(department), knownvalue.StringExact("app_metadata.department")),
 					statecheck.ExpectKnownValue(addr, attr("effective_mapping"), knownvalue.MapSizeExact(30)),
+				},
+				Check: func(*terraform.State) error {
+					m, err := tg.SCIMMapping(a0)
+					if err != nil {
+						return err
+					}
+					if m[manager] != "app_metadata.manager" || m[department] != "app_metadata.department" {
+						return fmt.Errorf("Auth0's mapping after going back to the defaults = %v", m)
+					}
+					return nil
 				},
 			},
 		},
@@ -509,7 +546,7 @@ func TestAccSCIMConnection_planTimeErrors(t *testing.T) {
 		return resource.TestStep{
 			Config:      acctest.Config(sb, scimConnection(id, body)),
 			PlanOnly:    true,
-			ExpectError: wrapped(want),
+			ExpectError: acctest.ErrorRe(want),
 		}
 	}
 	resource.Test(t, resource.TestCase{
@@ -606,7 +643,7 @@ resource "auth0entra_scim_connection" "test" {
 			{
 				// Checked at apply: the plan cannot know the connection.
 				Config:      acctest.Config(sb, viaData(okta)),
-				ExpectError: wrapped(`Not a Microsoft Azure AD connection`),
+				ExpectError: acctest.ErrorRe(`Not a Microsoft Azure AD connection`),
 			},
 			{
 				Config: acctest.Config(sb, viaData(sb.Seed.ConnectionID)),
@@ -640,7 +677,7 @@ func TestAccSCIMConnection_connectionDeletedOutsideTerraform(t *testing.T) {
 				PreConfig:   func() { sb.Auth0.DeleteConnection(id) },
 				Config:      acctest.Config(sb, scimConnection(id, "")),
 				PlanOnly:    true,
-				ExpectError: wrapped(`Auth0 connection not found.*` + id),
+				ExpectError: acctest.ErrorRe(`Auth0 connection not found.*` + id),
 			},
 			{
 				// Without the resource in the configuration there is nothing left to do.

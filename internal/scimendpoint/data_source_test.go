@@ -4,8 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,10 +23,6 @@ import (
 func TestMain(m *testing.M) { acctest.Main(m) }
 
 const addr = "data.auth0entra_scim_endpoint.test"
-
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
-}
 
 // TestAccSCIMEndpoint_withConnectionAndToken runs the Auth0 half of the seed in one apply: SCIM configuration,
 // endpoint and token, then calls the endpoint with the token as Entra would.
@@ -98,15 +92,15 @@ data "auth0entra_scim_endpoint" "test" {
 		Steps: []resource.TestStep{
 			{
 				Config:      ds(sb.Seed.ConnectionID),
-				ExpectError: wrapped(`SCIM is not enabled on the connection.*` + sb.Seed.ConnectionID + `.*auth0entra_scim_connection`),
+				ExpectError: acctest.ErrorRe(`SCIM is not enabled on the connection.*` + sb.Seed.ConnectionID + `.*auth0entra_scim_connection`),
 			},
 			{
 				Config:      ds("con_0000000000000000"),
-				ExpectError: wrapped(`Auth0 connection not found.*con_0000000000000000`),
+				ExpectError: acctest.ErrorRe(`Auth0 connection not found.*con_0000000000000000`),
 			},
 			{
 				Config:      ds("entra-corp"),
-				ExpectError: wrapped(`Invalid Auth0 connection id`),
+				ExpectError: acctest.ErrorRe(`Invalid Auth0 connection id`),
 			},
 		},
 	})
@@ -138,7 +132,7 @@ data "auth0entra_scim_endpoint" "test" {
 					started = time.Now()
 				},
 				Config:      cfg,
-				ExpectError: wrapped(`Could not read the SCIM configuration.*context deadline exceeded`),
+				ExpectError: acctest.ErrorRe(`Could not read the SCIM configuration.*context deadline exceeded`),
 			},
 			{
 				// Terraform runs a few commands per step; a minute is far below the injected latency.

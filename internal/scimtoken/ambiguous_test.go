@@ -74,12 +74,12 @@ func TestAccSCIMToken_ambiguousCreates(t *testing.T) {
 				// Twice in a row the answer comes too late: each run ends with a token in Auth0 and none in the state.
 				PreConfig:   hold,
 				Config:      short,
-				ExpectError: wrapped(`Could not create the SCIM token`),
+				ExpectError: acctest.ErrorRe(`Could not create the SCIM token`),
 			},
 			{
 				PreConfig:   hold,
 				Config:      short,
-				ExpectError: wrapped(`Could not create the SCIM token`),
+				ExpectError: acctest.ErrorRe(`Could not create the SCIM token`),
 			},
 			{
 				// The provider's leftovers never hold the limit: the plan warns, the apply revokes them first.

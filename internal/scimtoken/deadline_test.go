@@ -46,7 +46,7 @@ func TestAccSCIMToken_readsHaveADeadline(t *testing.T) {
 				PreConfig:   hang,
 				Config:      cfg,
 				PlanOnly:    true,
-				ExpectError: wrapped(`Could not list the connection's SCIM tokens.*context deadline exceeded`),
+				ExpectError: acctest.ErrorRe(`Could not list the connection's SCIM tokens.*context deadline exceeded`),
 			},
 			{PreConfig: bounded, Config: cfg},
 			{
@@ -54,7 +54,7 @@ func TestAccSCIMToken_readsHaveADeadline(t *testing.T) {
 				PreConfig:   hang,
 				Config:      cfg,
 				PlanOnly:    true,
-				ExpectError: wrapped(`Could not list the connection's SCIM tokens.*context deadline exceeded`),
+				ExpectError: acctest.ErrorRe(`Could not list the connection's SCIM tokens.*context deadline exceeded`),
 			},
 			{PreConfig: bounded, Config: cfg, PlanOnly: true},
 		},

@@ -1,7 +1,6 @@
 package scimtoken_test
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net/http"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimtoken"
@@ -36,11 +36,6 @@ var (
 )
 
 func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
-
-// wrapped compiles an error pattern whose spaces also match the line breaks Terraform inserts into diagnostics.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
-}
 
 // withConnection renders a SCIM configuration of the seed connection and a token on it.
 func withConnection(sb *sandbox.Sandbox, token string) string {
@@ -98,35 +93,44 @@ func stateValue(s *terraform.State, name string) string {
 	return rs.Primary.Attributes[name]
 }
 
-// useToken calls the sandbox's SCIM endpoint with the token, as Entra would.
-func useToken(t *testing.T, sb *sandbox.Sandbox, token string) int {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "https://"+sb.Auth0Domain+"/scim/v2/connections/"+sb.Seed.ConnectionID+"/Users?filter="+
-		`userName%20eq%20%22alice%40corp.example%22`, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: sb.CA.Pool(), MinVersion: tls.VersionTLS12}}}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode
-}
-
+// TestAccSCIMToken_lifecycle runs on both targets: a token with the older connection's scopes for 8760h, used on
+// Auth0's SCIM endpoint (last_used_at read back, the secret kept), imported, rotate_before changed in place, other
+// scopes replacing it, destroy revoking it. Checks read the fixture connection's tokens through the Management API;
+// on the sandbox the request log also shows the lifetime sent and that an in-place change writes nothing.
 func TestAccSCIMToken_lifecycle(t *testing.T) {
-	sb := acctest.Sandbox(t)
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0 := tg.Auth0(t)
+	endpoint := a0.SCIMEndpointURL(tg.ConnectionID)
 	var secret string
 	tokenSame := statecheck.CompareValue(compare.ValuesSame())
 	tokenID := statecheck.CompareValue(compare.ValuesDiffer())
-	cfg := withConnection(sb, tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\""))
+	withConnection := func(token string) string {
+		return tg.Config(fmt.Sprintf(`
+resource "auth0entra_scim_connection" "test" {
+  connection_id = %q
+}
+`, tg.ConnectionID), token)
+	}
+	cfg := withConnection(tokenHCL(olderConnectionScopes + "\n  lifetime = \"8760h\""))
+	importID := func(s *terraform.State) (string, error) {
+		return tg.ConnectionID + ":" + stateValue(s, "token_id"), nil
+	}
+	onlyToken := func(s *terraform.State) ([]auth0client.SCIMToken, error) {
+		toks, err := tg.SCIMTokens(a0)
+		if err != nil {
+			return nil, err
+		}
+		if len(toks) != 1 || toks[0].TokenID != stateValue(s, "token_id") {
+			return nil, fmt.Errorf("Auth0's tokens on %s = %v, want only %s", tg.ConnectionID, toks, stateValue(s, "token_id"))
+		}
+		return toks, nil
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkNoTokens(sb),
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -148,12 +152,17 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					secret = stateValue(s, "token")
-					toks := sb.Auth0.SCIMTokens(sb.Seed.ConnectionID)
-					if len(toks) != 1 || toks[0].TokenID != stateValue(s, "token_id") {
-						return fmt.Errorf("sandbox tokens = %+v", toks)
+					toks, err := onlyToken(s)
+					if err != nil {
+						return err
 					}
-					if got := toks[0].ValidUntil.Sub(toks[0].CreatedAt); got != 8760*time.Hour {
-						return fmt.Errorf("token lifetime in Auth0 = %s, want 8760h", got)
+					created, err1 := time.Parse(time.RFC3339, toks[0].CreatedAt)
+					until, err2 := time.Parse(time.RFC3339, toks[0].ValidUntil)
+					if err1 != nil || err2 != nil || until.Sub(created) != 8760*time.Hour {
+						return fmt.Errorf("token created %q, valid until %q in Auth0; want valid for 8760h", toks[0].CreatedAt, toks[0].ValidUntil)
+					}
+					if sb == nil {
+						return nil
 					}
 					reqs := sb.Auth0.Router().Requests(auth0.RouteCreateSCIMToken)
 					if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), `"token_lifetime":31536000`) {
@@ -165,8 +174,8 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 			{
 				// Entra uses the token; refreshing reads last_used_at and keeps the secret (cf. auth0 provider #1423).
 				PreConfig: func() {
-					if code := useToken(t, sb, secret); code != http.StatusOK {
-						t.Fatalf("the token does not work on the SCIM endpoint: %d", code)
+					if code, _, err := acctest.SCIMUsers(endpoint, secret, ""); err != nil || code != http.StatusOK {
+						t.Fatalf("the token does not work on the SCIM endpoint: %d %v", code, err)
 					}
 				},
 				Config: cfg,
@@ -180,11 +189,9 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				ResourceName: addr,
-				ImportState:  true,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
-				},
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: importID,
 				ImportStateVerify: true,
 				// The secret is shown by Auth0 only at creation; an imported token has none.
 				ImportStateVerifyIgnore: []string{"token"},
@@ -196,16 +203,14 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				ResourceName:    addr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
-				},
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: importID,
 			},
 			{
 				// rotate_before alone is an in-place change: nothing is written to Auth0.
-				Config: withConnection(sb, tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\"\n  rotate_before = \"720h\"")),
+				Config: withConnection(tokenHCL(olderConnectionScopes + "\n  lifetime = \"8760h\"\n  rotate_before = \"720h\"")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -214,7 +219,13 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 					tokenSame.AddStateValue(addr, attr("token")),
 					statecheck.ExpectKnownValue(addr, attr("rotate_before"), knownvalue.StringExact("720h")),
 				},
-				Check: func(*terraform.State) error {
+				Check: func(s *terraform.State) error {
+					if _, err := onlyToken(s); err != nil {
+						return err
+					}
+					if sb == nil {
+						return nil
+					}
 					if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken) + sb.Auth0.Router().Count(auth0.RouteDeleteSCIMToken); n != 1 {
 						return fmt.Errorf("token writes = %d, want only the first creation", n)
 					}
@@ -223,17 +234,15 @@ func TestAccSCIMToken_lifecycle(t *testing.T) {
 			},
 			{
 				// Other scopes: a new token.
-				Config: withConnection(sb, tokenHCL(`  scopes = ["get:users", "post:users", "patch:users", "delete:users"]`+"\n  lifetime = \"8760h\"")),
+				Config: withConnection(tokenHCL(`  scopes = ["get:users", "post:users", "patch:users", "delete:users"]` + "\n  lifetime = \"8760h\"")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{tokenID.AddStateValue(addr, attr("token_id"))},
 				Check: func(s *terraform.State) error {
-					if ids := tokenIDs(sb); len(ids) != 1 || ids[0] != stateValue(s, "token_id") {
-						return fmt.Errorf("sandbox tokens = %v, want only the new one", ids)
-					}
-					return nil
+					_, err := onlyToken(s)
+					return err
 				},
 			},
 		},
@@ -391,7 +400,7 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 			{
 				// Two tokens exist already: the plan fails and lists them.
 				Config: tokenOnly(sb, scopes(`"get:users"`)),
-				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + others[0].TokenID + `, created .*scopes get:users.*` +
+				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + others[0].TokenID + `, created .*scopes get:users.*` +
 					others[1].TokenID + `.*Delete one of them first`),
 			},
 			{
@@ -412,14 +421,14 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 				// but when Terraform plans the create again during apply, the old token is one of two: the apply
 				// stops there, listing both, before anything is written.
 				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)+cbd),
-				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + others[1].TokenID + `.*create_before_destroy`),
+				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + others[1].TokenID + `.*create_before_destroy`),
 			},
 			{
 				// Terraform deposed the old token before the refused create and would revoke it at the next apply,
 				// but the plan cannot tell it from a foreign token: the plan still fails, naming it.
 				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)),
 				PlanOnly:    true,
-				ExpectError: wrapped(`Connection already has two SCIM tokens.*` + `deposed`),
+				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + `deposed`),
 			},
 			{
 				// Revoking the deposed token in Auth0, as the error says, lets the replacement through: Terraform
@@ -534,7 +543,7 @@ func TestAccSCIMToken_planTimeErrors(t *testing.T) {
 	}
 	sb.Auth0.Router().ResetCounters()
 	step := func(hcl, want string) resource.TestStep {
-		return resource.TestStep{Config: hcl, PlanOnly: true, ExpectError: wrapped(want)}
+		return resource.TestStep{Config: hcl, PlanOnly: true, ExpectError: acctest.ErrorRe(want)}
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -580,7 +589,7 @@ func TestAccSCIMToken_importIDErrors(t *testing.T) {
 				ResourceName:  addr,
 				ImportState:   true,
 				ImportStateId: "tok_AbCdEfGh12345678",
-				ExpectError:   wrapped(`Invalid import id.*"<connection_id>:<token_id>"`),
+				ExpectError:   acctest.ErrorRe(`Invalid import id.*"<connection_id>:<token_id>"`),
 			},
 		},
 	})

@@ -38,7 +38,7 @@ data "auth0entra_provisioning_status" "job" {
 				// secret: the harness logs configurations, and scripts/check-no-secrets-in-logs.sh reads those logs.)
 				Config:      status(sb.Seed.ConnectionID, h.TokenID+".pasted-secret"),
 				PlanOnly:    true,
-				ExpectError: wrapped(`Invalid Auth0 SCIM token id.*token_id = "` + h.TokenID + `\." followed by a secret \(not shown\) is not`),
+				ExpectError: acctest.ErrorRe(`Invalid Auth0 SCIM token id.*token_id = "` + h.TokenID + `\." followed by a secret \(not shown\) is not`),
 			},
 			{
 				Config: cfg,
