@@ -60,6 +60,7 @@ func newStack(t *testing.T, auth0Only bool) *stack {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("request budgets run the real Terraform CLI: set TF_ACC=1")
 	}
+	acctest.SkipOnTenants(t, "counts requests in the request log of an in-process sandbox of its own")
 	sb, err := sandbox.Start(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
 )
@@ -29,6 +30,7 @@ func skipUnlessEnabled(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" && !full() {
 		t.Skip("set TF_ACC=1 (subset) or CHAOS=1 (whole matrices, `make chaos`)")
 	}
+	acctest.SkipOnTenants(t, "kills processes and injects faults in an in-process sandbox of its own")
 }
 
 func check(t *testing.T, tl *tally, matrix string) {
@@ -101,6 +103,7 @@ func TestFaultMatrix(t *testing.T) {
 	if !full() {
 		t.Skip("the fault matrix runs with CHAOS=1 (`make chaos`)")
 	}
+	acctest.SkipOnTenants(t, "injects faults in an in-process sandbox of its own")
 	steps := cleanApply(t)
 	routes := map[step]bool{}
 	for _, s := range steps {
