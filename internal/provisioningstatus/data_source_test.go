@@ -200,10 +200,11 @@ func TestAccProvisioningStatus(t *testing.T) {
 	})
 }
 
-// TestAccProvisioningStatusExample applies the data source's published example with examples/complete: its check
-// block passes on a healthy setup.
+// TestAccProvisioningStatusExample applies the data source's published example with examples/complete, on both
+// targets: its check block passes on a healthy setup, and destroy leaves no SCIM configuration on the connection.
 func TestAccProvisioningStatusExample(t *testing.T) {
-	sb := acctest.Sandbox(t)
+	acctest.SkipUnlessAcceptance(t)
+	tg := acctest.NewTarget(t)
 	// The example takes its ids as variables so that it validates on its own; here they come from examples/complete.
 	example := acctest.Replace(t, acctest.WithoutVariables(
 		acctest.ReadRepoFile(t, "examples/data-sources/auth0entra_provisioning_status/data-source.tf")),
@@ -214,9 +215,10 @@ func TestAccProvisioningStatusExample(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{{
-			Config:          acctest.CompleteExample(t, sb) + example,
-			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			Config:          tg.CompleteExample(t, `"Auth0 SCIM (corp)"`, fmt.Sprintf("%q", acctest.RandomName()+" Auth0 SCIM (corp)")) + example,
+			ConfigVariables: tg.CompleteExampleVariables(),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectCheck("provisioning_healthy", "pass")},
 			},
