@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,36 +19,43 @@ import (
 // adoptionGuide is the guide whose configuration TestAccAdoptExistingSetup applies.
 const adoptionGuide = "templates/guides/adopting-an-existing-setup.md.tmpl"
 
-// TestAccAdoptExistingSetup does the manual setup by hand in both clouds, then applies the configuration of the
-// guide "Adopting an existing setup" — its `terraform` code blocks, as published — with import blocks for the four
+// TestAccAdoptExistingSetup does the manual setup by hand in both clouds — through the Management API and Graph, so
+// it runs on both targets — then applies the configuration of the guide "Adopting an existing setup" — its
+// `terraform` code blocks, as published, but for the application's name — with import blocks for the four
 // resources. The apply imports them and only records what neither cloud stores (rotate_before, oidc_client_id and
 // the token version, for which Entra gets the same token again); nothing is created, replaced or deleted, the plan
-// after the apply is empty, and provisioning works throughout.
+// after the apply is empty, the adopted token is still Auth0's only one, and provisioning works throughout. On the
+// sandbox it also checks Entra's saved token and that the apply wrote nothing but the credentials.
 func TestAccAdoptExistingSetup(t *testing.T) {
 	acctest.SkipUnlessAcceptance(t)
-	sb := acctest.Sandbox(t)
-	hand := acctest.SetUpByHand(t, sb)
+	tg := acctest.NewTarget(t)
+	appName := acctest.RandomName() + " Auth0 SCIM (corp)"
+	hand := tg.SetUpByHand(t, appName)
 	got := ids{sp: hand.ServicePrincipalID, app: hand.ApplicationObjectID, job: hand.JobID, tokenID: hand.TokenID, token: hand.Token}
-	if err := provisionPresent(t, acctest.SandboxTarget(sb), &got); err != nil {
+	if err := provisionPresent(t, tg, &got); err != nil {
 		t.Fatalf("the setup made by hand does not provision: %v", err)
 	}
-	before := routeCounts(sb)
+	var before map[string]int
+	if tg.Sandbox != nil {
+		before = routeCounts(tg.Sandbox)
+	}
+	a0 := tg.Auth0(t)
 
 	vars := config.Variables{
-		"connection_id":        config.StringVariable(sb.Seed.ConnectionID),
+		"connection_id":        config.StringVariable(tg.ConnectionID),
 		"scim_token_id":        config.StringVariable(hand.TokenID),
 		"service_principal_id": config.StringVariable(hand.ServicePrincipalID),
 		"provisioning_job_id":  config.StringVariable(hand.JobID),
-		"oidc_app_client_id":   config.StringVariable(sb.Seed.OIDCAppID),
-		"engineering_group_id": config.StringVariable(sb.Seed.GroupID),
+		"oidc_app_client_id":   config.StringVariable(tg.OIDCClientID),
+		"engineering_group_id": config.StringVariable(tg.GroupID),
 		"current_scim_token":   config.StringVariable(hand.Token),
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkBothCloudsClean(t, acctest.SandboxTarget(sb), &got),
+		CheckDestroy:             checkBothCloudsClean(t, tg, &got),
 		Steps: []resource.TestStep{{
-			Config:          acctest.Config(sb, guideConfig(t, adoptionGuide)),
+			Config:          tg.Config(acctest.Replace(t, guideConfig(t, adoptionGuide), `"Auth0 SCIM (corp)"`, strconv.Quote(appName))),
 			ConfigVariables: vars,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{expectChanges{
@@ -66,16 +74,23 @@ func TestAccAdoptExistingSetup(t *testing.T) {
 					return fmt.Errorf("an imported token cannot have its secret in the state")
 				}
 				got.token = hand.Token // what Entra must still hold
-				if secret := sb.Entra.Secrets(got.sp)["SecretToken"]; secret != hand.Token {
-					return fmt.Errorf("Entra's SecretToken changed: the adoption must keep the token Entra uses")
+				toks, err := tg.SCIMTokens(a0)
+				if err != nil {
+					return err
 				}
-				if toks := sb.Auth0.SCIMTokens(sb.Seed.ConnectionID); len(toks) != 1 || toks[0].TokenID != hand.TokenID {
+				if len(toks) != 1 || toks[0].TokenID != hand.TokenID {
 					return fmt.Errorf("Auth0 has the tokens %+v, want only the adopted %s", toks, hand.TokenID)
 				}
-				if writes := unexpectedWrites(before, routeCounts(sb)); len(writes) > 0 {
-					return fmt.Errorf("the adoption changed more than the credentials it re-saves:\n  %s", strings.Join(writes, "\n  "))
+				if sb := tg.Sandbox; sb != nil {
+					// Graph masks saved secrets; on tenants, the one token Auth0 has provisioning below is the proof.
+					if secret := sb.Entra.Secrets(got.sp)["SecretToken"]; secret != hand.Token {
+						return fmt.Errorf("Entra's SecretToken changed: the adoption must keep the token Entra uses")
+					}
+					if writes := unexpectedWrites(before, routeCounts(sb)); len(writes) > 0 {
+						return fmt.Errorf("the adoption changed more than the credentials it re-saves:\n  %s", strings.Join(writes, "\n  "))
+					}
 				}
-				return provisionPresent(t, acctest.SandboxTarget(sb), &got)
+				return provisionPresent(t, tg, &got)
 			}),
 		}},
 	})
