@@ -3,6 +3,7 @@ package provisionondemand_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -30,14 +31,15 @@ type actionServer interface {
 	tfprotov6.ActionServer
 }
 
-// server is the provider's protocol-6 server, configured for a sandbox.
+// server is the provider's protocol-6 server, configured for a target: the sandbox's explicit provider arguments,
+// or, on tenants, none (the provider reads the AUTH0_* and ARM_* environment, as the empty provider block does).
 type server struct {
 	t       *testing.T
 	srv     actionServer
 	schemas *tfprotov6.GetProviderSchemaResponse
 }
 
-func newServer(t *testing.T, sb *sandbox.Sandbox) *server {
+func newServer(t *testing.T, tg *acctest.Target) *server {
 	t.Helper()
 	ctx := context.Background()
 	ps, err := providerserver.NewProtocol6WithError(provider.New("test")())()
@@ -56,7 +58,22 @@ func newServer(t *testing.T, sb *sandbox.Sandbox) *server {
 	s := &server{t: t, srv: srv, schemas: schemas}
 
 	typ := schemas.Provider.ValueType()
-	cfg := s.object(typ, map[string]tftypes.Value{
+	cfg := s.object(typ, nil)
+	if sb := tg.Sandbox; sb != nil {
+		cfg = s.sandboxConfig(typ, sb)
+	}
+	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: s.dynamic(typ, cfg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failOnErrors(t, "ConfigureProvider", resp.Diagnostics)
+	return s
+}
+
+// sandboxConfig is the provider configuration for sb, as acctest.ProviderConfig writes it.
+func (s *server) sandboxConfig(typ tftypes.Type, sb *sandbox.Sandbox) tftypes.Value {
+	t := s.t
+	return s.object(typ, map[string]tftypes.Value{
 		"auth0": s.object(attrType(t, typ, "auth0"), map[string]tftypes.Value{
 			"domain":        tftypes.NewValue(tftypes.String, sb.Auth0Domain),
 			"client_id":     tftypes.NewValue(tftypes.String, sb.Auth0ClientID),
@@ -70,12 +87,6 @@ func newServer(t *testing.T, sb *sandbox.Sandbox) *server {
 			"graph_url":      tftypes.NewValue(tftypes.String, sb.EntraURL+"/v1.0"),
 		}),
 	})
-	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: s.dynamic(typ, cfg)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	failOnErrors(t, "ConfigureProvider", resp.Diagnostics)
-	return s
 }
 
 // object builds an object value of type typ from the given attributes; the others are null.
@@ -208,13 +219,18 @@ func failOnErrors(t *testing.T, rpc string, diags []*tfprotov6.Diagnostic) {
 }
 
 // TestProvisionOnDemandAction runs the seed's Provision on Demand test through the action on a job set up by
-// hand: alice (in Auth0) is updated and the action succeeds; carol (not in Auth0, Create deselected) fails the
-// action with ActionTypeNotEnabled, or only warns with expect_success = false. Progress reports every step.
+// hand (through the Management API and Graph, so it runs on both targets): the fixture's present user (in Auth0) is
+// updated and the action succeeds; the absent user (not in Auth0, Create deselected) fails the action with
+// ActionTypeNotEnabled, or only warns with expect_success = false. Progress reports every step. The sandbox also
+// checks the users' names in the progress and Auth0's users through its Go API.
 func TestProvisionOnDemandAction(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	hand := acctest.SetUpByHand(t, sb)
-	s := newServer(t, sb)
-	alice, carol := sb.Seed.User("alice"), sb.Seed.User("carol")
+	if acctest.OnTenants() {
+		acctest.SkipUnlessAcceptance(t)
+	}
+	tg := acctest.NewTarget(t)
+	hand := tg.SetUpByHand(t, acctest.RandomName()+" Auth0 SCIM (corp)")
+	s := newServer(t, tg)
+	sb := tg.Sandbox
 	job := map[string]any{"service_principal_id": hand.ServicePrincipalID, "job_id": hand.JobID}
 	with := func(extra map[string]any) map[string]any {
 		out := map[string]any{}
@@ -228,10 +244,23 @@ func TestProvisionOnDemandAction(t *testing.T) {
 	}
 
 	t.Run("present user is updated", func(t *testing.T) {
-		inv := s.invoke(with(map[string]any{"object_id": alice.EntraID}))
+		inv := s.invoke(with(map[string]any{"object_id": tg.PresentUserID}))
 		if len(inv.diags) != 0 {
 			t.Fatalf("want no diagnostics\n%s", inv)
 		}
+		steps := []string{"Import Success: ", "Matching Success: ", "Scoping Success: ", "Export Success: ", "Success: Update "}
+		if len(inv.progress) != len(steps) {
+			t.Fatalf("%d progress events, want %d (%s)\n%s", len(inv.progress), len(steps), strings.Join(steps, "…, "), inv)
+		}
+		for i, p := range steps {
+			if !strings.HasPrefix(inv.progress[i], p) {
+				t.Errorf("progress event %d %q, want it to start with %q", i+1, inv.progress[i], p)
+			}
+		}
+		if sb == nil {
+			return
+		}
+		alice := sb.Seed.User("alice")
 		want := []string{
 			"Import Success: Retrieved User 'alice@corp.example' from Azure Active Directory",
 			"Matching Success: Retrieved  'alice@corp.example' from customappsso",
@@ -249,19 +278,31 @@ func TestProvisionOnDemandAction(t *testing.T) {
 	})
 
 	t.Run("absent user fails with ActionTypeNotEnabled", func(t *testing.T) {
-		users := len(sb.Auth0.ListUsers(sb.Seed.ConnectionID))
-		inv := s.invoke(with(map[string]any{"object_id": carol.EntraID}))
+		users := 0
+		if sb != nil {
+			users = len(sb.Auth0.ListUsers(sb.Seed.ConnectionID))
+		}
+		inv := s.invoke(with(map[string]any{"object_id": tg.AbsentUserID}))
 		errs := inv.bySeverity(tfprotov6.DiagnosticSeverityError)
 		if len(errs) != 1 || len(inv.diags) != 1 || errs[0].Summary != "Provisioning did not succeed" ||
-			!strings.Contains(errs[0].Detail, "Skipped: carol@corp.example ActionTypeNotEnabled") {
-			t.Fatalf("want one error saying carol was skipped with ActionTypeNotEnabled\n%s", inv)
+			!regexp.MustCompile(`Skipped: \S+ ActionTypeNotEnabled`).MatchString(errs[0].Detail) {
+			t.Fatalf("want one error saying the absent user was skipped with ActionTypeNotEnabled\n%s", inv)
+		}
+		if len(inv.progress) == 0 {
+			t.Fatalf("no progress events\n%s", inv)
 		}
 		last := inv.progress[len(inv.progress)-1]
-		if !strings.HasPrefix(last, "Skipped: carol@corp.example ActionTypeNotEnabled: ") {
+		if !regexp.MustCompile(`^Skipped: \S+ ActionTypeNotEnabled: `).MatchString(last) {
 			t.Errorf("last progress event %q, want the summary of the skip", last)
 		}
-		if !strings.Contains(strings.Join(inv.progress, "\n"), "Export Skipped: The User 'carol@corp.example' will be skipped") {
+		if !regexp.MustCompile(`Export Skipped: The User '[^']+' will be skipped`).MatchString(strings.Join(inv.progress, "\n")) {
 			t.Errorf("the progress does not report the skipped export\n%s", inv)
+		}
+		if sb == nil {
+			return
+		}
+		if !strings.Contains(errs[0].Detail, "Skipped: carol@corp.example ActionTypeNotEnabled") {
+			t.Errorf("the error does not name carol\n%s", inv)
 		}
 		if n := len(sb.Auth0.ListUsers(sb.Seed.ConnectionID)); n != users {
 			t.Errorf("Auth0 went from %d to %d users: carol must not be created", users, n)
@@ -269,7 +310,7 @@ func TestProvisionOnDemandAction(t *testing.T) {
 	})
 
 	t.Run("expect_success false only warns", func(t *testing.T) {
-		inv := s.invoke(with(map[string]any{"object_id": carol.EntraID, "expect_success": false}))
+		inv := s.invoke(with(map[string]any{"object_id": tg.AbsentUserID, "expect_success": false}))
 		warns := inv.bySeverity(tfprotov6.DiagnosticSeverityWarning)
 		if len(warns) != 1 || len(inv.diags) != 1 || !strings.Contains(warns[0].Detail, "ActionTypeNotEnabled") {
 			t.Fatalf("want exactly one warning mentioning ActionTypeNotEnabled\n%s", inv)
@@ -277,7 +318,7 @@ func TestProvisionOnDemandAction(t *testing.T) {
 	})
 
 	t.Run("unknown job fails the request", func(t *testing.T) {
-		inv := s.invoke(map[string]any{"service_principal_id": hand.ServicePrincipalID, "job_id": "scim.00000000000000000000000000000000.00000000-0000-0000-0000-000000000000", "object_id": alice.EntraID})
+		inv := s.invoke(map[string]any{"service_principal_id": hand.ServicePrincipalID, "job_id": "scim.00000000000000000000000000000000.00000000-0000-0000-0000-000000000000", "object_id": tg.PresentUserID})
 		errs := inv.bySeverity(tfprotov6.DiagnosticSeverityError)
 		if len(errs) != 1 || errs[0].Summary != "Provision on demand failed" || len(inv.progress) != 0 {
 			t.Fatalf("want one error \"Provision on demand failed\" and no progress\n%s", inv)
@@ -286,7 +327,7 @@ func TestProvisionOnDemandAction(t *testing.T) {
 
 	t.Run("invalid object_type is refused at validation", func(t *testing.T) {
 		resp, err := s.srv.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{
-			ActionType: actionType, Config: s.actionConfig(with(map[string]any{"object_id": alice.EntraID, "object_type": "Device"})),
+			ActionType: actionType, Config: s.actionConfig(with(map[string]any{"object_id": tg.PresentUserID, "object_type": "Device"})),
 		})
 		if err != nil {
 			t.Fatal(err)
