@@ -13,6 +13,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 )
 
 // maxRows is the most rows one resource may own (a guard against runaway configurations, far above the 22 rows of
@@ -216,9 +217,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		}
 	}
 	c := r.Clients.Entra
-	timeout, diags := plan.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := framework.Bound(ctx, plan.Timeouts, framework.ReadTimeout, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	raw, err := c.GetSchema(ctx, plan.ServicePrincipalID.ValueString(), plan.JobID.ValueString())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/expression"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/framework"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/validators"
 )
 
@@ -133,9 +134,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	// budgets").
 	unchanged := state != nil && req.Plan.Raw.Equal(req.State.Raw)
 	if c := r.entra(); c != nil && !unchanged {
-		timeout, diags := plan.Timeouts.Read(ctx, defaultReadTimeout)
-		resp.Diagnostics.Append(diags...)
-		ctx, cancel := context.WithTimeout(ctx, timeout)
+		ctx, cancel := framework.Bound(ctx, plan.Timeouts, framework.ReadTimeout, defaultReadTimeout, &resp.Diagnostics)
 		defer cancel()
 		if id := plan.OIDCClientID; !id.IsNull() && !id.IsUnknown() {
 			resp.Diagnostics.Append(checkOIDCApp(ctx, c, id.ValueString())...)

@@ -6,7 +6,6 @@ package framework
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -86,9 +85,8 @@ type Model[M any] interface {
 type Getter func(context.Context, any) diag.Diagnostics
 
 // Begin is how a resource's Create, Read, Update and Delete start: it reads the model with get, requires the
-// client, and bounds ctx by the operation's timeout (dflt when the configuration sets none; for Read, a shorter
-// test override, see OverrideReadTimeout). The returned cancel is never nil: the caller defers it even when ok is
-// false.
+// client, and bounds ctx by the operation's timeout (dflt when the configuration sets none). The returned cancel is
+// never nil: the caller defers it even when ok is false.
 func Begin[M any, PM Model[M], C any](ctx context.Context, get Getter, client func() (C, diag.Diagnostics),
 	op Operation, dflt time.Duration, diags *diag.Diagnostics,
 ) (_ context.Context, _ context.CancelFunc, m M, c C, ok bool) {
@@ -115,7 +113,7 @@ func Bound(ctx context.Context, v timeouts.Value, op Operation, dflt time.Durati
 
 // ReadTimeout is the read timeout of a timeouts block: its read value, dflt when it has none.
 func ReadTimeout(v timeouts.Value, ctx context.Context, dflt time.Duration) (time.Duration, diag.Diagnostics) {
-	return v.Read(ctx, readDefault(dflt))
+	return v.Read(ctx, dflt)
 }
 
 // DataSourceModel is a data source model with a timeouts block (read only), implemented by a pointer to it.
@@ -138,7 +136,7 @@ func BeginRead[M any, PM DataSourceModel[M], C any](ctx context.Context, get Get
 	if diags.HasError() {
 		return ctx, func() {}, m, c, false
 	}
-	timeout, d := PM(&m).TimeoutsValue().Read(ctx, readDefault(dflt))
+	timeout, d := PM(&m).TimeoutsValue().Read(ctx, dflt)
 	diags.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	return ctx, cancel, m, c, !diags.HasError()
@@ -151,23 +149,4 @@ func RemovedOutside(ctx context.Context, resp *resource.ReadResponse, what, deta
 	tflog.Warn(ctx, what+"; removing it from the state", map[string]any{"detail": detail})
 	resp.Diagnostics.AddWarning(what, detail)
 	resp.State.RemoveResource(ctx)
-}
-
-// readOverride, when positive, replaces every default read timeout. Only tests set it (OverrideReadTimeout): the
-// provider runs inside the test process, and a test that stalls a read shortens the default instead of writing a
-// timeouts block. Users set timeouts.read.
-var readOverride atomic.Int64
-
-func readDefault(dflt time.Duration) time.Duration {
-	if d := time.Duration(readOverride.Load()); d > 0 {
-		return d
-	}
-	return dflt
-}
-
-// OverrideReadTimeout makes every default read timeout d (0: the defaults again) and returns the restore function.
-// For tests of the provider in the same process; a configuration's timeouts.read still wins.
-func OverrideReadTimeout(d time.Duration) (restore func()) {
-	readOverride.Store(int64(d))
-	return func() { readOverride.Store(0) }
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimconnection"
 )
 
 // defaultSCIMAttributes lists the SCIM attributes of Auth0's default mapping for the seed connection, by creating
@@ -133,15 +132,15 @@ func TestAccSCIMConnection_createFailsHalfway(t *testing.T) {
 	})
 }
 
-// TestAccSCIMConnection_readsHaveADeadline: Read and ModifyPlan take no timeouts argument, yet a tenant that stops
-// answering must not hold a plan forever. The test shortens the read deadline; the sandbox holds one answer far
-// longer.
+// TestAccSCIMConnection_readsHaveADeadline: timeouts.read bounds Read and the reads of ModifyPlan, so a tenant that
+// stops answering cannot hold a plan forever. The configuration sets a short read timeout; the sandbox holds one
+// answer far longer.
 func TestAccSCIMConnection_readsHaveADeadline(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	id := sb.Seed.ConnectionID
-	cfg := acctest.Config(sb, scimConnection(id, ""))
 	const readTimeout, latency = 2 * time.Second, 10 * time.Minute
-	t.Cleanup(scimconnection.SetReadTimeout(readTimeout))
+	timeoutsBlock := fmt.Sprintf("  timeouts {\n    read = %q\n  }\n", readTimeout)
+	cfg := acctest.Config(sb, scimConnection(id, timeoutsBlock))
 	t.Cleanup(sb.Auth0.Router().ClearFaults)
 	var started time.Time
 	hang := func(route string) func() {
@@ -173,7 +172,7 @@ func TestAccSCIMConnection_readsHaveADeadline(t *testing.T) {
 				// ModifyPlan waits for the default mapping. A plan with nothing to change makes no plan-time read (the
 				// fleet budget), so this one changes the mapping.
 				PreConfig:   func() { bounded(); hang(auth0.RouteDefaultMapping)() },
-				Config:      acctest.Config(sb, scimConnection(id, overrides)),
+				Config:      acctest.Config(sb, scimConnection(id, overrides+timeoutsBlock)),
 				PlanOnly:    true,
 				ExpectError: acctest.ErrorRe(`Could not read Auth0's default SCIM mapping.*context deadline exceeded`),
 			},

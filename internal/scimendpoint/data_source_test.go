@@ -17,7 +17,6 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimendpoint"
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }
@@ -106,22 +105,24 @@ data "auth0entra_scim_endpoint" "test" {
 	})
 }
 
-// TestAccSCIMEndpoint_readHasADeadline: Read takes no timeouts argument, yet a tenant that stops answering must not
-// hold a plan forever. The test shortens the read deadline; the sandbox holds the answer far longer.
+// TestAccSCIMEndpoint_readHasADeadline: timeouts.read bounds Read, so a tenant that stops answering cannot hold a
+// plan forever. The configuration sets a short read timeout; the sandbox holds the answer far longer.
 func TestAccSCIMEndpoint_readHasADeadline(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	const readTimeout = 2 * time.Second
-	t.Cleanup(scimendpoint.SetReadTimeout(readTimeout))
 	t.Cleanup(sb.Auth0.Router().ClearFaults)
 	var started time.Time
 	cfg := acctest.Config(sb, fmt.Sprintf(`
 data "auth0entra_scim_endpoint" "test" {
   connection_id = %q
+  timeouts {
+    read = %q
+  }
 }
-`, sb.Seed.ConnectionID))
+`, sb.Seed.ConnectionID, readTimeout))
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

@@ -1,6 +1,7 @@
 package scimtoken_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -9,20 +10,18 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/scimtoken"
 )
 
-// TestAccSCIMToken_readsHaveADeadline: ModifyPlan and Read take no timeouts argument, yet a tenant that stops
-// answering must not hold a plan forever. The test shortens the read deadline; the sandbox holds one answer to the
-// token list far longer.
+// TestAccSCIMToken_readsHaveADeadline: timeouts.read bounds the reads of ModifyPlan and Read, so a tenant that stops
+// answering cannot hold a plan forever. The configuration sets a short read timeout; the sandbox holds one answer to
+// the token list far longer.
 func TestAccSCIMToken_readsHaveADeadline(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	cfg := tokenOnly(sb, olderConnectionScopes)
 	const readTimeout, latency = 2 * time.Second, 10 * time.Minute
-	t.Cleanup(scimtoken.SetReadTimeout(readTimeout))
+	cfg := tokenOnly(sb, olderConnectionScopes+fmt.Sprintf("\n  timeouts {\n    read = %q\n  }", readTimeout))
 	t.Cleanup(sb.Auth0.Router().ClearFaults)
 	var started time.Time
 	hang := func() {
