@@ -266,12 +266,21 @@ func SetUpByHand(t testing.TB, sb *sandbox.Sandbox) HandSetup {
 	c := EntraClient(t, sb)
 	app, err := c.CreateEnterpriseApp(ctx, seedAppName)
 	must("creating the enterprise application", err)
+	finishEntraByHand(ctx, t, c, app, sb.Seed.GroupID, &h, must)
+	return h
+}
+
+// finishEntraByHand is the Entra half of the manual setup once the enterprise app exists, shared by SetUpByHand
+// (sandbox) and Target.SetUpByHand (public APIs): the group assigned to the app's User role, the job created, the
+// credentials tested and saved, the portal's mapping edits, provisioning started.
+func finishEntraByHand(ctx context.Context, t testing.TB, c *entraclient.Client, app *entraclient.EnterpriseApp, groupID string, h *HandSetup, must func(string, error)) {
+	t.Helper()
 	h.ApplicationObjectID, h.ServicePrincipalID = app.Application.ObjectID, app.ServicePrincipal.ID
 	role, ok := app.ServicePrincipal.RoleByDisplayName("User")
 	if !ok {
 		t.Fatalf("setting up by hand: the new application has no User app role: %+v", app.ServicePrincipal.AppRoles)
 	}
-	_, err = c.AssignAppRole(ctx, h.ServicePrincipalID, role.ID, sb.Seed.GroupID)
+	_, err := c.AssignAppRole(ctx, h.ServicePrincipalID, role.ID, groupID)
 	must("assigning the group", err)
 	job, err := c.CreateJob(ctx, h.ServicePrincipalID, entraclient.SCIMTemplateID)
 	must("creating the provisioning job", err)
@@ -286,7 +295,6 @@ func SetUpByHand(t testing.TB, sb *sandbox.Sandbox) HandSetup {
 	must("editing the schema", err)
 	must("saving the schema", c.PutSchema(ctx, h.ServicePrincipalID, h.JobID, edited))
 	must("starting provisioning", c.StartJob(ctx, h.ServicePrincipalID, h.JobID))
-	return h
 }
 
 // editSeedSchema makes the portal's mapping edits to the User object mapping of a schema read from Graph.

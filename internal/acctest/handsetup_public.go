@@ -68,25 +68,7 @@ func (tg *Target) SetUpByHand(t testing.TB, appName string) HandSetup {
 		})
 	}
 	must("creating the enterprise application", err)
-	h.ApplicationObjectID, h.ServicePrincipalID = app.Application.ObjectID, app.ServicePrincipal.ID
-	role, ok := app.ServicePrincipal.RoleByDisplayName("User")
-	if !ok {
-		t.Fatalf("setting up by hand: the new application has no User app role: %+v", app.ServicePrincipal.AppRoles)
-	}
-	_, err = en.AssignAppRole(ctx, h.ServicePrincipalID, role.ID, tg.GroupID)
-	must("assigning the group", err)
-	job, err := en.CreateJob(ctx, h.ServicePrincipalID, entraclient.SCIMTemplateID)
-	must("creating the provisioning job", err)
-	h.JobID = job.ID
-	creds := []entraclient.Secret{{Key: entraclient.SecretBaseAddress, Value: h.TenantURL}, {Key: entraclient.SecretToken, Value: h.Token}}
-	must("testing the connection", en.ValidateCredentials(ctx, h.ServicePrincipalID, h.JobID, creds))
-	must("saving the credentials", en.PutSecrets(ctx, h.ServicePrincipalID, append(creds, entraclient.Secret{Key: entraclient.SecretSyncAll, Value: "false"})))
-	raw, err := en.GetSchema(ctx, h.ServicePrincipalID, h.JobID)
-	must("reading the schema", err)
-	edited, err := editSeedSchema(raw)
-	must("editing the schema", err)
-	must("saving the schema", en.PutSchema(ctx, h.ServicePrincipalID, h.JobID, edited))
-	must("starting provisioning", en.StartJob(ctx, h.ServicePrincipalID, h.JobID))
+	finishEntraByHand(ctx, t, en, app, tg.GroupID, &h, must)
 	return h
 }
 
