@@ -21,6 +21,9 @@ import (
 //   - the answer to a successful PATCH of a connection or POST/PATCH of a SCIM configuration is the object as it now
 //     is, the same JSON a GET returns (auth0-management-api.md §2, §8.4): it is kept as that GET's answer. A
 //     token's creation answer holds the secret and is never kept;
+//   - a GET that starts while a write of this process that may change its answer is in flight waits for the write
+//     to end (or for its own context): its answer is then the state after the write, and the number of requests a
+//     command sends does not depend on timing (the request budgets count them; Graph's cache does the same);
 //   - a caller that must see the server's current state (a poll) passes Fresh(ctx).
 //
 // Changes made by someone else during the few seconds one Terraform command runs are not seen twice in it; the next
@@ -35,6 +38,9 @@ type readCache struct {
 	// configured are the SCIM configurations (by URI) that a resource's state, planned without change in this
 	// process, says exist; dropped by any write that may change them.
 	configured map[string]configuredNote
+	// inflight are the URIs of the writes being sent; changed is closed (and replaced) whenever one ends.
+	inflight []string
+	changed  chan struct{}
 }
 
 type cachedWrite struct {
@@ -60,15 +66,64 @@ func isFresh(ctx context.Context) bool {
 	return v
 }
 
-// get returns the cached answer for uri, and the generation a request started now belongs to.
-func (rc *readCache) get(ctx context.Context, uri string) (cachedAnswer, bool, uint64) {
+// get waits until no write in flight may change uri's answer, then returns the cached answer for uri, and the
+// generation a request started now belongs to.
+func (rc *readCache) get(ctx context.Context, uri string) (cachedAnswer, bool, uint64, error) {
+	for {
+		rc.mu.Lock()
+		changed := rc.changed
+		if !rc.writing(uri) {
+			a, ok := rc.entries[uri]
+			if isFresh(ctx) {
+				ok = false
+			}
+			gen := rc.gen
+			rc.mu.Unlock()
+			return a, ok, gen, nil
+		}
+		rc.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return cachedAnswer{}, false, 0, ctx.Err()
+		}
+	}
+}
+
+// writing reports whether a write in flight may change uri's answer (rc.mu held).
+func (rc *readCache) writing(uri string) bool {
+	for _, w := range rc.inflight {
+		if affects(w, uri) {
+			return true
+		}
+	}
+	return false
+}
+
+// begin records a write to uri as in flight and drops what it may change; call end with its outcome once it is over.
+func (rc *readCache) begin(method, uri string) {
+	rc.written(method, uri, 0, nil)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	a, ok := rc.entries[uri]
-	if isFresh(ctx) {
-		ok = false
+	if rc.changed == nil {
+		rc.changed = make(chan struct{})
 	}
-	return a, ok, rc.gen
+	rc.inflight = append(rc.inflight, uri)
+}
+
+// end records the outcome of a write begun with begin and wakes the reads that waited for it.
+func (rc *readCache) end(method, uri string, status int, body []byte) {
+	rc.written(method, uri, status, body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for i, w := range rc.inflight {
+		if w == uri {
+			rc.inflight = append(rc.inflight[:i], rc.inflight[i+1:]...)
+			break
+		}
+	}
+	close(rc.changed)
+	rc.changed = make(chan struct{})
 }
 
 // put stores an answer read in generation gen, unless a write happened since.

@@ -27,7 +27,10 @@ func (c *Client) call(ctx context.Context, op, method string, uri string, in, ou
 	switch {
 	case c.cache == nil:
 	case method == http.MethodGet:
-		cached, ok, g := c.cache.get(ctx, uri)
+		cached, ok, g, err := c.cache.get(ctx, uri)
+		if err != nil {
+			return &Error{Op: op, Err: err}
+		}
 		if ok {
 			tflog.Trace(ctx, "Auth0 read answered from this run's cache", map[string]any{"op": op})
 			return c.decode(op, cached.status, cached.body, out)
@@ -35,9 +38,9 @@ func (c *Client) call(ctx context.Context, op, method string, uri string, in, ou
 		gen = g
 	default:
 		// Before the write, and again once it is over: a read sent meanwhile may carry the state before it.
-		c.cache.written(method, uri, 0, nil)
+		c.cache.begin(method, uri)
 		status, body := 0, []byte(nil)
-		defer func() { c.cache.written(method, uri, status, body) }()
+		defer func() { c.cache.end(method, uri, status, body) }()
 		return c.send(ctx, op, method, uri, in, out, func(s int, b []byte) { status, body = s, b })
 	}
 	return c.send(ctx, op, method, uri, in, out, func(s int, b []byte) {

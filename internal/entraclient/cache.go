@@ -24,6 +24,11 @@ import (
 //   - every other request to the Graph host (a write, whatever its outcome — a lost answer may hide a write that
 //     happened) empties the whole cache before it is sent and again once it is over, and a GET that was in flight
 //     meanwhile is not stored (generation check);
+//   - a GET that starts while a write of this process is in flight waits for the write to end (or for its own
+//     context), then looks in the cache. Its answer would be the state before or after the write depending on
+//     timing; waiting makes it the state after, and makes the number of requests a command sends the same from run
+//     to run (the request budgets of issue 10 count them: two attribute-mapping resources planned while the other
+//     writes the same job's schema used to read it once or twice depending on the machine's load);
 //   - the waits for replication (wait.go) and every caller that must see the current state pass Fresh(ctx).
 //
 // Changes made by someone else during one Terraform command are not seen twice in it; the next command (a new provider
@@ -34,6 +39,9 @@ type readCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]cachedAnswer
+	// writes counts the writes in flight; idle is closed when the count drops to zero (nil while it is zero).
+	writes int
+	idle   chan struct{}
 	// flight makes concurrent GETs of the same URL in the same generation one request (Terraform refreshes resources
 	// in parallel, and several of them read the same job or schema): without it, both miss the cache and the count of
 	// a plan's requests would depend on timing.
@@ -74,15 +82,15 @@ func (rc *readCache) Intercept(p khttp.Pipeline, idx int, req *http.Request) (*h
 		return p.Next(req, idx)
 	}
 	if req.Method != http.MethodGet {
-		rc.invalidate()
-		defer rc.invalidate()
+		rc.beginWrite()
+		defer rc.endWrite()
 		return p.Next(req, idx)
 	}
 	key := cacheKey(req)
-	rc.mu.Lock()
-	a, ok := rc.entries[key]
-	gen := rc.gen
-	rc.mu.Unlock()
+	a, ok, gen, err := rc.lookup(req.Context(), key)
+	if err != nil {
+		return nil, err
+	}
 	if isFresh(req.Context()) {
 		fr, err := rc.fetch(p, idx, req, key, gen)
 		return fr.result(req, err)
@@ -149,9 +157,48 @@ func (fr flightResult) result(req *http.Request, err error) (*http.Response, err
 	return fr.answer.response(req), nil
 }
 
-func (rc *readCache) invalidate() {
+// lookup waits until no write is in flight, then returns the cached answer for key, if any, and the generation.
+func (rc *readCache) lookup(ctx context.Context, key string) (cachedAnswer, bool, uint64, error) {
+	for {
+		rc.mu.Lock()
+		if rc.writes == 0 {
+			a, ok := rc.entries[key]
+			gen := rc.gen
+			rc.mu.Unlock()
+			return a, ok, gen, nil
+		}
+		idle := rc.idle
+		rc.mu.Unlock()
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return cachedAnswer{}, false, 0, ctx.Err()
+		}
+	}
+}
+
+func (rc *readCache) beginWrite() {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	rc.invalidateLocked()
+	if rc.writes == 0 {
+		rc.idle = make(chan struct{})
+	}
+	rc.writes++
+}
+
+func (rc *readCache) endWrite() {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.invalidateLocked()
+	rc.writes--
+	if rc.writes == 0 {
+		close(rc.idle)
+		rc.idle = nil
+	}
+}
+
+func (rc *readCache) invalidateLocked() {
 	rc.gen++
 	rc.entries = nil
 }

@@ -81,3 +81,67 @@ func TestReadCacheCoalescesConcurrentReads(t *testing.T) {
 		}
 	}
 }
+
+// writePipeline holds each write until release is closed and records the order in which requests reach it.
+type writePipeline struct {
+	mu      sync.Mutex
+	order   []string
+	arrived chan struct{}
+	release chan struct{}
+}
+
+func (p *writePipeline) Next(req *http.Request, _ int) (*http.Response, error) {
+	p.mu.Lock()
+	p.order = append(p.order, req.Method)
+	p.mu.Unlock()
+	if req.Method != http.MethodGet {
+		p.arrived <- struct{}{}
+		<-p.release
+		p.mu.Lock()
+		p.order = append(p.order, req.Method+" done")
+		p.mu.Unlock()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader(`{"id":"x"}`)), Header: http.Header{}}, nil
+}
+
+// A read that starts while a write of the same process is in flight waits for it (or for its own context), so that
+// it sees the state after the write and a command's request count does not depend on timing.
+func TestReadCacheReadsWaitForWrites(t *testing.T) {
+	rc := &readCache{graphHost: "graph.example"}
+	p := &writePipeline{arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	put, err := http.NewRequest(http.MethodPut, "https://graph.example/v1.0/servicePrincipals/x/synchronization/jobs/j/schema", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := rc.Intercept(p, 0, put)
+		wrote <- err
+	}()
+	<-p.arrived
+
+	// A read whose context ends while the write is still out gives up without being sent.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := rc.Intercept(p, 0, get(t, ctx)); err == nil {
+		t.Fatal("a read during a write was sent instead of waiting for the write")
+	}
+
+	read := make(chan error, 1)
+	go func() {
+		_, err := rc.Intercept(p, 0, get(t, context.Background()))
+		read <- err
+	}()
+	close(p.release)
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-read; err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if got := strings.Join(p.order, ","); got != "PUT,PUT done,GET" {
+		t.Errorf("requests reached Graph in the order %s, want the read after the write: PUT,PUT done,GET", got)
+	}
+}
