@@ -138,6 +138,31 @@ type Calls struct {
 	Routes []string
 }
 
+// CountCallsByProcess splits the API requests of one Terraform command by the provider process that sent them, in
+// order: for an apply, the plan process first, then the apply process. A provider process fetches one access token
+// before its first call to a cloud and keeps it for its life, and Terraform runs the processes of one command one
+// after the other (the plan walk ends before the apply walk starts), so each token request starts the calls of the
+// next process that called the cloud. Calls before any token request (none in practice) count as a process of
+// their own.
+func CountCallsByProcess(reqs []router.Request) []Calls {
+	var out []Calls
+	for _, r := range reqs {
+		c := CountCalls([]router.Request{r})
+		if c.Token > 0 || (len(out) == 0 && c.API > 0) {
+			out = append(out, Calls{})
+		}
+		if len(out) == 0 {
+			continue
+		}
+		cur := &out[len(out)-1]
+		cur.API += c.API
+		cur.Token += c.Token
+		cur.Throttled += c.Throttled
+		cur.Routes = append(cur.Routes, c.Routes...)
+	}
+	return out
+}
+
 // CountCalls classifies reqs.
 func CountCalls(reqs []router.Request) Calls {
 	var c Calls

@@ -215,9 +215,10 @@ func (rc *readCache) notedConfigured(uri string) (configuredNote, bool) {
 type configuredNote struct{ connectionName, strategy string }
 
 // affects reports whether a write to write may change what a GET of entry answers: the object itself, what lies
-// below it (a connection's SCIM configuration and tokens), and the collections and objects above it (a token's list,
-// the configuration a token belongs to) — except the connection object itself, which writes to its SCIM
-// configuration and tokens leave alone (its answer has no SCIM field: auth0-management-api.md §8.4).
+// below it (a connection's SCIM configuration and tokens), and the collections and objects above it (a token's list)
+// — except the connection object, which writes to its SCIM configuration and tokens leave alone (its answer has no
+// SCIM field: auth0-management-api.md §8.4), and the SCIM configuration, which writes to its tokens leave alone
+// (auth0-management-api.md §5.5).
 func affects(write, entry string) bool {
 	write, entry = strings.TrimRight(write, "/"), strings.TrimRight(entry, "/")
 	if under(entry, write) {
@@ -227,7 +228,13 @@ func affects(write, entry string) bool {
 		return false
 	}
 	below := write[len(entry):]
-	return !isConnectionURI(entry) || !strings.HasPrefix(below, "/scim-configuration")
+	switch {
+	case isConnectionURI(entry):
+		return !strings.HasPrefix(below, "/scim-configuration")
+	case strings.HasSuffix(entry, "/scim-configuration"):
+		return !strings.HasPrefix(below, "/tokens")
+	}
+	return true
 }
 
 // patchLeaves reports whether a write that affects entry leaves it alone after all: a PATCH of a connection object

@@ -19,6 +19,9 @@ func TestCacheAffects(t *testing.T) {
 		{conn + "/scim-configuration/tokens", conn + "/scim-configuration/tokens", true},
 		{conn + "/scim-configuration/tokens/tok_1", conn + "/scim-configuration/tokens", true},
 		{conn + "/scim-configuration/tokens/tok_1", conn, false},
+		{conn + "/scim-configuration/tokens", conn + "/scim-configuration", false},
+		{conn + "/scim-configuration/tokens/tok_1", conn + "/scim-configuration", false},
+		{conn, conn + "/scim-configuration/tokens", true},
 		{conn + "/scim-configuration/tokens", conn + "/scim-configuration/default-mapping", false},
 		{conn, "https://t/api/v2/connections/con_12", false},
 	}
@@ -46,10 +49,10 @@ func TestCacheRules(t *testing.T) {
 		t.Fatal("Fresh(ctx) was answered from the cache")
 	}
 	// A read in flight while a write is sent is not stored.
-	_, _, gen, _ = rc.get(ctx, uri+"/scim-configuration")
+	_, _, gen, _ = rc.get(ctx, uri+"/scim-configuration/tokens")
 	rc.written(http.MethodPost, uri+"/scim-configuration/tokens", 0, nil)
-	rc.put(uri+"/scim-configuration", gen, http.StatusOK, []byte("stale"))
-	if _, ok, _, _ := rc.get(ctx, uri+"/scim-configuration"); ok {
+	rc.put(uri+"/scim-configuration/tokens", gen, http.StatusOK, []byte("stale"))
+	if _, ok, _, _ := rc.get(ctx, uri+"/scim-configuration/tokens"); ok {
 		t.Fatal("a read that raced a write was cached")
 	}
 	// A read that raced a write to another connection is stored.
