@@ -24,11 +24,13 @@ import (
 //   - every other request to the Graph host (a write, whatever its outcome — a lost answer may hide a write that
 //     happened) empties the whole cache before it is sent and again once it is over, and a GET that was in flight
 //     meanwhile is not stored (generation check);
-//   - a GET that starts while a write of this process is in flight waits for the write to end (or for its own
-//     context), then looks in the cache. Its answer would be the state before or after the write depending on
+//   - a GET that starts while a write of this process to the same object is in flight (the same service principal,
+//     application or group, or a collection the object belongs to: related) waits for the write to end (or for its
+//     own context), then looks in the cache. Its answer would be the state before or after the write depending on
 //     timing; waiting makes it the state after, and makes the number of requests a command sends the same from run
-//     to run (the request budgets of issue 10 count them: two attribute-mapping resources planned while the other
-//     writes the same job's schema used to read it once or twice depending on the machine's load);
+//     to run (the request budgets count them: two attribute-mapping resources planned while the other writes the
+//     same job's schema read it once or twice depending on the machine's load). Reads of other objects do not wait,
+//     so the stacks of a fleet planned in one configuration do not hold each other up;
 //   - the waits for replication (wait.go) and every caller that must see the current state pass Fresh(ctx).
 //
 // Changes made by someone else during one Terraform command are not seen twice in it; the next command (a new provider
@@ -39,9 +41,10 @@ type readCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]cachedAnswer
-	// writes counts the writes in flight; idle is closed when the count drops to zero (nil while it is zero).
-	writes int
-	idle   chan struct{}
+	// inflight are the objects (related's keys) of the writes being sent; changed is closed (and replaced) whenever
+	// one ends.
+	inflight []string
+	changed  chan struct{}
 	// flight makes concurrent GETs of the same URL in the same generation one request (Terraform refreshes resources
 	// in parallel, and several of them read the same job or schema): without it, both miss the cache and the count of
 	// a plan's requests would depend on timing.
@@ -82,12 +85,13 @@ func (rc *readCache) Intercept(p khttp.Pipeline, idx int, req *http.Request) (*h
 		return p.Next(req, idx)
 	}
 	if req.Method != http.MethodGet {
-		rc.beginWrite()
-		defer rc.endWrite()
+		obj := objectOf(req.URL.Path)
+		rc.beginWrite(obj)
+		defer rc.endWrite(obj)
 		return p.Next(req, idx)
 	}
 	key := cacheKey(req)
-	a, ok, gen, err := rc.lookup(req.Context(), key)
+	a, ok, gen, err := rc.lookup(req.Context(), key, objectOf(req.URL.Path))
 	if err != nil {
 		return nil, err
 	}
@@ -157,45 +161,76 @@ func (fr flightResult) result(req *http.Request, err error) (*http.Response, err
 	return fr.answer.response(req), nil
 }
 
-// lookup waits until no write is in flight, then returns the cached answer for key, if any, and the generation.
-func (rc *readCache) lookup(ctx context.Context, key string) (cachedAnswer, bool, uint64, error) {
+// lookup waits until no write to an object related to obj is in flight, then returns the cached answer for key, if
+// any, and the generation.
+func (rc *readCache) lookup(ctx context.Context, key, obj string) (cachedAnswer, bool, uint64, error) {
 	for {
 		rc.mu.Lock()
-		if rc.writes == 0 {
+		changed := rc.changed
+		if !rc.writing(obj) {
 			a, ok := rc.entries[key]
 			gen := rc.gen
 			rc.mu.Unlock()
 			return a, ok, gen, nil
 		}
-		idle := rc.idle
 		rc.mu.Unlock()
 		select {
-		case <-idle:
+		case <-changed:
 		case <-ctx.Done():
 			return cachedAnswer{}, false, 0, ctx.Err()
 		}
 	}
 }
 
-func (rc *readCache) beginWrite() {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.invalidateLocked()
-	if rc.writes == 0 {
-		rc.idle = make(chan struct{})
+// writing reports whether a write to an object related to obj is in flight (rc.mu held).
+func (rc *readCache) writing(obj string) bool {
+	for _, w := range rc.inflight {
+		if related(w, obj) {
+			return true
+		}
 	}
-	rc.writes++
+	return false
 }
 
-func (rc *readCache) endWrite() {
+func (rc *readCache) beginWrite(obj string) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.invalidateLocked()
-	rc.writes--
-	if rc.writes == 0 {
-		close(rc.idle)
-		rc.idle = nil
+	if rc.changed == nil {
+		rc.changed = make(chan struct{})
 	}
+	rc.inflight = append(rc.inflight, obj)
+}
+
+func (rc *readCache) endWrite(obj string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.invalidateLocked()
+	for i, w := range rc.inflight {
+		if w == obj {
+			rc.inflight = append(rc.inflight[:i], rc.inflight[i+1:]...)
+			break
+		}
+	}
+	close(rc.changed)
+	rc.changed = make(chan struct{})
+}
+
+// objectOf is the object a Graph path names: its first three segments (version, collection, id), e.g.
+// /v1.0/servicePrincipals/{id} for everything about one service principal and its synchronization job, or fewer for
+// a collection (/v1.0/applications).
+func objectOf(p string) string {
+	segs := strings.SplitN(strings.Trim(p, "/"), "/", 4)
+	if len(segs) > 3 {
+		segs = segs[:3]
+	}
+	return strings.Join(segs, "/")
+}
+
+// related reports whether a write to one object may change what a read of the other answers: the same object, or
+// one is the collection of the other.
+func related(a, b string) bool {
+	return a == b || strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
 }
 
 func (rc *readCache) invalidateLocked() {

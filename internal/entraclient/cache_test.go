@@ -104,8 +104,9 @@ func (p *writePipeline) Next(req *http.Request, _ int) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader(`{"id":"x"}`)), Header: http.Header{}}, nil
 }
 
-// A read that starts while a write of the same process is in flight waits for it (or for its own context), so that
-// it sees the state after the write and a command's request count does not depend on timing.
+// A read that starts while a write of the same process to the same object is in flight waits for it (or for its own
+// context), so that it sees the state after the write and a command's request count does not depend on timing; a read
+// of another object does not wait.
 func TestReadCacheReadsWaitForWrites(t *testing.T) {
 	rc := &readCache{graphHost: "graph.example"}
 	p := &writePipeline{arrived: make(chan struct{}, 1), release: make(chan struct{})}
@@ -127,6 +128,15 @@ func TestReadCacheReadsWaitForWrites(t *testing.T) {
 		t.Fatal("a read during a write was sent instead of waiting for the write")
 	}
 
+	// A read of another object does not wait.
+	other, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://graph.example/v1.0/servicePrincipals/y", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.Intercept(p, 0, other); err != nil {
+		t.Fatalf("a read of another service principal waited for the write: %v", err)
+	}
+
 	read := make(chan error, 1)
 	go func() {
 		_, err := rc.Intercept(p, 0, get(t, context.Background()))
@@ -141,7 +151,7 @@ func TestReadCacheReadsWaitForWrites(t *testing.T) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if got := strings.Join(p.order, ","); got != "PUT,PUT done,GET" {
-		t.Errorf("requests reached Graph in the order %s, want the read after the write: PUT,PUT done,GET", got)
+	if got := strings.Join(p.order, ","); got != "PUT,GET,PUT done,GET" {
+		t.Errorf("requests reached Graph in the order %s, want the other object's read during the write and the same object's read after it: PUT,GET,PUT done,GET", got)
 	}
 }
