@@ -600,6 +600,7 @@ func TestAccSCIMToken_importIDErrors(t *testing.T) {
 func TestAccSCIMToken_secretNeverLogged(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TF_LOG_PATH_MASK", "") // it would win over TF_ACC_LOG_PATH (make test runs this package with one set)
 	t.Setenv("TF_LOG", "TRACE")
 	sb := acctest.Sandbox(t)
 	// Credentials come from the environment, as in a pipeline: the test harness logs the configuration it runs, so
