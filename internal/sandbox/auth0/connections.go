@@ -215,26 +215,7 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 		s.listConnectionsCheckpoint(w, q, all, items)
 		return
 	}
-	perPage := intParam(q.Get("per_page"), 50)
-	if perPage < 1 {
-		perPage = 50
-	}
-	page := max(intParam(q.Get("page"), 0), 0)
-	start := min(page*perPage, len(items))
-	end := min(start+perPage, len(items))
-	if q.Get("include_totals") != "true" {
-		if q.Has("page") || q.Has("per_page") {
-			items = items[start:end]
-		}
-		router.WriteJSON(w, http.StatusOK, items)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, struct {
-		Total       int               `json:"total"`
-		Start       int               `json:"start"`
-		Limit       int               `json:"limit"`
-		Connections []json.RawMessage `json:"connections"`
-	}{len(items), start, perPage, items[start:end]})
+	writeOffsetPage(w, q, "connections", items)
 }
 
 // sortConnections orders connections by creation.
