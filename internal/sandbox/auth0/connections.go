@@ -172,18 +172,14 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	c, e := s.lookupConnectionLocked(r.PathValue("id"))
-	var b []byte
-	if e == nil {
-		b, _ = json.Marshal(c)
-	}
-	s.mu.Unlock()
-	if e != nil {
-		s.writeAPIError(w, e)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, json.RawMessage(b))
+	s.answer(w, func() (any, *apiError) {
+		c, e := s.lookupConnectionLocked(r.PathValue("id"))
+		if e != nil {
+			return nil, e
+		}
+		b, _ := json.Marshal(c) // under s.mu: c changes with the next PATCH
+		return json.RawMessage(b), nil
+	})
 }
 
 // listConnections serves GET /connections: a JSON array, or with include_totals=true the paged object go-auth0's
