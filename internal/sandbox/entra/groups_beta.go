@@ -180,29 +180,18 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listBetaGroups(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	gs := visibleInOrder(s.groups, s.now())
-	items := make([]map[string]any, len(gs))
-	for i, g := range gs {
-		items[i] = g.betaProps()
-	}
-	s.mu.Unlock()
-	s.listQueryAt(w, r, "beta", "groups", "group", items, groupFilterable, nil)
+	listVisible(s, w, r, "beta", "groups", "group", func() map[string]*group { return s.groups },
+		(*group).betaProps, groupFilterable, nil)
 }
 
 func (s *Server) getBetaGroup(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	var obj map[string]any
-	if g := s.visibleGroupLocked(id); g != nil {
-		obj = g.betaProps()
-	}
-	s.mu.Unlock()
-	if obj == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	s.writeBetaEntity(w, r, "groups/$entity", "group", obj)
+	s.getObject(w, r, id, "beta", "groups/$entity", "group", nil, func() (map[string]any, bool) {
+		if g := s.visibleGroupLocked(id); g != nil {
+			return g.betaProps(), true
+		}
+		return nil, false
+	})
 }
 
 func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
@@ -262,26 +251,19 @@ func removeFold(list []string, id string) []string {
 
 // listBetaGroupMembers serves GET /beta/groups/{id}/members: every member as a directoryObject with @odata.type.
 func (s *Server) listBetaGroupMembers(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	g := s.visibleGroupLocked(id)
-	var items []map[string]any
-	if g != nil {
+	s.listRelated(w, r, "beta", func(id string) ([]map[string]any, bool) {
+		g := s.visibleGroupLocked(id)
+		if g == nil {
+			return nil, false
+		}
+		var items []map[string]any
 		for _, mid := range g.members {
 			if obj := s.directoryObjectLocked(mid); obj != nil {
 				items = append(items, obj)
 			}
 		}
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	if items == nil {
-		items = []map[string]any{}
-	}
-	s.listQueryAt(w, r, "beta", "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+		return items, true
+	})
 }
 
 // addGroupMember serves POST /beta/groups/{id}/members/$ref {"@odata.id": ".../directoryObjects/{id}"}: 204; an
@@ -348,11 +330,12 @@ func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request) {
 // listGroupMemberOf serves GET /beta/groups/{id}/memberOf: the groups that have this group as a direct member
 // (administrative units are not modelled, so none appear).
 func (s *Server) listGroupMemberOf(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	g := s.visibleGroupLocked(id)
-	var items []map[string]any
-	if g != nil {
+	s.listRelated(w, r, "beta", func(id string) ([]map[string]any, bool) {
+		g := s.visibleGroupLocked(id)
+		if g == nil {
+			return nil, false
+		}
+		var items []map[string]any
 		for _, other := range visibleInOrder(s.groups, s.now()) {
 			for _, m := range other.members {
 				if strings.EqualFold(m, g.id) {
@@ -361,16 +344,8 @@ func (s *Server) listGroupMemberOf(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	if items == nil {
-		items = []map[string]any{}
-	}
-	s.listQueryAt(w, r, "beta", "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+		return items, true
+	})
 }
 
 // GroupMembers returns the member object ids of a group (Go API, for tests).

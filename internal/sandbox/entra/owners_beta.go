@@ -214,17 +214,12 @@ func betaServicePrincipal(props map[string]any) map[string]any {
 
 func (s *Server) getBetaApplication(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	var obj map[string]any
-	if a := s.visibleAppLocked(id); a != nil {
-		obj = betaApplication(a.props, s.betaProps[strings.ToLower(id)])
-	}
-	s.mu.Unlock()
-	if obj == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	s.writeBetaEntity(w, r, "applications/$entity", "application", obj)
+	s.getObject(w, r, id, "beta", "applications/$entity", "application", nil, func() (map[string]any, bool) {
+		if a := s.visibleAppLocked(id); a != nil {
+			return betaApplication(a.props, s.betaProps[strings.ToLower(id)]), true
+		}
+		return nil, false
+	})
 }
 
 // patchBetaApplication accepts the beta-only oauth2RequirePostResponse and every v1.0 property.
@@ -273,26 +268,10 @@ func (s *Server) patchBetaApplication(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getBetaServicePrincipal(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	var obj map[string]any
-	if sp := s.spLocked(id, true); sp != nil {
-		obj = betaServicePrincipal(sp.props)
-	}
-	s.mu.Unlock()
-	if obj == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	s.writeBetaEntity(w, r, "servicePrincipals/$entity", "servicePrincipal", obj)
-}
-
-// writeBetaEntity is writeEntity with the beta metadata context.
-func (s *Server) writeBetaEntity(w http.ResponseWriter, r *http.Request, contextPath, entity string, obj map[string]any) {
-	sel, err := selectProps(obj, r.URL.Query().Get("$select"), nil, entity)
-	if err != nil {
-		s.graphError(w, r, http.StatusBadRequest, "BadRequest", err.Error())
-		return
-	}
-	sel["@odata.context"] = s.base(r) + "/beta/$metadata#" + contextPath
-	writeJSON(w, http.StatusOK, sel)
+	s.getObject(w, r, id, "beta", "servicePrincipals/$entity", "servicePrincipal", nil, func() (map[string]any, bool) {
+		if sp := s.spLocked(id, true); sp != nil {
+			return betaServicePrincipal(sp.props), true
+		}
+		return nil, false
+	})
 }
