@@ -268,12 +268,7 @@ func (s *Server) patchApp(w http.ResponseWriter, r *http.Request, find func() *a
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	s.underLock(w, func(w http.ResponseWriter) {
-		a := find()
-		if a == nil {
-			s.notFound(w, r, key)
-			return
-		}
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, a *application) {
 		if !s.applyPatchLocked(w, r, a.props, body, appReadOnly, "application") {
 			return
 		}
@@ -319,12 +314,7 @@ func (s *Server) deleteApplication(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteApp(w http.ResponseWriter, r *http.Request, find func() *application, key string) {
-	s.underLock(w, func(w http.ResponseWriter) {
-		a := find()
-		if a == nil {
-			s.notFound(w, r, key)
-			return
-		}
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, a *application) {
 		s.deleteAppLocked(a)
 		noContent(w)
 	})
@@ -378,12 +368,7 @@ func (s *Server) patchSP(w http.ResponseWriter, r *http.Request, find func() *se
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	s.underLock(w, func(w http.ResponseWriter) {
-		sp := find()
-		if sp == nil {
-			s.notFound(w, r, key)
-			return
-		}
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, sp *servicePrincipal) {
 		if s.applyPatchLocked(w, r, sp.props, body, spReadOnly, "servicePrincipal") {
 			noContent(w)
 		}
@@ -395,12 +380,7 @@ func (s *Server) deleteServicePrincipal(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) deleteSP(w http.ResponseWriter, r *http.Request, find func() *servicePrincipal, key string) {
-	s.underLock(w, func(w http.ResponseWriter) {
-		sp := find()
-		if sp == nil {
-			s.notFound(w, r, key)
-			return
-		}
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, sp *servicePrincipal) {
 		s.deleteSPLocked(sp)
 		noContent(w)
 	})

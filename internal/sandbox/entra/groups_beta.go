@@ -200,12 +200,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		if !s.checkGroupBody(w, r, body, false) {
 			return
 		}
@@ -219,12 +214,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
 // sandbox has no deleted items and forgets the group.
 func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		delete(s.groups, g.id)
 		delete(s.owners, strings.ToLower(g.id))
 		for _, other := range s.groups {
@@ -281,12 +271,7 @@ func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		if s.directoryObjectLocked(oid) == nil {
 			s.notFound(w, r, oid)
 			return
@@ -311,12 +296,7 @@ func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request) {
 // non-member; 404 Request_ResourceNotFound as for owners.
 func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request) {
 	id, mid := r.PathValue("id"), r.PathValue("memberId")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		kept := removeFold(g.members, mid)
 		if len(kept) == len(g.members) {
 			s.notFound(w, r, mid)

@@ -229,12 +229,7 @@ func (s *Server) patchBetaApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		a := s.visibleAppLocked(id)
-		if a == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	underLockWith(s, w, r, id, func() *application { return s.visibleAppLocked(id) }, func(w http.ResponseWriter, a *application) {
 		beta := map[string]any{}
 		rest := map[string]any{}
 		for k, v := range body {

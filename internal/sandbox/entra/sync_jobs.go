@@ -222,14 +222,13 @@ func (s *Server) withJob(w http.ResponseWriter, r *http.Request, f func(w http.R
 
 // withSP runs f with s.mu held and the request's visible service principal, or answers 404.
 func (s *Server) withSP(w http.ResponseWriter, r *http.Request, f func(w http.ResponseWriter, sp *servicePrincipal)) {
-	s.underLock(w, func(w http.ResponseWriter) {
-		sp := s.spLocked(r.PathValue("id"), true)
-		if sp == nil {
-			s.notFound(w, r, r.PathValue("id"))
-			return
-		}
-		f(w, sp)
-	})
+	id := r.PathValue("id")
+	underLockWith(s, w, r, id, func() *servicePrincipal { return s.spLocked(id, true) }, f)
+}
+
+// withGroup runs f with s.mu held and the visible group id names, or answers 404.
+func (s *Server) withGroup(w http.ResponseWriter, r *http.Request, id string, f func(w http.ResponseWriter, g *group)) {
+	underLockWith(s, w, r, id, func() *group { return s.visibleGroupLocked(id) }, f)
 }
 
 func (s *Server) baseLocked(r *http.Request) string {
