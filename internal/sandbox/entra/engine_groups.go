@@ -409,11 +409,7 @@ func (run *provisionRun) groupNotEnabled(o *outcome, g sourceGroup, flow string)
 func (s *Server) provisionGroupOne(ctx context.Context, spID, jobID, groupID string, mapping *userMapping, secrets []secretKV, onDemand bool) (*outcome, error) {
 	base, rfc, ok := parseTenantURL(secretValue(secrets, "BaseAddress"))
 	if !ok {
-		o := &outcome{start: s.now(), end: s.now(), action: "Other", sourceID: groupID, upn: groupID, sourceType: "Group", targetType: mapping.targetObject}
-		o.steps = append(o.steps, provisioningStep{Name: "EntryExportTestConnection", Type: "Export", Status: "Failure",
-			Description: invalidTenantURLMessage, Timestamp: graphTime(s.now()), Details: map[string]string{}})
-		o.finish("Failure", CodeSCIMInvalidCredentials, invalidTenantURLMessage)
-		return o, nil
+		return s.invalidTenantURLOutcome(groupID, "Group", mapping.targetObject), nil
 	}
 	s.mu.Lock()
 	sp, j := s.jobLocked(spID, jobID, false)
@@ -422,10 +418,7 @@ func (s *Server) provisionGroupOne(ctx context.Context, spID, jobID, groupID str
 		return nil, fmt.Errorf("job %s was deleted", jobID)
 	}
 	g := s.snapshotGroupLocked(sp, j, groupID)
-	escrow := make(map[string]string, len(j.escrow))
-	for k, v := range j.escrow {
-		escrow[k] = v
-	}
+	escrow := copyEscrow(j.escrow)
 	var exported map[string]bool
 	if prev, ok := j.groupMembers[g.id]; ok {
 		exported = make(map[string]bool, len(prev))
@@ -435,14 +428,7 @@ func (s *Server) provisionGroupOne(ctx context.Context, spID, jobID, groupID str
 	}
 	s.mu.Unlock()
 
-	run := &provisionRun{
-		client:  &scimClient{hc: s.httpClient(), base: base, token: secretValue(secrets, "SecretToken")},
-		rfc:     rfc && !onDemand,
-		mapping: mapping,
-		escrow:  escrow,
-		now:     s.now,
-	}
-	o := run.provisionGroup(ctx, g, exported)
+	o := s.newProvisionRun(base, rfc, mapping, secrets, escrow, onDemand).provisionGroup(ctx, g, exported)
 
 	s.mu.Lock()
 	if _, j := s.jobLocked(spID, jobID, false); j != nil && g.found {
