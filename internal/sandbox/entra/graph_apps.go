@@ -280,10 +280,26 @@ func (s *Server) patchApp(w http.ResponseWriter, r *http.Request, find func() *a
 	})
 }
 
-// applyPatchLocked merges body into props after checking every property exists and is writable.
+// applyPatchLocked merges body into props after checking every property exists and is writable; instance
+// annotations (@odata.*) are skipped.
 func (s *Server) applyPatchLocked(w http.ResponseWriter, r *http.Request, props, body map[string]any, readOnly []string, entity string) bool {
+	isAnnotation := func(k string) bool { return strings.HasPrefix(k, "@odata.") }
+	if !s.checkWritable(w, r, props, body, readOnly, entity, isAnnotation) {
+		return false
+	}
+	for k, v := range body {
+		if !isAnnotation(k) {
+			props[k] = v
+		}
+	}
+	return true
+}
+
+// checkWritable refuses, with Graph's 400, the first property of body (annotations passed over) that is read-only
+// or that props does not declare, and an empty displayName; it reports whether body may be written.
+func (s *Server) checkWritable(w http.ResponseWriter, r *http.Request, props, body map[string]any, readOnly []string, entity string, isAnnotation func(string) bool) bool {
 	for k := range body {
-		if strings.HasPrefix(k, "@odata.") {
+		if isAnnotation(k) {
 			continue
 		}
 		if containsFold(readOnly, k) {
@@ -299,11 +315,6 @@ func (s *Server) applyPatchLocked(w http.ResponseWriter, r *http.Request, props,
 		if str, _ := dn.(string); strings.TrimSpace(str) == "" {
 			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid value specified for property 'displayName' of resource '"+entity+"'.")
 			return false
-		}
-	}
-	for k, v := range body {
-		if !strings.HasPrefix(k, "@odata.") {
-			props[k] = v
 		}
 	}
 	return true

@@ -173,9 +173,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 		applyGroupLocked(g, body)
 		s.groups[g.id] = g
 		s.setOwnersLocked(g.id, owners)
-		out := g.betaProps()
-		out["@odata.context"] = base + "/beta/$metadata#groups/$entity"
-		writeJSON(w, http.StatusCreated, out)
+		writeCreated(w, base+"/beta/$metadata#groups/$entity", g.betaProps())
 	})
 }
 
