@@ -252,6 +252,25 @@ func (o *outcome) finish(result, code, msg string) {
 	o.result, o.errorCode, o.errorMsg = result, code, msg
 }
 
+// fail ends the outcome with the SCIM call's failure.
+func (o *outcome) fail(f *scimFailure) {
+	o.credFailure = credentialOnly(f)
+	o.finish("Failure", failureCode(f), f.Error())
+}
+
+// matchingAttrs are the mappings with matchingPriority > 0, in ascending order of it: the attributes matching
+// tries, one after the other, until one finds the object.
+func (m *userMapping) matchingAttrs() []attrMap {
+	prio := make([]attrMap, 0, len(m.attrs))
+	for _, a := range m.attrs {
+		if a.priority > 0 {
+			prio = append(prio, a)
+		}
+	}
+	sort.SliceStable(prio, func(i, j int) bool { return prio[i].priority < prio[j].priority })
+	return prio
+}
+
 // Error codes of provisioning outcomes. RedundantExport and NotEffectivelyEntitled are DOCUMENTED skip reasons
 // (microsoft-graph.md §5.15); the others are the sandbox's names for outcomes whose real codes are UNKNOWN.
 const (
@@ -318,14 +337,7 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 	// Matching: every mapping with matchingPriority > 0, in ascending order, until one finds the user.
 	var current map[string]any
 	var matchedBy []string
-	prio := make([]attrMap, 0, len(m.attrs))
-	for _, a := range m.attrs {
-		if a.priority > 0 {
-			prio = append(prio, a)
-		}
-	}
-	sort.SliceStable(prio, func(i, j int) bool { return prio[i].priority < prio[j].priority })
-	for _, a := range prio {
+	for _, a := range m.matchingAttrs() {
 		v := values[strings.ToLower(a.target)]
 		if v == nil || *v == "" {
 			continue
@@ -335,8 +347,7 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 		if f != nil {
 			run.step(o, "EntryImport", "Matching", "Failure", fmt.Sprintf("Failed to retrieve '%s' from %s: %s", u.upn, TargetDirectoryName, f.Error()),
 				map[string]string{"MatchingAttribute": a.target, "HttpStatusCode": strconv.Itoa(f.status)})
-			o.credFailure = credentialOnly(f)
-			o.finish("Failure", failureCode(f), f.Error())
+			o.fail(f)
 			return o
 		}
 		if len(found) > 1 {
@@ -552,8 +563,7 @@ func (run *provisionRun) patch(ctx context.Context, o *outcome, u sourceUser, ch
 	_, f := run.client.do(ctx, http.MethodPatch, "/Users/"+url.PathEscape(o.targetID), nil, patchBody(changes, run.rfc))
 	if f != nil {
 		run.step(o, stepName, "Export", "Failure", fmt.Sprintf("Failed to %s User '%s' in %s: %s", strings.TrimSuffix(verb, "d"), u.upn, TargetDirectoryName, f.Error()), details)
-		o.credFailure = credentialOnly(f)
-		o.finish("Failure", failureCode(f), f.Error())
+		o.fail(f)
 		return o
 	}
 	run.step(o, stepName, "Export", "Success", fmt.Sprintf("User '%s' was %s in %s", u.upn, verb, TargetDirectoryName), details)
@@ -583,8 +593,7 @@ func (run *provisionRun) create(ctx context.Context, o *outcome, u sourceUser, v
 	created, f := run.client.do(ctx, http.MethodPost, "/Users", nil, res)
 	if f != nil {
 		run.step(o, "EntryExportAdd", "Export", "Failure", fmt.Sprintf("Failed to create User '%s' in %s: %s", u.upn, TargetDirectoryName, f.Error()), details)
-		o.credFailure = credentialOnly(f)
-		o.finish("Failure", failureCode(f), f.Error())
+		o.fail(f)
 		return o
 	}
 	o.targetID = scimString(created["id"])

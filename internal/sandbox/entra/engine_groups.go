@@ -172,14 +172,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 
 	// Matching.
 	var current map[string]any
-	prio := make([]attrMap, 0, len(m.attrs))
-	for _, a := range m.attrs {
-		if a.priority > 0 {
-			prio = append(prio, a)
-		}
-	}
-	sort.SliceStable(prio, func(i, j int) bool { return prio[i].priority < prio[j].priority })
-	for _, a := range prio {
+	for _, a := range m.matchingAttrs() {
 		v := values[strings.ToLower(a.target)]
 		if v == nil || *v == "" {
 			continue
@@ -190,8 +183,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 		if f != nil {
 			run.step(o, "EntryImport", "Matching", "Failure", fmt.Sprintf("Failed to retrieve Group '%s' from %s: %s", g.name, TargetDirectoryName, f.Error()),
 				map[string]string{"MatchingAttribute": a.target, "HttpStatusCode": fmt.Sprint(f.status)})
-			o.credFailure = credentialOnly(f)
-			o.finish("Failure", failureCode(f), f.Error())
+			o.fail(f)
 			return o
 		}
 		res, _ := getFold(body, "Resources")
@@ -391,8 +383,7 @@ func (run *provisionRun) groupFail(o *outcome, code, msg string) *outcome {
 func (run *provisionRun) groupExportFail(o *outcome, step, verb string, g sourceGroup, f *scimFailure) *outcome {
 	run.step(o, step, "Export", "Failure", fmt.Sprintf("Failed to %s Group '%s' in %s: %s", verb, g.name, TargetDirectoryName, f.Error()),
 		map[string]string{"ReportableIdentifier": g.name, "HttpStatusCode": fmt.Sprint(f.status)})
-	o.credFailure = credentialOnly(f)
-	o.finish("Failure", failureCode(f), f.Error())
+	o.fail(f)
 	return o
 }
 
