@@ -272,25 +272,20 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) {
 			out = append(out, t)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/templates",
+			"@odata.context": s.syncContextLocked(r, sp, "templates"),
 			"value":          out,
 		})
 	})
 }
 
 func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) {
-	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
-		tid := r.PathValue("tid")
-		if !knownTemplate(tid) {
-			s.notFound(w, r, tid)
-			return
-		}
+	s.withTemplate(w, r, func(w http.ResponseWriter, sp *servicePrincipal, tid string) {
 		t, err := s.templateJSON(tid, s.baseLocked(r), sp)
 		if err != nil {
 			s.syncError(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
-		t["@odata.context"] = s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/templates/$entity"
+		t["@odata.context"] = s.syncContextLocked(r, sp, "templates/$entity")
 		writeJSON(w, http.StatusOK, t)
 	})
 }
@@ -304,7 +299,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 			out = append(out, j.view(configured))
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/jobs",
+			"@odata.context": s.syncContextLocked(r, sp, "jobs"),
 			"value":          out,
 		})
 	})
@@ -348,19 +343,38 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 			escrow:   map[string]string{},
 		}
 		sp.jobs[id] = j
-		writeJSON(w, http.StatusCreated, struct {
-			Context string `json:"@odata.context"`
-			Job
-		}{s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/jobs/$entity", j.view(secretsConfigured(sp.secrets))})
+		s.writeJobLocked(w, r, http.StatusCreated, sp, j)
+	})
+}
+
+// writeJobLocked answers a job as its own entity. Callers hold s.mu.
+func (s *Server) writeJobLocked(w http.ResponseWriter, r *http.Request, status int, sp *servicePrincipal, j *job) {
+	writeJSON(w, status, struct {
+		Context string `json:"@odata.context"`
+		Job
+	}{s.syncContextLocked(r, sp, "jobs/$entity"), j.view(secretsConfigured(sp.secrets))})
+}
+
+// syncContextLocked is the @odata.context of path under a service principal's synchronization. Callers hold s.mu.
+func (s *Server) syncContextLocked(r *http.Request, sp *servicePrincipal, path string) string {
+	return s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/" + path
+}
+
+// withTemplate is withSP for a template route: 404 for a template id the service principal does not offer.
+func (s *Server) withTemplate(w http.ResponseWriter, r *http.Request, f func(w http.ResponseWriter, sp *servicePrincipal, tid string)) {
+	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
+		tid := r.PathValue("tid")
+		if !knownTemplate(tid) {
+			s.notFound(w, r, tid)
+			return
+		}
+		f(w, sp, tid)
 	})
 }
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	s.withJob(w, r, func(w http.ResponseWriter, sp *servicePrincipal, j *job) {
-		writeJSON(w, http.StatusOK, struct {
-			Context string `json:"@odata.context"`
-			Job
-		}{s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/jobs/$entity", j.view(secretsConfigured(sp.secrets))})
+		s.writeJobLocked(w, r, http.StatusOK, sp, j)
 	})
 }
 
