@@ -283,6 +283,13 @@ const (
 	FailSCIMRequest            = "SystemForCrossDomainIdentityManagementServiceError"
 )
 
+// importNotFound ends the outcome of an object the source directory does not have (kind "User" or "Group").
+func (run *provisionRun) importNotFound(o *outcome, kind, id string) *outcome {
+	run.step(o, "EntryImport", "Import", "Failure", fmt.Sprintf("Failed to retrieve %s '%s' from %s", kind, id, SourceDirectoryName), nil)
+	o.finish("Failure", FailEntryNotFound, fmt.Sprintf("The %s '%s' was not found in %s.", kind, id, SourceDirectoryName))
+	return o
+}
+
 // provision runs the steps of microsoft-graph.md §5.15 for one user: import, scoping, matching, export.
 func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 	m := run.mapping
@@ -294,9 +301,7 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 
 	// Import.
 	if !u.found {
-		run.step(o, "EntryImport", "Import", "Failure", fmt.Sprintf("Failed to retrieve User '%s' from %s", u.id, SourceDirectoryName), nil)
-		o.finish("Failure", FailEntryNotFound, fmt.Sprintf("The User '%s' was not found in %s.", u.id, SourceDirectoryName))
-		return o
+		return run.importNotFound(o, "User", u.id)
 	}
 	imported := map[string]string{}
 	for _, n := range u.names {

@@ -105,9 +105,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 	defer func() { o.end = run.now() }()
 
 	if !g.found {
-		run.step(o, "EntryImport", "Import", "Failure", fmt.Sprintf("Failed to retrieve Group '%s' from %s", g.id, SourceDirectoryName), nil)
-		o.finish("Failure", FailEntryNotFound, fmt.Sprintf("The Group '%s' was not found in %s.", g.id, SourceDirectoryName))
-		return o
+		return run.importNotFound(o, "Group", g.id)
 	}
 	imported := map[string]string{}
 	for _, n := range g.names {

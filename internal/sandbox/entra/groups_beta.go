@@ -258,14 +258,8 @@ func (s *Server) listBetaGroupMembers(w http.ResponseWriter, r *http.Request) {
 // existing member is 400 with Graph's wording for every $ref collection, an unknown object 404 (microsoft-graph.md
 // §9.4).
 func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request) {
-	var body map[string]any
-	if !s.readJSON(w, r, &body) {
-		return
-	}
-	ref, _ := body["@odata.id"].(string)
-	oid := boundObjectID(ref)
-	if oid == "" {
-		s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid object identifier '"+ref+"'.")
+	oid, ok := s.readRef(w, r, boundObjectID)
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")

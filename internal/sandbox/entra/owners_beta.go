@@ -92,14 +92,8 @@ func (s *Server) listOwners(version, set string) http.HandlerFunc {
 // (both DOCUMENTED in the add-owner pages' error sections and widely reported; exact texts in the facts file).
 func (s *Server) addOwner(set string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		if !s.readJSON(w, r, &body) {
-			return
-		}
-		ref, _ := body["@odata.id"].(string)
-		oid := refObjectID(ref)
-		if oid == "" {
-			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid object identifier '"+ref+"'.")
+		oid, ok := s.readRef(w, r, refObjectID)
+		if !ok {
 			return
 		}
 		id := r.PathValue("id")
@@ -150,6 +144,22 @@ func (s *Server) removeOwner(set string) http.HandlerFunc {
 			s.notFound(w, r, oid)
 		})
 	}
+}
+
+// readRef reads a $ref body {"@odata.id": "…"} and returns the object id parse finds in the URL (owners take
+// directoryObjects URLs only, group members the typed ones too). It answers 400 and reports false when there is none.
+func (s *Server) readRef(w http.ResponseWriter, r *http.Request, parse func(ref string) string) (string, bool) {
+	var body map[string]any
+	if !s.readJSON(w, r, &body) {
+		return "", false
+	}
+	ref, _ := body["@odata.id"].(string)
+	oid := parse(ref)
+	if oid == "" {
+		s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid object identifier '"+ref+"'.")
+		return "", false
+	}
+	return oid, true
 }
 
 // refObjectID takes the object id from an @odata.id such as https://graph.microsoft.com/v1.0/directoryObjects/{id}
