@@ -344,21 +344,28 @@ func listVisible[T stored](s *Server, w http.ResponseWriter, r *http.Request, ve
 }
 
 // listRelated serves a list of the directory objects related to the object the path's {id} names (its members,
-// the groups it is a member of): collect, under s.mu, returns them and whether that object exists (404 naming it
-// otherwise). The list is filterable by id and displayName, as every directoryObject collection.
+// the groups it is a member of), filterable by id and displayName as every directoryObject collection.
 func (s *Server) listRelated(w http.ResponseWriter, r *http.Request, version string, collect func(id string) ([]map[string]any, bool)) {
+	if items, ok := s.related(w, r, collect); ok {
+		s.listQueryAt(w, r, version, "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+	}
+}
+
+// related runs collect under s.mu for the object the path's {id} names: it returns the related objects (never nil)
+// and whether that object exists. When it does not, related answers 404 naming it and reports false.
+func (s *Server) related(w http.ResponseWriter, r *http.Request, collect func(id string) ([]map[string]any, bool)) ([]map[string]any, bool) {
 	id := r.PathValue("id")
 	s.mu.Lock()
 	items, found := collect(id)
 	s.mu.Unlock()
 	if !found {
 		s.notFound(w, r, id)
-		return
+		return nil, false
 	}
 	if items == nil {
 		items = []map[string]any{}
 	}
-	s.listQueryAt(w, r, version, "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+	return items, true
 }
 
 func containsFold(list []string, s string) bool {

@@ -62,22 +62,17 @@ func (s *Server) directoryObjectLocked(id string) map[string]any {
 // listOwners serves GET /{version}/{set}/{id}/owners.
 func (s *Server) listOwners(version, set string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
-		s.mu.Lock()
-		found := s.ownedLocked(set, id)
-		var items []map[string]any
-		for _, oid := range s.owners[strings.ToLower(id)] {
-			if obj := s.directoryObjectLocked(oid); obj != nil {
-				items = append(items, obj)
+		items, ok := s.related(w, r, func(id string) ([]map[string]any, bool) {
+			var items []map[string]any
+			for _, oid := range s.owners[strings.ToLower(id)] {
+				if obj := s.directoryObjectLocked(oid); obj != nil {
+					items = append(items, obj)
+				}
 			}
-		}
-		s.mu.Unlock()
-		if !found {
-			s.notFound(w, r, id)
+			return items, s.ownedLocked(set, id)
+		})
+		if !ok {
 			return
-		}
-		if items == nil {
-			items = []map[string]any{}
 		}
 		// Graph's context for this navigation property is the directoryObjects entity set.
 		writeJSON(w, http.StatusOK, map[string]any{
