@@ -159,14 +159,20 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.mux.ServeHTTP(w, r)
 }
 
+// keepBody reads r's body for the request log and gives the handler a copy to read.
+func keepBody(r *http.Request) []byte {
+	if r.Body == nil {
+		return nil
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body
+}
+
 // account counts and logs every request to h under route, with its answer's status.
 func (rt *Router) account(route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body []byte
-		if r.Body != nil {
-			body, _ = io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
+		body := keepBody(r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer rt.record(route, r, body, rec)
 		h(rec, r)
@@ -259,11 +265,7 @@ func (rt *Router) ResetCounters() {
 
 func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body []byte
-		if r.Body != nil {
-			body, _ = io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
+		body := keepBody(r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		if lw, refused := rt.rateLimited(rec, r); refused {
 			rt.record(route, r, body, rec)
