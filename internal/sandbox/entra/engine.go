@@ -252,6 +252,19 @@ func (o *outcome) finish(result, code, msg string) {
 	o.result, o.errorCode, o.errorMsg = result, code, msg
 }
 
+// skip ends the outcome as skipped for reason: an EntrySynchronizationSkip step that says stepMsg, with the
+// SkipReason and the extra details, and msg as the outcome's message.
+func (run *provisionRun) skip(o *outcome, reason, stepMsg, msg string, extra map[string]string) *outcome {
+	details := map[string]string{"SkipReason": reason}
+	for k, v := range extra {
+		details[k] = v
+	}
+	run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", stepMsg, details)
+	o.skipReason = reason
+	o.finish("Skipped", reason, msg)
+	return o
+}
+
 // fail ends the outcome with the SCIM call's failure.
 func (o *outcome) fail(f *scimFailure) {
 	o.credFailure = credentialOnly(f)
@@ -333,10 +346,7 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 	if !u.inScope && u.escrowed == "" {
 		run.step(o, "EntrySynchronizationScoping", "Scoping", "Success", "Determine if User in scope by evaluating against each scoping filter", scopeDetails)
 		msg := fmt.Sprintf("The User '%s' will be skipped due to the following reasons: 1) This object is not assigned to the application. If you did not expect the object to be skipped, update provisioning scope to 'Sync all users and groups' or assign the object to the application with entitlement of provisioning category 'User'.", u.upn)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipNotEffectivelyEntitled})
-		o.skipReason = SkipNotEffectivelyEntitled
-		o.finish("Skipped", SkipNotEffectivelyEntitled, msg)
-		return o
+		return run.skip(o, SkipNotEffectivelyEntitled, msg, msg, nil)
 	}
 
 	// Matching: every mapping with matchingPriority > 0, in ascending order, until one finds the user.
@@ -525,10 +535,7 @@ func (run *provisionRun) update(ctx context.Context, o *outcome, u sourceUser, v
 	changes := run.diff(values, current, nil)
 	if len(changes) == 0 {
 		msg := fmt.Sprintf("The state of the user in both the source and target systems already match. No change to the User '%s' currently needs to be made.", u.upn)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipRedundantExport})
-		o.skipReason = SkipRedundantExport
-		o.finish("Skipped", SkipRedundantExport, "The state of the user in both the source and target systems already match.")
-		return o
+		return run.skip(o, SkipRedundantExport, msg, "The state of the user in both the source and target systems already match.", nil)
 	}
 	if !run.mapping.flow["Update"] {
 		return run.notEnabled(o, u, "Update", "update")
@@ -621,10 +628,7 @@ func (run *provisionRun) notEnabled(o *outcome, u sourceUser, flow, verb string)
 		msg = fmt.Sprintf("The User '%s' will be skipped: it needs to be %sd in %s but the %s action is not enabled for the object mapping '%s' (flowTypes '%s').",
 			u.upn, strings.TrimSuffix(verb, "e"), TargetDirectoryName, actionLabel(flow), run.mapping.name, run.mapping.flowTypes)
 	}
-	run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipActionTypeNotEnabled, "Action": actionLabel(flow)})
-	o.skipReason = SkipActionTypeNotEnabled
-	o.finish("Skipped", SkipActionTypeNotEnabled, msg)
-	return o
+	return run.skip(o, SkipActionTypeNotEnabled, msg, msg, map[string]string{"Action": actionLabel(flow)})
 }
 
 func actionLabel(flow string) string {

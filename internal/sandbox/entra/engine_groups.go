@@ -122,10 +122,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 	if !g.inScope && g.escrowed == "" {
 		run.step(o, "EntrySynchronizationScoping", "Scoping", "Success", "Determine if Group in scope by evaluating against each scoping filter", scopeDetails)
 		msg := fmt.Sprintf("The Group '%s' will be skipped due to the following reasons: 1) This object is not assigned to the application. If you did not expect the object to be skipped, update provisioning scope to 'Sync all users and groups' or assign the object to the application.", g.name)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipNotEffectivelyEntitled})
-		o.skipReason = SkipNotEffectivelyEntitled
-		o.finish("Skipped", SkipNotEffectivelyEntitled, msg)
-		return o
+		return run.skip(o, SkipNotEffectivelyEntitled, msg, msg, nil)
 	}
 	if !m.enabled {
 		// Nothing is sent for a disabled object mapping (scim-groups.md §4).
@@ -287,11 +284,8 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 	sort.Strings(remove)
 	if len(ops) == 0 && len(add) == 0 && len(remove) == 0 {
 		msg := fmt.Sprintf("The state of the group in both the source and target systems already match. No change to the Group '%s' currently needs to be made.", g.name)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipRedundantExport})
-		o.skipReason = SkipRedundantExport
-		o.finish("Skipped", SkipRedundantExport, "The state of the group in both the source and target systems already match.")
 		o.groupMembers = exported
-		return o
+		return run.skip(o, SkipRedundantExport, msg, "The state of the group in both the source and target systems already match.", nil)
 	}
 	if !m.flow["Update"] {
 		return run.groupNotEnabled(o, g, "Update")
@@ -388,10 +382,7 @@ func (run *provisionRun) groupExportFail(o *outcome, step, verb string, g source
 func (run *provisionRun) groupNotEnabled(o *outcome, g sourceGroup, flow string) *outcome {
 	msg := fmt.Sprintf("The Group '%s' will be skipped: the %s action is not enabled for the object mapping '%s' (flowTypes '%s').",
 		g.name, actionLabel(flow), run.mapping.name, run.mapping.flowTypes)
-	run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipActionTypeNotEnabled, "Action": actionLabel(flow)})
-	o.skipReason = SkipActionTypeNotEnabled
-	o.finish("Skipped", SkipActionTypeNotEnabled, msg)
-	return o
+	return run.skip(o, SkipActionTypeNotEnabled, msg, msg, map[string]string{"Action": actionLabel(flow)})
 }
 
 // provisionGroupOne provisions one group for a job and records the result in the job's escrow.
