@@ -481,14 +481,23 @@ func (s *Server) validateCredentialsJob(w http.ResponseWriter, r *http.Request) 
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	var saved []secretKV
-	ok := false
-	s.withJob(w, r, func(w http.ResponseWriter, sp *servicePrincipal, _ *job) {
-		saved, ok = append([]secretKV(nil), sp.secrets...), true
-	})
-	if ok {
+	if saved, ok := s.savedSecrets(w, r, true); ok {
 		s.validateCredentials(w, r, body, saved)
 	}
+}
+
+// savedSecrets copies the credentials saved on the request's service principal, found through its job (withJob)
+// when ofJob, or answers 404 and reports false.
+func (s *Server) savedSecrets(w http.ResponseWriter, r *http.Request, ofJob bool) ([]secretKV, bool) {
+	var saved []secretKV
+	ok := false
+	keep := func(sp *servicePrincipal) { saved, ok = append([]secretKV(nil), sp.secrets...), true }
+	if ofJob {
+		s.withJob(w, r, func(_ http.ResponseWriter, sp *servicePrincipal, _ *job) { keep(sp) })
+	} else {
+		s.withSP(w, r, func(_ http.ResponseWriter, sp *servicePrincipal) { keep(sp) })
+	}
+	return saved, ok
 }
 
 // validateCredentialsCollection serves POST …/jobs/validateCredentials, usable before a job exists; it needs
@@ -498,11 +507,7 @@ func (s *Server) validateCredentialsCollection(w http.ResponseWriter, r *http.Re
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	var saved []secretKV
-	ok := false
-	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
-		saved, ok = append([]secretKV(nil), sp.secrets...), true
-	})
+	saved, ok := s.savedSecrets(w, r, false)
 	if !ok {
 		return
 	}

@@ -45,6 +45,14 @@ type Fault struct {
 	Times int `json:"times,omitempty"`
 }
 
+// retryAfter is the Retry-After the fault's error answer carries: RetryAfter, one second when unset.
+func (f *Fault) retryAfter() time.Duration {
+	if f.RetryAfter == 0 {
+		return time.Second
+	}
+	return f.RetryAfter
+}
+
 // before reports whether the fault acts before the request is handled; after, whether it acts once it was.
 func (f *Fault) before() bool { return f.Status != 0 || f.Latency > 0 }
 func (f *Fault) after() bool  { return f.AfterStatus != 0 || f.AfterLatency > 0 || f.AfterDrop }
@@ -290,11 +298,7 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 			return
 		}
 		if f.Status != 0 {
-			ra := f.RetryAfter
-			if ra == 0 {
-				ra = time.Second
-			}
-			rt.errorOut(rec, r, f.Status, ra)
+			rt.errorOut(rec, r, f.Status, f.retryAfter())
 			return
 		}
 		rt.mu.Lock()
@@ -328,11 +332,7 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 			panic(http.ErrAbortHandler)
 		}
 		if f.AfterStatus != 0 {
-			ra := f.RetryAfter
-			if ra == 0 {
-				ra = time.Second
-			}
-			rt.errorOut(w, r, f.AfterStatus, ra)
+			rt.errorOut(w, r, f.AfterStatus, f.retryAfter())
 			return
 		}
 		for k, v := range buf.header {
