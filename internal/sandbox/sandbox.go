@@ -24,6 +24,7 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/entra"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/tlsca"
+	"github.com/google/uuid"
 )
 
 // Options configures Start.
@@ -270,11 +271,5 @@ func randomID(n int) string {
 	return hex.EncodeToString(b)[:n]
 }
 
-func newGUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = (b[6] & 0x0f) | 0x40
-	b[8] = (b[8] & 0x3f) | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+// newGUID is a random (version 4) GUID in the lower-case form Entra shows object ids in.
+func newGUID() string { return uuid.NewString() }

@@ -34,20 +34,36 @@ const (
 // appStore holds the tenant's applications and client grants. Guarded by Server.mu.
 type appStore struct {
 	seq     int64
-	clients map[string]*apiClient   // by client_id
-	grants  map[string]*clientGrant // by id
+	clients map[string]*record // by client_id
+	grants  map[string]*record // by id
 }
 
-type apiClient struct {
-	seq  int64
-	id   string
-	body object // every key as Auth0 renders it, client_id and client_secret included
-}
-
-type clientGrant struct {
+// record is an application or a client grant: its id, its place in creation order and its body, every key as Auth0
+// renders it (an application's client_id and client_secret included).
+type record struct {
 	seq  int64
 	id   string
 	body object
+}
+
+// appClients and appGrants pick a table of the store, for the handlers that serve both alike.
+func appClients(st *appStore) map[string]*record { return st.clients }
+func appGrants(st *appStore) map[string]*record  { return st.grants }
+
+// insert stores a new record in table under the first id newID makes that is not taken, last in creation order.
+// Callers hold s.mu.
+func (st *appStore) insert(table map[string]*record, newID func() string) *record {
+	rec := &record{}
+	for {
+		rec.id = newID()
+		if _, taken := table[rec.id]; !taken {
+			break
+		}
+	}
+	st.seq++
+	rec.seq = st.seq
+	table[rec.id] = rec
+	return rec
 }
 
 func (s *Server) registerClientRoutes() {
@@ -76,8 +92,8 @@ var (
 
 func (s *Server) apps() *appStore {
 	if s.appStore.clients == nil {
-		s.appStore.clients = map[string]*apiClient{}
-		s.appStore.grants = map[string]*clientGrant{}
+		s.appStore.clients = map[string]*record{}
+		s.appStore.grants = map[string]*record{}
 	}
 	return &s.appStore
 }
@@ -105,35 +121,106 @@ func clientDefaults(appType string) []member {
 	}
 }
 
-func (s *Server) createClient(w http.ResponseWriter, r *http.Request) {
+// readObject reads a request body that must be a JSON object (JSON null too when nullOK): Auth0's invalid-JSON
+// answer otherwise. It writes the error and reports false when the body is refused.
+func (s *Server) readObject(w http.ResponseWriter, r *http.Request, nullOK bool) (object, bool) {
 	body, _, err := readBody(r)
 	in, perr := parseObject(body)
-	if err != nil || perr != nil || in == nil {
+	if err != nil || perr != nil || (in == nil && !nullOK) {
 		s.writeAPIError(w, errInvalidJSON)
+		return nil, false
+	}
+	return in, true
+}
+
+// refuseKeys answers Auth0's schema rejection of the first of keys that in names (OBSERVED shape, "Additional
+// properties not allowed") and reports false; true when in names none of them.
+func (s *Server) refuseKeys(w http.ResponseWriter, in object, keys ...string) bool {
+	for _, k := range keys {
+		if in.Has(k) {
+			s.writeAPIError(w, errPayload("'Additional properties not allowed: %s'.", k))
+			return false
+		}
+	}
+	return true
+}
+
+// answerRecord serves a GET or PATCH of the record the path's {id} names in table: under s.mu it lets do change
+// the record and say what to render, and answers 200 with that, or notFound when there is no such record.
+func (s *Server) answerRecord(w http.ResponseWriter, r *http.Request, table func(*appStore) map[string]*record, notFound *apiError, do func(*record) object) {
+	s.mu.Lock()
+	rec := table(s.apps())[r.PathValue("id")]
+	var b []byte
+	if rec != nil {
+		b, _ = json.Marshal(do(rec))
+	}
+	s.mu.Unlock()
+	if rec == nil {
+		s.writeAPIError(w, notFound)
+		return
+	}
+	router.WriteJSON(w, http.StatusOK, json.RawMessage(b))
+}
+
+// deleteRecord serves a DELETE of the record the path's {id} names in table: 204, after cascade (when not nil)
+// removed what goes with it under s.mu, or notFound.
+func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request, table func(*appStore) map[string]*record, notFound *apiError, cascade func(st *appStore, id string)) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	st := s.apps()
+	_, ok := table(st)[id]
+	if ok {
+		delete(table(st), id)
+		if cascade != nil {
+			cascade(st, id)
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.writeAPIError(w, notFound)
+		return
+	}
+	writeNoContent(w)
+}
+
+// listRecords serves a list of table's records that keep selects, in creation order, each rendered by render,
+// offset-paged under key (writeOffsetPage).
+func (s *Server) listRecords(w http.ResponseWriter, q url.Values, key string, table func(*appStore) map[string]*record, keep func(*record) bool, render func(object) object) {
+	s.mu.Lock()
+	all := make([]*record, 0, len(table(s.apps())))
+	for _, rec := range table(s.apps()) {
+		if keep(rec) {
+			all = append(all, rec)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	items := make([]json.RawMessage, 0, len(all))
+	for _, rec := range all {
+		b, _ := json.Marshal(render(rec.body))
+		items = append(items, b)
+	}
+	s.mu.Unlock()
+	writeOffsetPage(w, q, key, items)
+}
+
+func (s *Server) createClient(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.readObject(w, r, false)
+	if !ok {
 		return
 	}
 	if name, ok := in.String("name"); !ok || strings.TrimSpace(name) == "" {
 		s.writeAPIError(w, errPayload("'Missing required property: name'."))
 		return
 	}
-	for _, k := range []string{"client_id", "client_secret", "signing_keys", "tenant", "global"} {
-		if in.Has(k) {
-			// OBSERVED shape of Auth0's schema rejection; client_secret is settable only with
-			// client_authentication_methods in newer APIs (UNKNOWN: the sandbox refuses it outright).
-			s.writeAPIError(w, errPayload("'Additional properties not allowed: %s'.", k))
-			return
-		}
+	// OBSERVED shape of Auth0's schema rejection; client_secret is settable only with
+	// client_authentication_methods in newer APIs (UNKNOWN: the sandbox refuses it outright).
+	if !s.refuseKeys(w, in, "client_id", "client_secret", "signing_keys", "tenant", "global") {
+		return
 	}
 	appType, _ := in.String("app_type")
-	c := &apiClient{}
 	s.mu.Lock()
 	st := s.apps()
-	for {
-		c.id = randomAlnum(32)
-		if _, taken := st.clients[c.id]; !taken {
-			break
-		}
-	}
+	c := st.insert(st.clients, func() string { return randomAlnum(32) })
 	// Key order of the recordings: name, client_id, client_secret, then what was sent, then the defaults.
 	name, _ := in.Get("name")
 	c.body.Set("name", name)
@@ -147,70 +234,34 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request) {
 	for _, d := range clientDefaults(appType) {
 		c.body.SetDefault(d.Key, d.Value)
 	}
-	st.seq++
-	c.seq = st.seq
-	st.clients[c.id] = c
 	b, _ := json.Marshal(c.body)
 	s.mu.Unlock()
 	router.WriteJSON(w, http.StatusCreated, json.RawMessage(b))
 }
 
 func (s *Server) getClient(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	c := s.apps().clients[r.PathValue("id")]
-	var b []byte
-	if c != nil {
-		b, _ = json.Marshal(fieldsOf(c.body, r.URL.Query()))
-	}
-	s.mu.Unlock()
-	if c == nil {
-		s.writeAPIError(w, errNoClient)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, json.RawMessage(b))
+	s.answerRecord(w, r, appClients, errNoClient, func(c *record) object { return fieldsOf(c.body, r.URL.Query()) })
 }
 
 // updateClient merges the sent keys (objects replace objects: UNKNOWN whether Auth0 deep-merges nested objects such
 // as jwt_configuration; the recordings always send them whole).
 func (s *Server) updateClient(w http.ResponseWriter, r *http.Request) {
-	body, _, err := readBody(r)
-	in, perr := parseObject(body)
-	if err != nil || perr != nil {
-		s.writeAPIError(w, errInvalidJSON)
+	in, ok := s.readObject(w, r, true)
+	if !ok || !s.refuseKeys(w, in, "client_id", "signing_keys", "tenant", "global") {
 		return
 	}
-	for _, k := range []string{"client_id", "signing_keys", "tenant", "global"} {
-		if in.Has(k) {
-			s.writeAPIError(w, errPayload("'Additional properties not allowed: %s'.", k))
-			return
-		}
-	}
-	s.mu.Lock()
-	c := s.apps().clients[r.PathValue("id")]
-	var b []byte
-	if c != nil {
+	s.answerRecord(w, r, appClients, errNoClient, func(c *record) object {
 		for _, m := range in {
 			c.body.Set(m.Key, m.Value)
 		}
-		b, _ = json.Marshal(c.body)
-	}
-	s.mu.Unlock()
-	if c == nil {
-		s.writeAPIError(w, errNoClient)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, json.RawMessage(b))
+		return c.body
+	})
 }
 
 // deleteClient answers 204 (OBSERVED). The client's grants go with it, and it leaves every connection's
 // enabled_clients (DOCUMENTED consequence of deleting an application; UNKNOWN for grants, chosen for symmetry).
 func (s *Server) deleteClient(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	st := s.apps()
-	_, ok := st.clients[id]
-	if ok {
-		delete(st.clients, id)
+	s.deleteRecord(w, r, appClients, errNoClient, func(st *appStore, id string) {
 		for gid, g := range st.grants {
 			if cid, _ := g.body.String("client_id"); cid == id {
 				delete(st.grants, gid)
@@ -219,13 +270,7 @@ func (s *Server) deleteClient(w http.ResponseWriter, r *http.Request) {
 		for _, conn := range s.connections {
 			setEnabledClient(conn, id, false)
 		}
-	}
-	s.mu.Unlock()
-	if !ok {
-		s.writeAPIError(w, errNoClient)
-		return
-	}
-	writeNoContent(w)
+	})
 }
 
 // listClients serves GET /clients: an array, or {total,start,limit,clients} with include_totals=true (go-auth0's
@@ -236,22 +281,10 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("app_type"); v != "" {
 		types = strings.Split(v, ",")
 	}
-	s.mu.Lock()
-	all := make([]*apiClient, 0, len(s.apps().clients))
-	for _, c := range s.apps().clients {
+	s.listRecords(w, q, "clients", appClients, func(c *record) bool {
 		t, _ := c.body.String("app_type")
-		if len(types) == 0 || contains(types, t) {
-			all = append(all, c)
-		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
-	items := make([]json.RawMessage, 0, len(all))
-	for _, c := range all {
-		b, _ := json.Marshal(fieldsOf(c.body, q))
-		items = append(items, b)
-	}
-	s.mu.Unlock()
-	writeOffsetPage(w, q, "clients", items)
+		return len(types) == 0 || contains(types, t)
+	}, func(body object) object { return fieldsOf(body, q) })
 }
 
 // writeOffsetPage writes an offset-paged list the way every Management API list does: a bare array, or with
@@ -302,10 +335,8 @@ func fieldsOf(body object, q url.Values) object {
 // UNKNOWN: real Auth0 refuses an audience no resource server has; the sandbox has no resource servers and accepts
 // any audience (the Management API's own, https://{domain}/api/v2/, is the one that matters here).
 func (s *Server) createClientGrant(w http.ResponseWriter, r *http.Request) {
-	body, _, err := readBody(r)
-	in, perr := parseObject(body)
-	if err != nil || perr != nil || in == nil {
-		s.writeAPIError(w, errInvalidJSON)
+	in, ok := s.readObject(w, r, false)
+	if !ok {
 		return
 	}
 	clientID, okc := in.String("client_id")
@@ -341,89 +372,43 @@ func (s *Server) createClientGrant(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	g := &clientGrant{}
-	for {
-		g.id = "cgr_" + randomAlnum(16)
-		if _, taken := st.grants[g.id]; !taken {
-			break
-		}
-	}
+	g := st.insert(st.grants, func() string { return "cgr_" + randomAlnum(16) })
 	g.body.Set("id", g.id)
 	for _, m := range in {
 		g.body.Set(m.Key, m.Value)
 	}
 	// UNKNOWN: the defaults for keys a create leaves out; the recordings always send scope and subject_type.
 	g.body.SetDefault("scope", []string{})
-	st.seq++
-	g.seq = st.seq
-	st.grants[g.id] = g
 	b, _ := json.Marshal(g.body)
 	s.mu.Unlock()
 	router.WriteJSON(w, http.StatusCreated, json.RawMessage(b))
 }
 
 func (s *Server) getClientGrant(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	g := s.apps().grants[r.PathValue("id")]
-	var b []byte
-	if g != nil {
-		b, _ = json.Marshal(g.body)
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.writeAPIError(w, errNoClientGrant)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, json.RawMessage(b))
+	s.answerRecord(w, r, appGrants, errNoClientGrant, func(g *record) object { return g.body })
 }
 
 // updateClientGrant merges scope, allow_all_scopes, authorization_details_types, ... (OBSERVED: PATCH
 // {"allow_all_scopes":true} drops "scope" from the answer; PATCH {"allow_all_scopes":false,"scope":[]} brings it
 // back). client_id and audience cannot change.
 func (s *Server) updateClientGrant(w http.ResponseWriter, r *http.Request) {
-	body, _, err := readBody(r)
-	in, perr := parseObject(body)
-	if err != nil || perr != nil {
-		s.writeAPIError(w, errInvalidJSON)
+	in, ok := s.readObject(w, r, true)
+	if !ok || !s.refuseKeys(w, in, "id", "client_id", "audience") {
 		return
 	}
-	for _, k := range []string{"id", "client_id", "audience"} {
-		if in.Has(k) {
-			s.writeAPIError(w, errPayload("'Additional properties not allowed: %s'.", k))
-			return
-		}
-	}
-	s.mu.Lock()
-	g := s.apps().grants[r.PathValue("id")]
-	var b []byte
-	if g != nil {
+	s.answerRecord(w, r, appGrants, errNoClientGrant, func(g *record) object {
 		for _, m := range in {
 			g.body.Set(m.Key, m.Value)
 		}
 		if all, _ := g.body.Bool("allow_all_scopes"); all && !in.Has("scope") {
 			g.body.Delete("scope")
 		}
-		b, _ = json.Marshal(g.body)
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.writeAPIError(w, errNoClientGrant)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, json.RawMessage(b))
+		return g.body
+	})
 }
 
 func (s *Server) deleteClientGrant(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	st := s.apps()
-	_, ok := st.grants[r.PathValue("id")]
-	delete(st.grants, r.PathValue("id"))
-	s.mu.Unlock()
-	if !ok {
-		s.writeAPIError(w, errNoClientGrant)
-		return
-	}
-	writeNoContent(w) // OBSERVED: 204
+	s.deleteRecord(w, r, appGrants, errNoClientGrant, nil) // OBSERVED: 204
 }
 
 // listClientGrants filters by audience and client_id (OBSERVED query
@@ -431,23 +416,11 @@ func (s *Server) deleteClientGrant(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listClientGrants(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	aud, cid := q.Get("audience"), q.Get("client_id")
-	s.mu.Lock()
-	all := make([]*clientGrant, 0, len(s.apps().grants))
-	for _, g := range s.apps().grants {
+	s.listRecords(w, q, "client_grants", appGrants, func(g *record) bool {
 		a, _ := g.body.String("audience")
 		c, _ := g.body.String("client_id")
-		if (aud == "" || a == aud) && (cid == "" || c == cid) {
-			all = append(all, g)
-		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
-	items := make([]json.RawMessage, 0, len(all))
-	for _, g := range all {
-		b, _ := json.Marshal(g.body)
-		items = append(items, b)
-	}
-	s.mu.Unlock()
-	writeOffsetPage(w, q, "client_grants", items)
+		return (aud == "" || a == aud) && (cid == "" || c == cid)
+	}, func(body object) object { return body })
 }
 
 // isSandboxClientLocked reports whether id is a client registered with AddClient (the provider's own M2M
@@ -476,17 +449,7 @@ func (s *Server) getConnectionClients(w http.ResponseWriter, r *http.Request) {
 		b, _ := json.Marshal(map[string]string{"client_id": id})
 		items = append(items, b)
 	}
-	page, next, ae := checkpointPage(r.URL.Query(), ids, items)
-	if ae != nil {
-		s.writeAPIError(w, ae)
-		return
-	}
-	out := object{}
-	out.Set("clients", page)
-	if next != "" {
-		out.Set("next", next)
-	}
-	router.WriteJSON(w, http.StatusOK, out)
+	s.writeCheckpointPage(w, r.URL.Query(), "clients", ids, items)
 }
 
 // patchConnectionClients serves PATCH /connections/{id}/clients with [{"client_id","status":bool}] → 204 (OBSERVED).
@@ -591,13 +554,19 @@ func (s *Server) listConnectionsCheckpoint(w http.ResponseWriter, q url.Values, 
 	for i, c := range all {
 		keys[i] = c.id
 	}
+	s.writeCheckpointPage(w, q, "connections", keys, items)
+}
+
+// writeCheckpointPage answers a checkpoint-paged list (checkpointPage): {"<key>":[…]} plus "next" while more remain,
+// or the paging error.
+func (s *Server) writeCheckpointPage(w http.ResponseWriter, q url.Values, key string, keys []string, items []json.RawMessage) {
 	page, next, ae := checkpointPage(q, keys, items)
 	if ae != nil {
 		s.writeAPIError(w, ae)
 		return
 	}
 	out := object{}
-	out.Set("connections", page)
+	out.Set(key, page)
 	if next != "" {
 		out.Set("next", next)
 	}

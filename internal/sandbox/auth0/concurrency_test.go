@@ -12,14 +12,8 @@ import (
 // TestConcurrentUse exercises the Management API, the SCIM server and the Go API at once (meaningful under -race).
 func TestConcurrentUse(t *testing.T) {
 	tn := newTenant(t, "sandbox")
-	id := tn.mustCreateConnection(t, waadConnectionBody)
-	if _, err := tn.CreateSCIMConfiguration(id, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := tn.CreateSCIMToken(id, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := tn.mustSCIMConnection(t)
+	tok := tn.mustSCIMToken(t, id, nil)
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
 		wg.Add(1)

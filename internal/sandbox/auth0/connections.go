@@ -172,18 +172,14 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	c, e := s.lookupConnectionLocked(r.PathValue("id"))
-	var b []byte
-	if e == nil {
-		b, _ = json.Marshal(c)
-	}
-	s.mu.Unlock()
-	if e != nil {
-		s.writeAPIError(w, e)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, json.RawMessage(b))
+	s.answer(w, func() (any, *apiError) {
+		c, e := s.lookupConnectionLocked(r.PathValue("id"))
+		if e != nil {
+			return nil, e
+		}
+		b, _ := json.Marshal(c) // under s.mu: c changes with the next PATCH
+		return json.RawMessage(b), nil
+	})
 }
 
 // listConnections serves GET /connections: a JSON array, or with include_totals=true the paged object go-auth0's
@@ -215,26 +211,7 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 		s.listConnectionsCheckpoint(w, q, all, items)
 		return
 	}
-	perPage := intParam(q.Get("per_page"), 50)
-	if perPage < 1 {
-		perPage = 50
-	}
-	page := max(intParam(q.Get("page"), 0), 0)
-	start := min(page*perPage, len(items))
-	end := min(start+perPage, len(items))
-	if q.Get("include_totals") != "true" {
-		if q.Has("page") || q.Has("per_page") {
-			items = items[start:end]
-		}
-		router.WriteJSON(w, http.StatusOK, items)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, struct {
-		Total       int               `json:"total"`
-		Start       int               `json:"start"`
-		Limit       int               `json:"limit"`
-		Connections []json.RawMessage `json:"connections"`
-	}{len(items), start, perPage, items[start:end]})
+	writeOffsetPage(w, q, "connections", items)
 }
 
 // sortConnections orders connections by creation.

@@ -144,13 +144,8 @@ func TestUpdateConnection(t *testing.T) {
 
 func TestDeleteConnectionCascades(t *testing.T) {
 	tn := newTenant(t, "sandbox")
-	id := tn.mustCreateConnection(t, waadConnectionBody)
-	if _, err := tn.CreateSCIMConfiguration(id, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tn.CreateSCIMToken(id, nil, 0); err != nil {
-		t.Fatal(err)
-	}
+	id := tn.mustSCIMConnection(t)
+	tn.mustSCIMToken(t, id, nil)
 	if _, err := tn.AddUser(id, auth0.User{Email: "a@example.com"}); err != nil {
 		t.Fatal(err)
 	}

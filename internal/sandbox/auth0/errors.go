@@ -77,6 +77,18 @@ func (s *Server) writeAPIError(w http.ResponseWriter, e *apiError) {
 	router.WriteJSON(w, e.StatusCode, e)
 }
 
+// answer runs read under s.mu and answers 200 with what it returns, or with the error it returns.
+func (s *Server) answer(w http.ResponseWriter, read func() (any, *apiError)) {
+	s.mu.Lock()
+	out, e := read()
+	s.mu.Unlock()
+	if e != nil {
+		s.writeAPIError(w, e)
+		return
+	}
+	router.WriteJSON(w, http.StatusOK, out)
+}
+
 // writeError is the router's ErrorWriter for injected faults (and undecodable gzip bodies): the Management API's
 // error shape with its rate-limit headers, the SCIM error schema on SCIM routes, and OAuth errors on /oauth/token.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, retryAfter time.Duration) {

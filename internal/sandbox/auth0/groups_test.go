@@ -12,18 +12,12 @@ import (
 // A group created over SCIM shows in the Management API as a connection group with its members.
 func TestGroupsThroughManagementAPI(t *testing.T) {
 	tn := newTenant(t, "sandbox")
-	id := tn.mustCreateConnection(t, waadConnectionBody)
-	if _, err := tn.CreateSCIMConfiguration(id, "", nil); err != nil {
-		t.Fatal(err)
-	}
+	id := tn.mustSCIMConnection(t)
 	uid, err := tn.AddUser(id, auth0.User{Email: "alice@corp.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tn.CreateSCIMToken(id, []string{"get:groups", "post:groups"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := tn.mustSCIMToken(t, id, []string{"get:groups", "post:groups"})
 	r := tn.scimCall(t, "POST", id, "/Groups", tok.Token, `{"displayName":"Engineering","externalId":"gid-1","members":[{"value":"`+uid+`"}]}`)
 	if r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)

@@ -118,6 +118,26 @@ func (tn *tenant) mustCreateConnection(t *testing.T, body string) string {
 	return id
 }
 
+// mustSCIMConnection creates a waad connection (waadConnectionBody) with a SCIM configuration through the Go API.
+func (tn *tenant) mustSCIMConnection(t *testing.T) string {
+	t.Helper()
+	id := tn.mustCreateConnection(t, waadConnectionBody)
+	if _, err := tn.CreateSCIMConfiguration(id, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// mustSCIMToken creates a SCIM token with scopes (nil: the default ones) that never expires, through the Go API.
+func (tn *tenant) mustSCIMToken(t *testing.T, connectionID string, scopes []string) auth0.SCIMToken {
+	t.Helper()
+	tok, err := tn.CreateSCIMToken(connectionID, scopes, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 const waadConnectionBody = `{"name":"entra-corp","strategy":"waad","show_as_button":true,"options":{"client_id":"123456",` +
 	`"client_secret":"123456","strategy_version":2,"tenant_domain":"example.onmicrosoft.com","domain":"example.onmicrosoft.com",` +
 	`"identity_api":"microsoft-identity-platform-v2.0","waad_protocol":"openid-connect","use_wsfed":false,` +

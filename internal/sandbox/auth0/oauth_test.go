@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
 func TestOAuthToken(t *testing.T) {
@@ -133,12 +134,7 @@ func TestManagementAuth(t *testing.T) {
 	}
 	for _, r := range routes {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
-			var others []string
-			for _, sc := range allScopes {
-				if sc != r.scope {
-					others = append(others, sc)
-				}
-			}
+			others := sandboxtest.AllBut(allScopes, r.scope)
 			tok := tn.IssueToken(others)
 			got := tn.call(t, r.method, r.path, "", map[string]string{"Authorization": "Bearer " + tok})
 			want := `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: ` + r.scope + `","errorCode":"insufficient_scope"}`

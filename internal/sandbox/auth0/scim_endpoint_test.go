@@ -91,10 +91,7 @@ func TestSeedFlow(t *testing.T) {
 	if _, err := tn.CreateSCIMConfiguration(id, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tn.CreateSCIMToken(id, []string{"get:users", "patch:users", "delete:users"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := tn.mustSCIMToken(t, id, []string{"get:users", "patch:users", "delete:users"})
 	search := func(filter string) []any {
 		r := tn.scimCall(t, "GET", id, "/Users?filter="+url.QueryEscape(filter), tok.Token, "")
 		if r.status != 200 {

@@ -176,18 +176,13 @@ func (s *Server) lookupSCIMConfigLocked(id string) (*connection, *scimConfig, *a
 }
 
 func (s *Server) getSCIMConfig(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	c, cfg, e := s.lookupSCIMConfigLocked(r.PathValue("id"))
-	var out scimConfigJSON
-	if e == nil {
-		out = s.scimConfigJSONLocked(c, cfg)
-	}
-	s.mu.Unlock()
-	if e != nil {
-		s.writeAPIError(w, e)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, out)
+	s.answer(w, func() (any, *apiError) {
+		c, cfg, e := s.lookupSCIMConfigLocked(r.PathValue("id"))
+		if e != nil {
+			return nil, e
+		}
+		return s.scimConfigJSONLocked(c, cfg), nil
+	})
 }
 
 // updateSCIMConfig serves PATCH scim-configuration: both fields are required (400 Invalid payload, UNKNOWN

@@ -120,9 +120,7 @@ func TestUpdateAndDeleteSCIMConfiguration(t *testing.T) {
 	}
 
 	// DELETE is idempotent and takes the tokens with it (UNKNOWN, auth0-management-api.md §6.4).
-	if _, err := tn.CreateSCIMToken(id, []string{"get:users"}, 0); err != nil {
-		t.Fatal(err)
-	}
+	tn.mustSCIMToken(t, id, []string{"get:users"})
 	for i := 0; i < 2; i++ {
 		if got := tn.call(t, "DELETE", path, "", nil); got.status != 204 || len(got.body) != 0 ||
 			got.header.Get("Content-Type") != "application/json; charset=utf-8" {

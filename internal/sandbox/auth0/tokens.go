@@ -192,20 +192,17 @@ func (s *Server) addSCIMTokenLocked(connID string, scopes []string, lifetime tim
 
 // listSCIMTokens serves GET scim-configuration/tokens: a JSON array, oldest first.
 func (s *Server) listSCIMTokens(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	c, _, e := s.lookupSCIMConfigLocked(r.PathValue("id"))
-	items := []tokenItemJSON{}
-	if e == nil {
+	s.answer(w, func() (any, *apiError) {
+		c, _, e := s.lookupSCIMConfigLocked(r.PathValue("id"))
+		if e != nil {
+			return nil, e
+		}
+		items := []tokenItemJSON{}
 		for _, t := range s.scimTokens[c.id] {
 			items = append(items, t.item())
 		}
-	}
-	s.mu.Unlock()
-	if e != nil {
-		s.writeAPIError(w, e)
-		return
-	}
-	router.WriteJSON(w, http.StatusOK, items)
+		return items, nil
+	})
 }
 
 // deleteSCIMToken serves DELETE scim-configuration/tokens/{tokenId}: 204 (OBSERVED). An unknown token id answers

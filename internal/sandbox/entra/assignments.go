@@ -198,12 +198,7 @@ func (s *Server) getAssignment(w http.ResponseWriter, r *http.Request) {
 
 // deleteAssignment serves DELETE /servicePrincipals/{id}/appRoleAssignedTo/{aid} → 204.
 func (s *Server) deleteAssignment(w http.ResponseWriter, r *http.Request) {
-	s.underLock(w, func(w http.ResponseWriter) {
-		sp := s.spLocked(r.PathValue("id"), true)
-		if sp == nil {
-			s.notFound(w, r, r.PathValue("id"))
-			return
-		}
+	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
 		a := s.asgs[r.PathValue("aid")]
 		if a == nil || a.ResourceID != sp.id || !a.visible(s.now()) {
 			s.notFound(w, r, r.PathValue("aid"))

@@ -65,6 +65,39 @@ func (s *Server) activeJobSPs() []string {
 	return out
 }
 
+// provisionEach provisions the objects ids names, one after the other, with provision, logging each outcome and
+// counting it on exec (provision returns nil when the job was deleted meanwhile). It stops the cycle (stop true, with the error runJobCycle returns) when the context ends, when
+// the job was deleted meanwhile, and on a 401/403, which quarantines the job.
+func (s *Server) provisionEach(ctx context.Context, spID, jobID string, exec *TaskExecution, ids []string, provision func(id string) *outcome) (stop bool, err error) {
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			return true, ctx.Err()
+		}
+		o := provision(id)
+		if o == nil {
+			return true, nil // job deleted meanwhile
+		}
+		s.logOutcome(spID, jobID, exec.ActivityIdentifier, o)
+		exec.CountImported++
+		exec.CountImportedDeltas++
+		if f := o.credFailure; f != nil {
+			s.recordQuarantine(spID, jobID, exec, &SyncError{Code: CodeSCIMCredentialValidation, Message: invalidCredentialsPrefix + " Details: " + f.Error(), TenantActionable: true})
+			return true, nil
+		}
+		if o.exported {
+			exec.CountExports++
+		}
+		switch {
+		case o.result == "Failure":
+			exec.CountEscrowed++
+			exec.CountEscrowedRaw++
+		case o.result == "Success" && o.exported:
+			exec.CountExported++
+		}
+	}
+	return false, nil
+}
+
 func (s *Server) runJobCycle(ctx context.Context, spID, jobID string) error {
 	s.mu.Lock()
 	_, j := s.jobLocked(spID, jobID, false)
@@ -113,61 +146,20 @@ func (s *Server) runJobCycle(ctx context.Context, spID, jobID string) error {
 		s.recordExecution(spID, jobID, exec, "Failed", e)
 		return nil
 	}
-	for _, id := range userIDs {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		o, err := s.provisionOne(ctx, spID, jobID, id, mapping, secrets, false)
-		if err != nil {
-			return nil // job deleted meanwhile
-		}
-		s.logOutcome(spID, jobID, exec.ActivityIdentifier, o)
-		exec.CountImported++
-		exec.CountImportedDeltas++
-		if o.credFailure != nil {
-			code := CodeSCIMCredentialValidation
-			s.recordQuarantine(spID, jobID, exec, &SyncError{Code: code, Message: invalidCredentialsPrefix + " Details: " + o.credFailure.Error(), TenantActionable: true})
-			return nil
-		}
-		if o.exported {
-			exec.CountExports++
-		}
-		switch {
-		case o.result == "Failure":
-			exec.CountEscrowed++
-			exec.CountEscrowedRaw++
-		case o.result == "Success" && o.exported:
-			exec.CountExported++
-		}
+	if stop, err := s.provisionEach(ctx, spID, jobID, exec, userIDs, func(id string) *outcome {
+		o, _ := s.provisionOne(ctx, spID, jobID, id, mapping, secrets, false) // nil: the job was deleted meanwhile
+		return o
+	}); stop {
+		return err
 	}
 	// Groups, after the users their members refer to, when the Group object mapping is enabled: a disabled mapping
 	// sends nothing (scim-groups.md §4). A 401/403 quarantines the job as it does for users.
 	if gm, err := loadObjectMapping(schema, "", sourceGroupObjectName); err == nil && gm.enabled {
-		for _, id := range groupIDs {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			o, err := s.provisionGroupOne(ctx, spID, jobID, id, gm, secrets, false)
-			if err != nil {
-				return nil
-			}
-			s.logOutcome(spID, jobID, exec.ActivityIdentifier, o)
-			exec.CountImported++
-			exec.CountImportedDeltas++
-			if o.credFailure != nil {
-				s.recordQuarantine(spID, jobID, exec, &SyncError{Code: CodeSCIMCredentialValidation, Message: invalidCredentialsPrefix + " Details: " + o.credFailure.Error(), TenantActionable: true})
-				return nil
-			}
-			if o.exported {
-				exec.CountExports++
-			}
-			switch {
-			case o.result == "Failure":
-				exec.CountEscrowed++
-				exec.CountEscrowedRaw++
-			case o.result == "Success" && o.exported:
-				exec.CountExported++
-			}
+		if stop, err := s.provisionEach(ctx, spID, jobID, exec, groupIDs, func(id string) *outcome {
+			o, _ := s.provisionGroupOne(ctx, spID, jobID, id, gm, secrets, false) // nil: the job was deleted meanwhile
+			return o
+		}); stop {
+			return err
 		}
 	}
 	state := "Succeeded"

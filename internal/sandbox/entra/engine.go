@@ -252,6 +252,38 @@ func (o *outcome) finish(result, code, msg string) {
 	o.result, o.errorCode, o.errorMsg = result, code, msg
 }
 
+// skip ends the outcome as skipped for reason: an EntrySynchronizationSkip step that says stepMsg, with the
+// SkipReason and the extra details, and msg as the outcome's message.
+func (run *provisionRun) skip(o *outcome, reason, stepMsg, msg string, extra map[string]string) *outcome {
+	details := map[string]string{"SkipReason": reason}
+	for k, v := range extra {
+		details[k] = v
+	}
+	run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", stepMsg, details)
+	o.skipReason = reason
+	o.finish("Skipped", reason, msg)
+	return o
+}
+
+// fail ends the outcome with the SCIM call's failure.
+func (o *outcome) fail(f *scimFailure) {
+	o.credFailure = credentialOnly(f)
+	o.finish("Failure", failureCode(f), f.Error())
+}
+
+// matchingAttrs are the mappings with matchingPriority > 0, in ascending order of it: the attributes matching
+// tries, one after the other, until one finds the object.
+func (m *userMapping) matchingAttrs() []attrMap {
+	prio := make([]attrMap, 0, len(m.attrs))
+	for _, a := range m.attrs {
+		if a.priority > 0 {
+			prio = append(prio, a)
+		}
+	}
+	sort.SliceStable(prio, func(i, j int) bool { return prio[i].priority < prio[j].priority })
+	return prio
+}
+
 // Error codes of provisioning outcomes. RedundantExport and NotEffectivelyEntitled are DOCUMENTED skip reasons
 // (microsoft-graph.md §5.15); the others are the sandbox's names for outcomes whose real codes are UNKNOWN.
 const (
@@ -264,6 +296,13 @@ const (
 	FailSCIMRequest            = "SystemForCrossDomainIdentityManagementServiceError"
 )
 
+// importNotFound ends the outcome of an object the source directory does not have (kind "User" or "Group").
+func (run *provisionRun) importNotFound(o *outcome, kind, id string) *outcome {
+	run.step(o, "EntryImport", "Import", "Failure", fmt.Sprintf("Failed to retrieve %s '%s' from %s", kind, id, SourceDirectoryName), nil)
+	o.finish("Failure", FailEntryNotFound, fmt.Sprintf("The %s '%s' was not found in %s.", kind, id, SourceDirectoryName))
+	return o
+}
+
 // provision runs the steps of microsoft-graph.md §5.15 for one user: import, scoping, matching, export.
 func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 	m := run.mapping
@@ -275,9 +314,7 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 
 	// Import.
 	if !u.found {
-		run.step(o, "EntryImport", "Import", "Failure", fmt.Sprintf("Failed to retrieve User '%s' from %s", u.id, SourceDirectoryName), nil)
-		o.finish("Failure", FailEntryNotFound, fmt.Sprintf("The User '%s' was not found in %s.", u.id, SourceDirectoryName))
-		return o
+		return run.importNotFound(o, "User", u.id)
 	}
 	imported := map[string]string{}
 	for _, n := range u.names {
@@ -309,23 +346,13 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 	if !u.inScope && u.escrowed == "" {
 		run.step(o, "EntrySynchronizationScoping", "Scoping", "Success", "Determine if User in scope by evaluating against each scoping filter", scopeDetails)
 		msg := fmt.Sprintf("The User '%s' will be skipped due to the following reasons: 1) This object is not assigned to the application. If you did not expect the object to be skipped, update provisioning scope to 'Sync all users and groups' or assign the object to the application with entitlement of provisioning category 'User'.", u.upn)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipNotEffectivelyEntitled})
-		o.skipReason = SkipNotEffectivelyEntitled
-		o.finish("Skipped", SkipNotEffectivelyEntitled, msg)
-		return o
+		return run.skip(o, SkipNotEffectivelyEntitled, msg, msg, nil)
 	}
 
 	// Matching: every mapping with matchingPriority > 0, in ascending order, until one finds the user.
 	var current map[string]any
 	var matchedBy []string
-	prio := make([]attrMap, 0, len(m.attrs))
-	for _, a := range m.attrs {
-		if a.priority > 0 {
-			prio = append(prio, a)
-		}
-	}
-	sort.SliceStable(prio, func(i, j int) bool { return prio[i].priority < prio[j].priority })
-	for _, a := range prio {
+	for _, a := range m.matchingAttrs() {
 		v := values[strings.ToLower(a.target)]
 		if v == nil || *v == "" {
 			continue
@@ -335,8 +362,7 @@ func (run *provisionRun) provision(ctx context.Context, u sourceUser) *outcome {
 		if f != nil {
 			run.step(o, "EntryImport", "Matching", "Failure", fmt.Sprintf("Failed to retrieve '%s' from %s: %s", u.upn, TargetDirectoryName, f.Error()),
 				map[string]string{"MatchingAttribute": a.target, "HttpStatusCode": strconv.Itoa(f.status)})
-			o.credFailure = credentialOnly(f)
-			o.finish("Failure", failureCode(f), f.Error())
+			o.fail(f)
 			return o
 		}
 		if len(found) > 1 {
@@ -509,10 +535,7 @@ func (run *provisionRun) update(ctx context.Context, o *outcome, u sourceUser, v
 	changes := run.diff(values, current, nil)
 	if len(changes) == 0 {
 		msg := fmt.Sprintf("The state of the user in both the source and target systems already match. No change to the User '%s' currently needs to be made.", u.upn)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipRedundantExport})
-		o.skipReason = SkipRedundantExport
-		o.finish("Skipped", SkipRedundantExport, "The state of the user in both the source and target systems already match.")
-		return o
+		return run.skip(o, SkipRedundantExport, msg, "The state of the user in both the source and target systems already match.", nil)
 	}
 	if !run.mapping.flow["Update"] {
 		return run.notEnabled(o, u, "Update", "update")
@@ -552,8 +575,7 @@ func (run *provisionRun) patch(ctx context.Context, o *outcome, u sourceUser, ch
 	_, f := run.client.do(ctx, http.MethodPatch, "/Users/"+url.PathEscape(o.targetID), nil, patchBody(changes, run.rfc))
 	if f != nil {
 		run.step(o, stepName, "Export", "Failure", fmt.Sprintf("Failed to %s User '%s' in %s: %s", strings.TrimSuffix(verb, "d"), u.upn, TargetDirectoryName, f.Error()), details)
-		o.credFailure = credentialOnly(f)
-		o.finish("Failure", failureCode(f), f.Error())
+		o.fail(f)
 		return o
 	}
 	run.step(o, stepName, "Export", "Success", fmt.Sprintf("User '%s' was %s in %s", u.upn, verb, TargetDirectoryName), details)
@@ -583,8 +605,7 @@ func (run *provisionRun) create(ctx context.Context, o *outcome, u sourceUser, v
 	created, f := run.client.do(ctx, http.MethodPost, "/Users", nil, res)
 	if f != nil {
 		run.step(o, "EntryExportAdd", "Export", "Failure", fmt.Sprintf("Failed to create User '%s' in %s: %s", u.upn, TargetDirectoryName, f.Error()), details)
-		o.credFailure = credentialOnly(f)
-		o.finish("Failure", failureCode(f), f.Error())
+		o.fail(f)
 		return o
 	}
 	o.targetID = scimString(created["id"])
@@ -607,10 +628,7 @@ func (run *provisionRun) notEnabled(o *outcome, u sourceUser, flow, verb string)
 		msg = fmt.Sprintf("The User '%s' will be skipped: it needs to be %sd in %s but the %s action is not enabled for the object mapping '%s' (flowTypes '%s').",
 			u.upn, strings.TrimSuffix(verb, "e"), TargetDirectoryName, actionLabel(flow), run.mapping.name, run.mapping.flowTypes)
 	}
-	run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipActionTypeNotEnabled, "Action": actionLabel(flow)})
-	o.skipReason = SkipActionTypeNotEnabled
-	o.finish("Skipped", SkipActionTypeNotEnabled, msg)
-	return o
+	return run.skip(o, SkipActionTypeNotEnabled, msg, msg, map[string]string{"Action": actionLabel(flow)})
 }
 
 func actionLabel(flow string) string {

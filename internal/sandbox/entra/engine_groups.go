@@ -105,9 +105,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 	defer func() { o.end = run.now() }()
 
 	if !g.found {
-		run.step(o, "EntryImport", "Import", "Failure", fmt.Sprintf("Failed to retrieve Group '%s' from %s", g.id, SourceDirectoryName), nil)
-		o.finish("Failure", FailEntryNotFound, fmt.Sprintf("The Group '%s' was not found in %s.", g.id, SourceDirectoryName))
-		return o
+		return run.importNotFound(o, "Group", g.id)
 	}
 	imported := map[string]string{}
 	for _, n := range g.names {
@@ -124,10 +122,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 	if !g.inScope && g.escrowed == "" {
 		run.step(o, "EntrySynchronizationScoping", "Scoping", "Success", "Determine if Group in scope by evaluating against each scoping filter", scopeDetails)
 		msg := fmt.Sprintf("The Group '%s' will be skipped due to the following reasons: 1) This object is not assigned to the application. If you did not expect the object to be skipped, update provisioning scope to 'Sync all users and groups' or assign the object to the application.", g.name)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipNotEffectivelyEntitled})
-		o.skipReason = SkipNotEffectivelyEntitled
-		o.finish("Skipped", SkipNotEffectivelyEntitled, msg)
-		return o
+		return run.skip(o, SkipNotEffectivelyEntitled, msg, msg, nil)
 	}
 	if !m.enabled {
 		// Nothing is sent for a disabled object mapping (scim-groups.md §4).
@@ -172,14 +167,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 
 	// Matching.
 	var current map[string]any
-	prio := make([]attrMap, 0, len(m.attrs))
-	for _, a := range m.attrs {
-		if a.priority > 0 {
-			prio = append(prio, a)
-		}
-	}
-	sort.SliceStable(prio, func(i, j int) bool { return prio[i].priority < prio[j].priority })
-	for _, a := range prio {
+	for _, a := range m.matchingAttrs() {
 		v := values[strings.ToLower(a.target)]
 		if v == nil || *v == "" {
 			continue
@@ -190,8 +178,7 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 		if f != nil {
 			run.step(o, "EntryImport", "Matching", "Failure", fmt.Sprintf("Failed to retrieve Group '%s' from %s: %s", g.name, TargetDirectoryName, f.Error()),
 				map[string]string{"MatchingAttribute": a.target, "HttpStatusCode": fmt.Sprint(f.status)})
-			o.credFailure = credentialOnly(f)
-			o.finish("Failure", failureCode(f), f.Error())
+			o.fail(f)
 			return o
 		}
 		res, _ := getFold(body, "Resources")
@@ -297,11 +284,8 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 	sort.Strings(remove)
 	if len(ops) == 0 && len(add) == 0 && len(remove) == 0 {
 		msg := fmt.Sprintf("The state of the group in both the source and target systems already match. No change to the Group '%s' currently needs to be made.", g.name)
-		run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipRedundantExport})
-		o.skipReason = SkipRedundantExport
-		o.finish("Skipped", SkipRedundantExport, "The state of the group in both the source and target systems already match.")
 		o.groupMembers = exported
-		return o
+		return run.skip(o, SkipRedundantExport, msg, "The state of the group in both the source and target systems already match.", nil)
 	}
 	if !m.flow["Update"] {
 		return run.groupNotEnabled(o, g, "Update")
@@ -391,29 +375,21 @@ func (run *provisionRun) groupFail(o *outcome, code, msg string) *outcome {
 func (run *provisionRun) groupExportFail(o *outcome, step, verb string, g sourceGroup, f *scimFailure) *outcome {
 	run.step(o, step, "Export", "Failure", fmt.Sprintf("Failed to %s Group '%s' in %s: %s", verb, g.name, TargetDirectoryName, f.Error()),
 		map[string]string{"ReportableIdentifier": g.name, "HttpStatusCode": fmt.Sprint(f.status)})
-	o.credFailure = credentialOnly(f)
-	o.finish("Failure", failureCode(f), f.Error())
+	o.fail(f)
 	return o
 }
 
 func (run *provisionRun) groupNotEnabled(o *outcome, g sourceGroup, flow string) *outcome {
 	msg := fmt.Sprintf("The Group '%s' will be skipped: the %s action is not enabled for the object mapping '%s' (flowTypes '%s').",
 		g.name, actionLabel(flow), run.mapping.name, run.mapping.flowTypes)
-	run.step(o, "EntrySynchronizationSkip", "Export", "Skipped", msg, map[string]string{"SkipReason": SkipActionTypeNotEnabled, "Action": actionLabel(flow)})
-	o.skipReason = SkipActionTypeNotEnabled
-	o.finish("Skipped", SkipActionTypeNotEnabled, msg)
-	return o
+	return run.skip(o, SkipActionTypeNotEnabled, msg, msg, map[string]string{"Action": actionLabel(flow)})
 }
 
 // provisionGroupOne provisions one group for a job and records the result in the job's escrow.
 func (s *Server) provisionGroupOne(ctx context.Context, spID, jobID, groupID string, mapping *userMapping, secrets []secretKV, onDemand bool) (*outcome, error) {
 	base, rfc, ok := parseTenantURL(secretValue(secrets, "BaseAddress"))
 	if !ok {
-		o := &outcome{start: s.now(), end: s.now(), action: "Other", sourceID: groupID, upn: groupID, sourceType: "Group", targetType: mapping.targetObject}
-		o.steps = append(o.steps, provisioningStep{Name: "EntryExportTestConnection", Type: "Export", Status: "Failure",
-			Description: invalidTenantURLMessage, Timestamp: graphTime(s.now()), Details: map[string]string{}})
-		o.finish("Failure", CodeSCIMInvalidCredentials, invalidTenantURLMessage)
-		return o, nil
+		return s.invalidTenantURLOutcome(groupID, "Group", mapping.targetObject), nil
 	}
 	s.mu.Lock()
 	sp, j := s.jobLocked(spID, jobID, false)
@@ -422,10 +398,7 @@ func (s *Server) provisionGroupOne(ctx context.Context, spID, jobID, groupID str
 		return nil, fmt.Errorf("job %s was deleted", jobID)
 	}
 	g := s.snapshotGroupLocked(sp, j, groupID)
-	escrow := make(map[string]string, len(j.escrow))
-	for k, v := range j.escrow {
-		escrow[k] = v
-	}
+	escrow := copyEscrow(j.escrow)
 	var exported map[string]bool
 	if prev, ok := j.groupMembers[g.id]; ok {
 		exported = make(map[string]bool, len(prev))
@@ -435,14 +408,7 @@ func (s *Server) provisionGroupOne(ctx context.Context, spID, jobID, groupID str
 	}
 	s.mu.Unlock()
 
-	run := &provisionRun{
-		client:  &scimClient{hc: s.httpClient(), base: base, token: secretValue(secrets, "SecretToken")},
-		rfc:     rfc && !onDemand,
-		mapping: mapping,
-		escrow:  escrow,
-		now:     s.now,
-	}
-	o := run.provisionGroup(ctx, g, exported)
+	o := s.newProvisionRun(base, rfc, mapping, secrets, escrow, onDemand).provisionGroup(ctx, g, exported)
 
 	s.mu.Lock()
 	if _, j := s.jobLocked(spID, jobID, false); j != nil && g.found {

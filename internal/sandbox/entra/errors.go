@@ -220,6 +220,19 @@ func (s *Server) underLock(w http.ResponseWriter, f func(w http.ResponseWriter))
 	_, _ = w.Write(bw.body.Bytes())
 }
 
+// underLockWith is underLock for a handler of one object: find, under s.mu, looks it up, and do runs with it, or
+// the answer is 404 naming key when find returns nil.
+func underLockWith[T any](s *Server, w http.ResponseWriter, r *http.Request, key string, find func() *T, do func(w http.ResponseWriter, obj *T)) {
+	s.underLock(w, func(w http.ResponseWriter) {
+		obj := find()
+		if obj == nil {
+			s.notFound(w, r, key)
+			return
+		}
+		do(w, obj)
+	})
+}
+
 // bufferedResponse is an http.ResponseWriter that keeps the status and body until flushed.
 type bufferedResponse struct {
 	header http.Header

@@ -240,29 +240,23 @@ func (s *Server) instantiate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	apps := visibleInOrder(s.apps, s.now())
-	items := make([]map[string]any, len(apps))
-	for i, a := range apps {
-		items[i] = copyMap(a.props)
-	}
-	s.mu.Unlock()
-	s.listQuery(w, r, "applications", "application", items, appFilterable, nil)
+	listVisible(s, w, r, "v1.0", "applications", "application", func() map[string]*application { return s.apps },
+		func(a *application) map[string]any { return copyMap(a.props) }, appFilterable, nil)
 }
 
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	a := s.visibleAppLocked(r.PathValue("id"))
-	var obj map[string]any
-	if a != nil {
-		obj = copyMap(a.props)
-	}
-	s.mu.Unlock()
-	if a == nil {
-		s.notFound(w, r, r.PathValue("id"))
-		return
-	}
-	s.writeEntity(w, r, "applications/$entity", "application", obj, nil)
+	s.getApp(w, r, func() *application { return s.visibleAppLocked(r.PathValue("id")) }, r.PathValue("id"))
+}
+
+// getApp, patchApp and deleteApp serve an application that find (called under s.mu) looks up by object id or by
+// alternate key; the 404 names key.
+func (s *Server) getApp(w http.ResponseWriter, r *http.Request, find func() *application, key string) {
+	s.getObject(w, r, key, "v1.0", "applications/$entity", "application", nil, func() (map[string]any, bool) {
+		if a := find(); a != nil {
+			return copyMap(a.props), true
+		}
+		return nil, false
+	})
 }
 
 func (s *Server) patchApplication(w http.ResponseWriter, r *http.Request) {
@@ -274,12 +268,7 @@ func (s *Server) patchApp(w http.ResponseWriter, r *http.Request, find func() *a
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	s.underLock(w, func(w http.ResponseWriter) {
-		a := find()
-		if a == nil {
-			s.notFound(w, r, key)
-			return
-		}
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, a *application) {
 		if !s.applyPatchLocked(w, r, a.props, body, appReadOnly, "application") {
 			return
 		}
@@ -291,10 +280,26 @@ func (s *Server) patchApp(w http.ResponseWriter, r *http.Request, find func() *a
 	})
 }
 
-// applyPatchLocked merges body into props after checking every property exists and is writable.
+// applyPatchLocked merges body into props after checking every property exists and is writable; instance
+// annotations (@odata.*) are skipped.
 func (s *Server) applyPatchLocked(w http.ResponseWriter, r *http.Request, props, body map[string]any, readOnly []string, entity string) bool {
+	isAnnotation := func(k string) bool { return strings.HasPrefix(k, "@odata.") }
+	if !s.checkWritable(w, r, props, body, readOnly, entity, isAnnotation) {
+		return false
+	}
+	for k, v := range body {
+		if !isAnnotation(k) {
+			props[k] = v
+		}
+	}
+	return true
+}
+
+// checkWritable refuses, with Graph's 400, the first property of body (annotations passed over) that is read-only
+// or that props does not declare, and an empty displayName; it reports whether body may be written.
+func (s *Server) checkWritable(w http.ResponseWriter, r *http.Request, props, body map[string]any, readOnly []string, entity string, isAnnotation func(string) bool) bool {
 	for k := range body {
-		if strings.HasPrefix(k, "@odata.") {
+		if isAnnotation(k) {
 			continue
 		}
 		if containsFold(readOnly, k) {
@@ -312,21 +317,15 @@ func (s *Server) applyPatchLocked(w http.ResponseWriter, r *http.Request, props,
 			return false
 		}
 	}
-	for k, v := range body {
-		if !strings.HasPrefix(k, "@odata.") {
-			props[k] = v
-		}
-	}
 	return true
 }
 
 func (s *Server) deleteApplication(w http.ResponseWriter, r *http.Request) {
-	s.underLock(w, func(w http.ResponseWriter) {
-		a := s.visibleAppLocked(r.PathValue("id"))
-		if a == nil {
-			s.notFound(w, r, r.PathValue("id"))
-			return
-		}
+	s.deleteApp(w, r, func() *application { return s.visibleAppLocked(r.PathValue("id")) }, r.PathValue("id"))
+}
+
+func (s *Server) deleteApp(w http.ResponseWriter, r *http.Request, find func() *application, key string) {
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, a *application) {
 		s.deleteAppLocked(a)
 		noContent(w)
 	})
@@ -352,29 +351,23 @@ func (s *Server) deleteSPLocked(sp *servicePrincipal) {
 }
 
 func (s *Server) listServicePrincipals(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	sps := visibleInOrder(s.sps, s.now())
-	items := make([]map[string]any, len(sps))
-	for i, sp := range sps {
-		items[i] = copyMap(sp.props)
-	}
-	s.mu.Unlock()
-	s.listQuery(w, r, "servicePrincipals", "servicePrincipal", items, spFilterable, nil)
+	listVisible(s, w, r, "v1.0", "servicePrincipals", "servicePrincipal", func() map[string]*servicePrincipal { return s.sps },
+		func(sp *servicePrincipal) map[string]any { return copyMap(sp.props) }, spFilterable, nil)
 }
 
 func (s *Server) getServicePrincipal(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	sp := s.spLocked(r.PathValue("id"), true)
-	var obj map[string]any
-	if sp != nil {
-		obj = copyMap(sp.props)
-	}
-	s.mu.Unlock()
-	if sp == nil {
-		s.notFound(w, r, r.PathValue("id"))
-		return
-	}
-	s.writeEntity(w, r, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
+	s.getSP(w, r, func() *servicePrincipal { return s.spLocked(r.PathValue("id"), true) }, r.PathValue("id"))
+}
+
+// getSP, patchSP and deleteSP serve a service principal that find (called under s.mu) looks up by object id or by
+// alternate key; the 404 names key.
+func (s *Server) getSP(w http.ResponseWriter, r *http.Request, find func() *servicePrincipal, key string) {
+	s.getObject(w, r, key, "v1.0", "servicePrincipals/$entity", "servicePrincipal", nil, func() (map[string]any, bool) {
+		if sp := find(); sp != nil {
+			return copyMap(sp.props), true
+		}
+		return nil, false
+	})
 }
 
 func (s *Server) patchServicePrincipal(w http.ResponseWriter, r *http.Request) {
@@ -386,12 +379,7 @@ func (s *Server) patchSP(w http.ResponseWriter, r *http.Request, find func() *se
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	s.underLock(w, func(w http.ResponseWriter) {
-		sp := find()
-		if sp == nil {
-			s.notFound(w, r, key)
-			return
-		}
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, sp *servicePrincipal) {
 		if s.applyPatchLocked(w, r, sp.props, body, spReadOnly, "servicePrincipal") {
 			noContent(w)
 		}
@@ -399,12 +387,11 @@ func (s *Server) patchSP(w http.ResponseWriter, r *http.Request, find func() *se
 }
 
 func (s *Server) deleteServicePrincipal(w http.ResponseWriter, r *http.Request) {
-	s.underLock(w, func(w http.ResponseWriter) {
-		sp := s.spLocked(r.PathValue("id"), true)
-		if sp == nil {
-			s.notFound(w, r, r.PathValue("id"))
-			return
-		}
+	s.deleteSP(w, r, func() *servicePrincipal { return s.spLocked(r.PathValue("id"), true) }, r.PathValue("id"))
+}
+
+func (s *Server) deleteSP(w http.ResponseWriter, r *http.Request, find func() *servicePrincipal, key string) {
+	underLockWith(s, w, r, key, find, func(w http.ResponseWriter, sp *servicePrincipal) {
 		s.deleteSPLocked(sp)
 		noContent(w)
 	})
@@ -425,27 +412,9 @@ func (s *Server) alternateKey(w http.ResponseWriter, r *http.Request) {
 		case http.MethodPatch:
 			s.patchApp(w, r, find, key)
 		case http.MethodDelete:
-			s.underLock(w, func(w http.ResponseWriter) {
-				if a := find(); a != nil {
-					s.deleteAppLocked(a)
-					noContent(w)
-					return
-				}
-				s.notFound(w, r, key)
-			})
+			s.deleteApp(w, r, find, key)
 		default:
-			s.mu.Lock()
-			a := find()
-			var obj map[string]any
-			if a != nil {
-				obj = copyMap(a.props)
-			}
-			s.mu.Unlock()
-			if a == nil {
-				s.notFound(w, r, key)
-				return
-			}
-			s.writeEntity(w, r, "applications/$entity", "application", obj, nil)
+			s.getApp(w, r, find, key)
 		}
 	case "servicePrincipals":
 		find := func() *servicePrincipal { return s.spByAppIDLocked(key, true) }
@@ -453,27 +422,9 @@ func (s *Server) alternateKey(w http.ResponseWriter, r *http.Request) {
 		case http.MethodPatch:
 			s.patchSP(w, r, find, key)
 		case http.MethodDelete:
-			s.underLock(w, func(w http.ResponseWriter) {
-				if sp := find(); sp != nil {
-					s.deleteSPLocked(sp)
-					noContent(w)
-					return
-				}
-				s.notFound(w, r, key)
-			})
+			s.deleteSP(w, r, find, key)
 		default:
-			s.mu.Lock()
-			sp := find()
-			var obj map[string]any
-			if sp != nil {
-				obj = copyMap(sp.props)
-			}
-			s.mu.Unlock()
-			if sp == nil {
-				s.notFound(w, r, key)
-				return
-			}
-			s.writeEntity(w, r, "servicePrincipals/$entity", "servicePrincipal", obj, nil)
+			s.getSP(w, r, find, key)
 		}
 	default:
 		s.unknownRoute(w, r)

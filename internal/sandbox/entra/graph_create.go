@@ -48,9 +48,7 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.setOwnersLocked(app.id, owners)
-		out := copyMap(app.props)
-		out["@odata.context"] = base + "/v1.0/$metadata#applications/$entity"
-		writeJSON(w, http.StatusCreated, out)
+		writeCreated(w, base+"/v1.0/$metadata#applications/$entity", copyMap(app.props))
 	})
 }
 
@@ -103,37 +101,26 @@ func (s *Server) createServicePrincipal(w http.ResponseWriter, r *http.Request) 
 			return
 		}
 		s.setOwnersLocked(sp.id, owners)
-		out := copyMap(sp.props)
-		out["@odata.context"] = base + "/v1.0/$metadata#servicePrincipals/$entity"
-		writeJSON(w, http.StatusCreated, out)
+		writeCreated(w, base+"/v1.0/$metadata#servicePrincipals/$entity", copyMap(sp.props))
 	})
+}
+
+// writeCreated answers 201 with a new object's properties (a copy the caller owns) and its metadata context.
+func writeCreated(w http.ResponseWriter, context string, out map[string]any) {
+	out["@odata.context"] = context
+	writeJSON(w, http.StatusCreated, out)
 }
 
 // mergeCreateLocked writes the properties of a create body into a new object's props: unknown and read-only
 // properties are refused as PATCH refuses them, annotations (@odata.*, *@odata.bind) are skipped, and a complex value
 // is merged over the default one so that the sub-properties it leaves out keep the values Graph gives a new object.
 func (s *Server) mergeCreateLocked(w http.ResponseWriter, r *http.Request, props, body map[string]any, readOnly []string, entity string) bool {
-	for k := range body {
-		if strings.Contains(k, "@odata.") {
-			continue
-		}
-		if containsFold(readOnly, k) {
-			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Property '"+k+"' is read-only and cannot be set.")
-			return false
-		}
-		if _, ok := props[k]; !ok {
-			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Property '"+k+"' does not exist as a declared property or extension property.")
-			return false
-		}
-	}
-	if dn, ok := body["displayName"]; ok {
-		if str, _ := dn.(string); strings.TrimSpace(str) == "" {
-			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid value specified for property 'displayName' of resource '"+entity+"'.")
-			return false
-		}
+	isAnnotation := func(k string) bool { return strings.Contains(k, "@odata.") }
+	if !s.checkWritable(w, r, props, body, readOnly, entity, isAnnotation) {
+		return false
 	}
 	for k, v := range body {
-		if !strings.Contains(k, "@odata.") {
+		if !isAnnotation(k) {
 			props[k] = mergeDefaults(props[k], v)
 		}
 	}

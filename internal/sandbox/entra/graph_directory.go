@@ -80,69 +80,52 @@ func (g *group) props() map[string]any {
 	return p
 }
 
+// withoutType is an object's properties as its own entity set shows them: without the @odata.type a
+// directoryObject collection adds.
+func withoutType(p map[string]any) map[string]any {
+	delete(p, "@odata.type")
+	return p
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	us := visibleInOrder(s.users, s.now())
-	items := make([]map[string]any, len(us))
-	for i, u := range us {
-		items[i] = u.props()
-		delete(items[i], "@odata.type")
-	}
-	s.mu.Unlock()
-	s.listQuery(w, r, "users", "user", items, userFilterable, userDefaultSelect)
+	listVisible(s, w, r, "v1.0", "users", "user", func() map[string]*user { return s.users },
+		func(u *user) map[string]any { return withoutType(u.props()) }, userFilterable, userDefaultSelect)
 }
 
 // getUser serves GET /users/{id}, where id is an object id or a userPrincipalName.
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	u := s.userLocked(r.PathValue("id"), true)
-	var obj map[string]any
-	if u != nil {
-		obj = u.props()
-		delete(obj, "@odata.type")
-	}
-	s.mu.Unlock()
-	if u == nil {
-		s.notFound(w, r, r.PathValue("id"))
-		return
-	}
-	s.writeEntity(w, r, "users/$entity", "user", obj, userDefaultSelect)
+	id := r.PathValue("id")
+	s.getObject(w, r, id, "v1.0", "users/$entity", "user", userDefaultSelect, func() (map[string]any, bool) {
+		if u := s.userLocked(id, true); u != nil {
+			return withoutType(u.props()), true
+		}
+		return nil, false
+	})
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	gs := visibleInOrder(s.groups, s.now())
-	items := make([]map[string]any, len(gs))
-	for i, g := range gs {
-		items[i] = g.props()
-		delete(items[i], "@odata.type")
-	}
-	s.mu.Unlock()
-	s.listQuery(w, r, "groups", "group", items, groupFilterable, nil)
+	listVisible(s, w, r, "v1.0", "groups", "group", func() map[string]*group { return s.groups },
+		func(g *group) map[string]any { return withoutType(g.props()) }, groupFilterable, nil)
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	g := s.visibleGroupLocked(r.PathValue("id"))
-	var obj map[string]any
-	if g != nil {
-		obj = g.props()
-		delete(obj, "@odata.type")
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.notFound(w, r, r.PathValue("id"))
-		return
-	}
-	s.writeEntity(w, r, "groups/$entity", "group", obj, nil)
+	id := r.PathValue("id")
+	s.getObject(w, r, id, "v1.0", "groups/$entity", "group", nil, func() (map[string]any, bool) {
+		if g := s.visibleGroupLocked(id); g != nil {
+			return withoutType(g.props()), true
+		}
+		return nil, false
+	})
 }
 
 // listGroupMembers serves GET /groups/{id}/members: directoryObjects with @odata.type.
 func (s *Server) listGroupMembers(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	g := s.visibleGroupLocked(r.PathValue("id"))
-	var items []map[string]any
-	if g != nil {
+	s.listRelated(w, r, "v1.0", func(id string) ([]map[string]any, bool) {
+		g := s.visibleGroupLocked(id)
+		if g == nil {
+			return nil, false
+		}
+		var items []map[string]any
 		for _, id := range g.members {
 			if u := s.users[id]; u != nil {
 				p := u.props()
@@ -152,14 +135,6 @@ func (s *Server) listGroupMembers(w http.ResponseWriter, r *http.Request) {
 				items = append(items, m.props())
 			}
 		}
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.notFound(w, r, r.PathValue("id"))
-		return
-	}
-	if items == nil {
-		items = []map[string]any{}
-	}
-	s.listQuery(w, r, "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+		return items, true
+	})
 }

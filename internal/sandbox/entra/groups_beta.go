@@ -173,36 +173,23 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 		applyGroupLocked(g, body)
 		s.groups[g.id] = g
 		s.setOwnersLocked(g.id, owners)
-		out := g.betaProps()
-		out["@odata.context"] = base + "/beta/$metadata#groups/$entity"
-		writeJSON(w, http.StatusCreated, out)
+		writeCreated(w, base+"/beta/$metadata#groups/$entity", g.betaProps())
 	})
 }
 
 func (s *Server) listBetaGroups(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	gs := visibleInOrder(s.groups, s.now())
-	items := make([]map[string]any, len(gs))
-	for i, g := range gs {
-		items[i] = g.betaProps()
-	}
-	s.mu.Unlock()
-	s.listQueryAt(w, r, "beta", "groups", "group", items, groupFilterable, nil)
+	listVisible(s, w, r, "beta", "groups", "group", func() map[string]*group { return s.groups },
+		(*group).betaProps, groupFilterable, nil)
 }
 
 func (s *Server) getBetaGroup(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	var obj map[string]any
-	if g := s.visibleGroupLocked(id); g != nil {
-		obj = g.betaProps()
-	}
-	s.mu.Unlock()
-	if obj == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	s.writeBetaEntity(w, r, "groups/$entity", "group", obj)
+	s.getObject(w, r, id, "beta", "groups/$entity", "group", nil, func() (map[string]any, bool) {
+		if g := s.visibleGroupLocked(id); g != nil {
+			return g.betaProps(), true
+		}
+		return nil, false
+	})
 }
 
 func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
@@ -211,12 +198,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		if !s.checkGroupBody(w, r, body, false) {
 			return
 		}
@@ -230,12 +212,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
 // sandbox has no deleted items and forgets the group.
 func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		delete(s.groups, g.id)
 		delete(s.owners, strings.ToLower(g.id))
 		for _, other := range s.groups {
@@ -262,49 +239,31 @@ func removeFold(list []string, id string) []string {
 
 // listBetaGroupMembers serves GET /beta/groups/{id}/members: every member as a directoryObject with @odata.type.
 func (s *Server) listBetaGroupMembers(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	g := s.visibleGroupLocked(id)
-	var items []map[string]any
-	if g != nil {
+	s.listRelated(w, r, "beta", func(id string) ([]map[string]any, bool) {
+		g := s.visibleGroupLocked(id)
+		if g == nil {
+			return nil, false
+		}
+		var items []map[string]any
 		for _, mid := range g.members {
 			if obj := s.directoryObjectLocked(mid); obj != nil {
 				items = append(items, obj)
 			}
 		}
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	if items == nil {
-		items = []map[string]any{}
-	}
-	s.listQueryAt(w, r, "beta", "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+		return items, true
+	})
 }
 
 // addGroupMember serves POST /beta/groups/{id}/members/$ref {"@odata.id": ".../directoryObjects/{id}"}: 204; an
 // existing member is 400 with Graph's wording for every $ref collection, an unknown object 404 (microsoft-graph.md
 // §9.4).
 func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request) {
-	var body map[string]any
-	if !s.readJSON(w, r, &body) {
-		return
-	}
-	ref, _ := body["@odata.id"].(string)
-	oid := boundObjectID(ref)
-	if oid == "" {
-		s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid object identifier '"+ref+"'.")
+	oid, ok := s.readRef(w, r, boundObjectID)
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		if s.directoryObjectLocked(oid) == nil {
 			s.notFound(w, r, oid)
 			return
@@ -329,12 +288,7 @@ func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request) {
 // non-member; 404 Request_ResourceNotFound as for owners.
 func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request) {
 	id, mid := r.PathValue("id"), r.PathValue("memberId")
-	s.underLock(w, func(w http.ResponseWriter) {
-		g := s.visibleGroupLocked(id)
-		if g == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	s.withGroup(w, r, id, func(w http.ResponseWriter, g *group) {
 		kept := removeFold(g.members, mid)
 		if len(kept) == len(g.members) {
 			s.notFound(w, r, mid)
@@ -348,11 +302,12 @@ func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request) {
 // listGroupMemberOf serves GET /beta/groups/{id}/memberOf: the groups that have this group as a direct member
 // (administrative units are not modelled, so none appear).
 func (s *Server) listGroupMemberOf(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	g := s.visibleGroupLocked(id)
-	var items []map[string]any
-	if g != nil {
+	s.listRelated(w, r, "beta", func(id string) ([]map[string]any, bool) {
+		g := s.visibleGroupLocked(id)
+		if g == nil {
+			return nil, false
+		}
+		var items []map[string]any
 		for _, other := range visibleInOrder(s.groups, s.now()) {
 			for _, m := range other.members {
 				if strings.EqualFold(m, g.id) {
@@ -361,16 +316,8 @@ func (s *Server) listGroupMemberOf(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-	}
-	s.mu.Unlock()
-	if g == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	if items == nil {
-		items = []map[string]any{}
-	}
-	s.listQueryAt(w, r, "beta", "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+		return items, true
+	})
 }
 
 // GroupMembers returns the member object ids of a group (Go API, for tests).

@@ -297,13 +297,11 @@ func (f *fakeSCIM) serveGroups(w http.ResponseWriter, r *http.Request, rest stri
 		_ = json.NewEncoder(w).Encode(render(gid, g))
 	case r.Method == "PATCH" && f.groups[id] != nil:
 		g := f.groups[id]
-		ops, _ := body["Operations"].([]any)
-		for _, o := range ops {
-			om, ok := o.(map[string]any)
-			if !ok {
-				scimErr(w, 400, "Operations: each operation must be an object")
-				return
-			}
+		ops, ok := patchOps(w, body)
+		if !ok {
+			return
+		}
+		for _, om := range ops {
 			path, _ := om["path"].(string)
 			switch {
 			case path == "displayName":
@@ -371,6 +369,21 @@ func (f *fakeSCIM) reqs(method string) []scimRequest {
 	return out
 }
 
+// patchOps returns a SCIM PATCH body's Operations, each an object, or answers 400 and reports false.
+func patchOps(w http.ResponseWriter, body map[string]any) ([]map[string]any, bool) {
+	raw, _ := body["Operations"].([]any)
+	ops := make([]map[string]any, 0, len(raw))
+	for _, o := range raw {
+		om, ok := o.(map[string]any)
+		if !ok {
+			scimErr(w, 400, "Operations: each operation must be an object")
+			return nil, false
+		}
+		ops = append(ops, om)
+	}
+	return ops, true
+}
+
 func scimErr(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/scim+json")
 	w.WriteHeader(status)
@@ -427,13 +440,11 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			scimErr(w, 404, "User not found")
 			return
 		}
-		ops, _ := body["Operations"].([]any)
-		for _, o := range ops {
-			om, ok := o.(map[string]any)
-			if !ok {
-				scimErr(w, 400, "Operations: each operation must be an object")
-				return
-			}
+		ops, ok := patchOps(w, body)
+		if !ok {
+			return
+		}
+		for _, om := range ops {
 			if p, ok := om["path"].(string); ok {
 				setSCIMPath(u, parseSCIMPath(p), om["value"])
 			} else if vm, ok := om["value"].(map[string]any); ok {

@@ -298,6 +298,12 @@ func selectProps(obj map[string]any, sel string, defaultSelect []string, entity 
 
 // writeEntity writes one object (200) with @odata.context, honouring $select.
 func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, contextPath, entity string, obj map[string]any, defaultSelect []string) {
+	s.writeEntityAt(w, r, "v1.0", contextPath, entity, obj, defaultSelect)
+}
+
+// writeEntityAt is writeEntity for an API version ("v1.0" or "beta"), which names the metadata document of the
+// context.
+func (s *Server) writeEntityAt(w http.ResponseWriter, r *http.Request, version, contextPath, entity string, obj map[string]any, defaultSelect []string) {
 	sel, err := selectProps(obj, r.URL.Query().Get("$select"), defaultSelect, entity)
 	if err != nil {
 		s.graphError(w, r, http.StatusBadRequest, "BadRequest", err.Error())
@@ -307,8 +313,59 @@ func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, contextPath
 	for k, v := range sel {
 		out[k] = v
 	}
-	out["@odata.context"] = s.base(r) + "/v1.0/$metadata#" + contextPath
+	out["@odata.context"] = s.base(r) + "/" + version + "/$metadata#" + contextPath
 	writeJSON(w, http.StatusOK, out)
+}
+
+// getObject serves a GET of one object: find, under s.mu, returns its properties and whether it exists; the answer
+// is writeEntityAt's, or 404 naming key.
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request, key, version, contextPath, entity string, defaultSelect []string, find func() (map[string]any, bool)) {
+	s.mu.Lock()
+	obj, found := find()
+	s.mu.Unlock()
+	if !found {
+		s.notFound(w, r, key)
+		return
+	}
+	s.writeEntityAt(w, r, version, contextPath, entity, obj, defaultSelect)
+}
+
+// listVisible serves a list of the objects of the set that set returns which replication shows, in creation order,
+// each rendered by render under s.mu, through listQueryAt.
+func listVisible[T stored](s *Server, w http.ResponseWriter, r *http.Request, version, contextPath, entity string, set func() map[string]T, render func(T) map[string]any, filterable, defaultSelect []string) {
+	s.mu.Lock()
+	objs := visibleInOrder(set(), s.now())
+	items := make([]map[string]any, len(objs))
+	for i, o := range objs {
+		items[i] = render(o)
+	}
+	s.mu.Unlock()
+	s.listQueryAt(w, r, version, contextPath, entity, items, filterable, defaultSelect)
+}
+
+// listRelated serves a list of the directory objects related to the object the path's {id} names (its members,
+// the groups it is a member of), filterable by id and displayName as every directoryObject collection.
+func (s *Server) listRelated(w http.ResponseWriter, r *http.Request, version string, collect func(id string) ([]map[string]any, bool)) {
+	if items, ok := s.related(w, r, collect); ok {
+		s.listQueryAt(w, r, version, "directoryObjects", "directoryObject", items, []string{"id", "displayName"}, nil)
+	}
+}
+
+// related runs collect under s.mu for the object the path's {id} names: it returns the related objects (never nil)
+// and whether that object exists. When it does not, related answers 404 naming it and reports false.
+func (s *Server) related(w http.ResponseWriter, r *http.Request, collect func(id string) ([]map[string]any, bool)) ([]map[string]any, bool) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	items, found := collect(id)
+	s.mu.Unlock()
+	if !found {
+		s.notFound(w, r, id)
+		return nil, false
+	}
+	if items == nil {
+		items = []map[string]any{}
+	}
+	return items, true
 }
 
 func containsFold(list []string, s string) bool {

@@ -62,22 +62,17 @@ func (s *Server) directoryObjectLocked(id string) map[string]any {
 // listOwners serves GET /{version}/{set}/{id}/owners.
 func (s *Server) listOwners(version, set string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
-		s.mu.Lock()
-		found := s.ownedLocked(set, id)
-		var items []map[string]any
-		for _, oid := range s.owners[strings.ToLower(id)] {
-			if obj := s.directoryObjectLocked(oid); obj != nil {
-				items = append(items, obj)
+		items, ok := s.related(w, r, func(id string) ([]map[string]any, bool) {
+			var items []map[string]any
+			for _, oid := range s.owners[strings.ToLower(id)] {
+				if obj := s.directoryObjectLocked(oid); obj != nil {
+					items = append(items, obj)
+				}
 			}
-		}
-		s.mu.Unlock()
-		if !found {
-			s.notFound(w, r, id)
+			return items, s.ownedLocked(set, id)
+		})
+		if !ok {
 			return
-		}
-		if items == nil {
-			items = []map[string]any{}
 		}
 		// Graph's context for this navigation property is the directoryObjects entity set.
 		writeJSON(w, http.StatusOK, map[string]any{
@@ -92,14 +87,8 @@ func (s *Server) listOwners(version, set string) http.HandlerFunc {
 // (both DOCUMENTED in the add-owner pages' error sections and widely reported; exact texts in the facts file).
 func (s *Server) addOwner(set string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		if !s.readJSON(w, r, &body) {
-			return
-		}
-		ref, _ := body["@odata.id"].(string)
-		oid := refObjectID(ref)
-		if oid == "" {
-			s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid object identifier '"+ref+"'.")
+		oid, ok := s.readRef(w, r, refObjectID)
+		if !ok {
 			return
 		}
 		id := r.PathValue("id")
@@ -150,6 +139,22 @@ func (s *Server) removeOwner(set string) http.HandlerFunc {
 			s.notFound(w, r, oid)
 		})
 	}
+}
+
+// readRef reads a $ref body {"@odata.id": "…"} and returns the object id parse finds in the URL (owners take
+// directoryObjects URLs only, group members the typed ones too). It answers 400 and reports false when there is none.
+func (s *Server) readRef(w http.ResponseWriter, r *http.Request, parse func(ref string) string) (string, bool) {
+	var body map[string]any
+	if !s.readJSON(w, r, &body) {
+		return "", false
+	}
+	ref, _ := body["@odata.id"].(string)
+	oid := parse(ref)
+	if oid == "" {
+		s.graphError(w, r, http.StatusBadRequest, CodeBadRequest, "Invalid object identifier '"+ref+"'.")
+		return "", false
+	}
+	return oid, true
 }
 
 // refObjectID takes the object id from an @odata.id such as https://graph.microsoft.com/v1.0/directoryObjects/{id}
@@ -214,17 +219,12 @@ func betaServicePrincipal(props map[string]any) map[string]any {
 
 func (s *Server) getBetaApplication(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	var obj map[string]any
-	if a := s.visibleAppLocked(id); a != nil {
-		obj = betaApplication(a.props, s.betaProps[strings.ToLower(id)])
-	}
-	s.mu.Unlock()
-	if obj == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	s.writeBetaEntity(w, r, "applications/$entity", "application", obj)
+	s.getObject(w, r, id, "beta", "applications/$entity", "application", nil, func() (map[string]any, bool) {
+		if a := s.visibleAppLocked(id); a != nil {
+			return betaApplication(a.props, s.betaProps[strings.ToLower(id)]), true
+		}
+		return nil, false
+	})
 }
 
 // patchBetaApplication accepts the beta-only oauth2RequirePostResponse and every v1.0 property.
@@ -234,12 +234,7 @@ func (s *Server) patchBetaApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	s.underLock(w, func(w http.ResponseWriter) {
-		a := s.visibleAppLocked(id)
-		if a == nil {
-			s.notFound(w, r, id)
-			return
-		}
+	underLockWith(s, w, r, id, func() *application { return s.visibleAppLocked(id) }, func(w http.ResponseWriter, a *application) {
 		beta := map[string]any{}
 		rest := map[string]any{}
 		for k, v := range body {
@@ -273,26 +268,10 @@ func (s *Server) patchBetaApplication(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getBetaServicePrincipal(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	var obj map[string]any
-	if sp := s.spLocked(id, true); sp != nil {
-		obj = betaServicePrincipal(sp.props)
-	}
-	s.mu.Unlock()
-	if obj == nil {
-		s.notFound(w, r, id)
-		return
-	}
-	s.writeBetaEntity(w, r, "servicePrincipals/$entity", "servicePrincipal", obj)
-}
-
-// writeBetaEntity is writeEntity with the beta metadata context.
-func (s *Server) writeBetaEntity(w http.ResponseWriter, r *http.Request, contextPath, entity string, obj map[string]any) {
-	sel, err := selectProps(obj, r.URL.Query().Get("$select"), nil, entity)
-	if err != nil {
-		s.graphError(w, r, http.StatusBadRequest, "BadRequest", err.Error())
-		return
-	}
-	sel["@odata.context"] = s.base(r) + "/beta/$metadata#" + contextPath
-	writeJSON(w, http.StatusOK, sel)
+	s.getObject(w, r, id, "beta", "servicePrincipals/$entity", "servicePrincipal", nil, func() (map[string]any, bool) {
+		if sp := s.spLocked(id, true); sp != nil {
+			return betaServicePrincipal(sp.props), true
+		}
+		return nil, false
+	})
 }

@@ -174,12 +174,7 @@ func TestAccessTokenIsAVerifiableAppOnlyJWT(t *testing.T) {
 	}
 
 	// The roles claim follows the grants (permissions.go) for later tokens.
-	var others []string
-	for _, p := range granted {
-		if p != "Synchronization.ReadWrite.All" {
-			others = append(others, p)
-		}
-	}
+	others := sandboxtest.AllBut(granted, "Synchronization.ReadWrite.All")
 	tn.s.RevokeAppRoles(testClient, others...)
 	tok := tn.getToken(url.Values{"grant_type": {"client_credentials"}, "client_id": {testClient}, "client_secret": {testSecret}, "scope": {graphDefaultScope}})
 	if rs := sandboxtest.As[[]any](t, parseClaims(t, tok)["roles"]); len(rs) != 1 || rs[0] != "Synchronization.ReadWrite.All" {

@@ -274,15 +274,42 @@ func (s *Server) provisionOnDemand(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// invalidTenantURLOutcome is the outcome of provisioning one object while the job's BaseAddress is not a usable
+// tenant URL: a failed export test connection. sourceType is "" for users (their outcomes name none).
+func (s *Server) invalidTenantURLOutcome(sourceID, sourceType, targetType string) *outcome {
+	o := &outcome{start: s.now(), end: s.now(), action: "Other", sourceID: sourceID, upn: sourceID, sourceType: sourceType, targetType: targetType}
+	o.steps = append(o.steps, provisioningStep{Name: "EntryExportTestConnection", Type: "Export", Status: "Failure",
+		Description: invalidTenantURLMessage, Timestamp: graphTime(s.now()), Details: map[string]string{}})
+	o.finish("Failure", CodeSCIMInvalidCredentials, invalidTenantURLMessage)
+	return o
+}
+
+// copyEscrow copies a job's escrow (source object id → target id) for a run that works without the lock.
+func copyEscrow(escrow map[string]string) map[string]string {
+	out := make(map[string]string, len(escrow))
+	for k, v := range escrow {
+		out[k] = v
+	}
+	return out
+}
+
+// newProvisionRun prepares the provisioning of one object against the job's SCIM endpoint (base and rfc as
+// parseTenantURL reads the BaseAddress secret; on-demand runs never send RFC 7644-compliant PATCH requests).
+func (s *Server) newProvisionRun(base string, rfc bool, mapping *userMapping, secrets []secretKV, escrow map[string]string, onDemand bool) *provisionRun {
+	return &provisionRun{
+		client:  &scimClient{hc: s.httpClient(), base: base, token: secretValue(secrets, "SecretToken")},
+		rfc:     rfc && !onDemand,
+		mapping: mapping,
+		escrow:  escrow,
+		now:     s.now,
+	}
+}
+
 // provisionOne provisions one user for a job and records the result in the job's escrow.
 func (s *Server) provisionOne(ctx context.Context, spID, jobID, userID string, mapping *userMapping, secrets []secretKV, onDemand bool) (*outcome, error) {
 	base, rfc, ok := parseTenantURL(secretValue(secrets, "BaseAddress"))
 	if !ok {
-		o := &outcome{start: s.now(), end: s.now(), action: "Other", sourceID: userID, upn: userID, targetType: mapping.targetObject}
-		o.steps = append(o.steps, provisioningStep{Name: "EntryExportTestConnection", Type: "Export", Status: "Failure",
-			Description: invalidTenantURLMessage, Timestamp: graphTime(s.now()), Details: map[string]string{}})
-		o.finish("Failure", CodeSCIMInvalidCredentials, invalidTenantURLMessage)
-		return o, nil
+		return s.invalidTenantURLOutcome(userID, "", mapping.targetObject), nil
 	}
 	s.mu.Lock()
 	sp, j := s.jobLocked(spID, jobID, false)
@@ -291,20 +318,10 @@ func (s *Server) provisionOne(ctx context.Context, spID, jobID, userID string, m
 		return nil, fmt.Errorf("job %s was deleted", jobID)
 	}
 	u := s.snapshotUserLocked(sp, j, userID)
-	escrow := make(map[string]string, len(j.escrow))
-	for k, v := range j.escrow {
-		escrow[k] = v
-	}
+	escrow := copyEscrow(j.escrow)
 	s.mu.Unlock()
 
-	run := &provisionRun{
-		client:  &scimClient{hc: s.httpClient(), base: base, token: secretValue(secrets, "SecretToken")},
-		rfc:     rfc && !onDemand,
-		mapping: mapping,
-		escrow:  escrow,
-		now:     s.now,
-	}
-	o := run.provision(ctx, u)
+	o := s.newProvisionRun(base, rfc, mapping, secrets, escrow, onDemand).provision(ctx, u)
 
 	s.mu.Lock()
 	if _, j := s.jobLocked(spID, jobID, false); j != nil && u.found {

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
+	"github.com/google/uuid"
 )
 
 // NonGalleryTemplateID is the application template of "Create your own application" (microsoft-graph.md §3.1).
@@ -492,14 +493,8 @@ func (s *Server) scheduler(ctx context.Context, every time.Duration) {
 	}
 }
 
-func newGUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = (b[6] & 0x0f) | 0x40
-	b[8] = (b[8] & 0x3f) | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+// newGUID is a random (version 4) GUID in the lower-case form Entra shows object ids in.
+func newGUID() string { return uuid.NewString() }
 
 func randomToken(n int) string {
 	b := make([]byte, n)

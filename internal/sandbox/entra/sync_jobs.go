@@ -222,14 +222,13 @@ func (s *Server) withJob(w http.ResponseWriter, r *http.Request, f func(w http.R
 
 // withSP runs f with s.mu held and the request's visible service principal, or answers 404.
 func (s *Server) withSP(w http.ResponseWriter, r *http.Request, f func(w http.ResponseWriter, sp *servicePrincipal)) {
-	s.underLock(w, func(w http.ResponseWriter) {
-		sp := s.spLocked(r.PathValue("id"), true)
-		if sp == nil {
-			s.notFound(w, r, r.PathValue("id"))
-			return
-		}
-		f(w, sp)
-	})
+	id := r.PathValue("id")
+	underLockWith(s, w, r, id, func() *servicePrincipal { return s.spLocked(id, true) }, f)
+}
+
+// withGroup runs f with s.mu held and the visible group id names, or answers 404.
+func (s *Server) withGroup(w http.ResponseWriter, r *http.Request, id string, f func(w http.ResponseWriter, g *group)) {
+	underLockWith(s, w, r, id, func() *group { return s.visibleGroupLocked(id) }, f)
 }
 
 func (s *Server) baseLocked(r *http.Request) string {
@@ -273,25 +272,20 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) {
 			out = append(out, t)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/templates",
+			"@odata.context": s.syncContextLocked(r, sp, "templates"),
 			"value":          out,
 		})
 	})
 }
 
 func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) {
-	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
-		tid := r.PathValue("tid")
-		if !knownTemplate(tid) {
-			s.notFound(w, r, tid)
-			return
-		}
+	s.withTemplate(w, r, func(w http.ResponseWriter, sp *servicePrincipal, tid string) {
 		t, err := s.templateJSON(tid, s.baseLocked(r), sp)
 		if err != nil {
 			s.syncError(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
-		t["@odata.context"] = s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/templates/$entity"
+		t["@odata.context"] = s.syncContextLocked(r, sp, "templates/$entity")
 		writeJSON(w, http.StatusOK, t)
 	})
 }
@@ -305,7 +299,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 			out = append(out, j.view(configured))
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/jobs",
+			"@odata.context": s.syncContextLocked(r, sp, "jobs"),
 			"value":          out,
 		})
 	})
@@ -349,19 +343,38 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 			escrow:   map[string]string{},
 		}
 		sp.jobs[id] = j
-		writeJSON(w, http.StatusCreated, struct {
-			Context string `json:"@odata.context"`
-			Job
-		}{s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/jobs/$entity", j.view(secretsConfigured(sp.secrets))})
+		s.writeJobLocked(w, r, http.StatusCreated, sp, j)
+	})
+}
+
+// writeJobLocked answers a job as its own entity. Callers hold s.mu.
+func (s *Server) writeJobLocked(w http.ResponseWriter, r *http.Request, status int, sp *servicePrincipal, j *job) {
+	writeJSON(w, status, struct {
+		Context string `json:"@odata.context"`
+		Job
+	}{s.syncContextLocked(r, sp, "jobs/$entity"), j.view(secretsConfigured(sp.secrets))})
+}
+
+// syncContextLocked is the @odata.context of path under a service principal's synchronization. Callers hold s.mu.
+func (s *Server) syncContextLocked(r *http.Request, sp *servicePrincipal, path string) string {
+	return s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/" + path
+}
+
+// withTemplate is withSP for a template route: 404 for a template id the service principal does not offer.
+func (s *Server) withTemplate(w http.ResponseWriter, r *http.Request, f func(w http.ResponseWriter, sp *servicePrincipal, tid string)) {
+	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
+		tid := r.PathValue("tid")
+		if !knownTemplate(tid) {
+			s.notFound(w, r, tid)
+			return
+		}
+		f(w, sp, tid)
 	})
 }
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	s.withJob(w, r, func(w http.ResponseWriter, sp *servicePrincipal, j *job) {
-		writeJSON(w, http.StatusOK, struct {
-			Context string `json:"@odata.context"`
-			Job
-		}{s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/jobs/$entity", j.view(secretsConfigured(sp.secrets))})
+		s.writeJobLocked(w, r, http.StatusOK, sp, j)
 	})
 }
 
@@ -468,14 +481,23 @@ func (s *Server) validateCredentialsJob(w http.ResponseWriter, r *http.Request) 
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	var saved []secretKV
-	ok := false
-	s.withJob(w, r, func(w http.ResponseWriter, sp *servicePrincipal, _ *job) {
-		saved, ok = append([]secretKV(nil), sp.secrets...), true
-	})
-	if ok {
+	if saved, ok := s.savedSecrets(w, r, true); ok {
 		s.validateCredentials(w, r, body, saved)
 	}
+}
+
+// savedSecrets copies the credentials saved on the request's service principal, found through its job (withJob)
+// when ofJob, or answers 404 and reports false.
+func (s *Server) savedSecrets(w http.ResponseWriter, r *http.Request, ofJob bool) ([]secretKV, bool) {
+	var saved []secretKV
+	ok := false
+	keep := func(sp *servicePrincipal) { saved, ok = append([]secretKV(nil), sp.secrets...), true }
+	if ofJob {
+		s.withJob(w, r, func(_ http.ResponseWriter, sp *servicePrincipal, _ *job) { keep(sp) })
+	} else {
+		s.withSP(w, r, func(_ http.ResponseWriter, sp *servicePrincipal) { keep(sp) })
+	}
+	return saved, ok
 }
 
 // validateCredentialsCollection serves POST …/jobs/validateCredentials, usable before a job exists; it needs
@@ -485,11 +507,7 @@ func (s *Server) validateCredentialsCollection(w http.ResponseWriter, r *http.Re
 	if !s.readJSON(w, r, &body) {
 		return
 	}
-	var saved []secretKV
-	ok := false
-	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
-		saved, ok = append([]secretKV(nil), sp.secrets...), true
-	})
+	saved, ok := s.savedSecrets(w, r, false)
 	if !ok {
 		return
 	}

@@ -73,36 +73,29 @@ func spellFlowTypes(v string, spelling FlowTypesSpelling) string {
 	return strings.Join(splitFlags(v), sep)
 }
 
+// writeSchema answers a synchronization schema rendered for id with its context (renderSchema).
+func (s *Server) writeSchema(w http.ResponseWriter, r *http.Request, schema json.RawMessage, id string, spelling FlowTypesSpelling, ctx string) {
+	b, err := renderSchema(schema, id, spelling, ctx)
+	if err != nil {
+		s.syncError(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", graphContentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
 func (s *Server) getJobSchema(w http.ResponseWriter, r *http.Request) {
 	s.withJob(w, r, func(w http.ResponseWriter, sp *servicePrincipal, j *job) {
-		ctx := s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/jobs('" + j.id + "')/schema/$entity"
-		b, err := renderSchema(j.schema, j.id, j.spelling, ctx)
-		if err != nil {
-			s.syncError(w, r, http.StatusInternalServerError, err.Error())
-			return
-		}
-		w.Header().Set("Content-Type", graphContentType)
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(b)
+		ctx := s.syncContextLocked(r, sp, "jobs('"+j.id+"')/schema/$entity")
+		s.writeSchema(w, r, j.schema, j.id, j.spelling, ctx)
 	})
 }
 
 func (s *Server) getTemplateSchema(w http.ResponseWriter, r *http.Request) {
-	s.withSP(w, r, func(w http.ResponseWriter, sp *servicePrincipal) {
-		tid := r.PathValue("tid")
-		if !knownTemplate(tid) {
-			s.notFound(w, r, tid)
-			return
-		}
-		ctx := s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/templates('" + tid + "')/schema/$entity"
-		b, err := renderSchema(defaultSchema(), tid+".00000000000000000000000000000000", s.spelling, ctx)
-		if err != nil {
-			s.syncError(w, r, http.StatusInternalServerError, err.Error())
-			return
-		}
-		w.Header().Set("Content-Type", graphContentType)
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(b)
+	s.withTemplate(w, r, func(w http.ResponseWriter, sp *servicePrincipal, tid string) {
+		ctx := s.syncContextLocked(r, sp, "templates('"+tid+"')/schema/$entity")
+		s.writeSchema(w, r, defaultSchema(), tid+".00000000000000000000000000000000", s.spelling, ctx)
 	})
 }
 

@@ -134,7 +134,7 @@ func (s *Server) getSecrets(w http.ResponseWriter, r *http.Request) {
 			out = append(out, kv)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": s.baseLocked(r) + "/v1.0/$metadata#servicePrincipals('" + sp.id + "')/synchronization/secrets",
+			"@odata.context": s.syncContextLocked(r, sp, "secrets"),
 			"value":          out,
 		})
 	})

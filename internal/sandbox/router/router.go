@@ -45,6 +45,14 @@ type Fault struct {
 	Times int `json:"times,omitempty"`
 }
 
+// retryAfter is the Retry-After the fault's error answer carries: RetryAfter, one second when unset.
+func (f *Fault) retryAfter() time.Duration {
+	if f.RetryAfter == 0 {
+		return time.Second
+	}
+	return f.RetryAfter
+}
+
 // before reports whether the fault acts before the request is handled; after, whether it acts once it was.
 func (f *Fault) before() bool { return f.Status != 0 || f.Latency > 0 }
 func (f *Fault) after() bool  { return f.AfterStatus != 0 || f.AfterLatency > 0 || f.AfterDrop }
@@ -159,14 +167,20 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.mux.ServeHTTP(w, r)
 }
 
+// keepBody reads r's body for the request log and gives the handler a copy to read.
+func keepBody(r *http.Request) []byte {
+	if r.Body == nil {
+		return nil
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body
+}
+
 // account counts and logs every request to h under route, with its answer's status.
 func (rt *Router) account(route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body []byte
-		if r.Body != nil {
-			body, _ = io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
+		body := keepBody(r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer rt.record(route, r, body, rec)
 		h(rec, r)
@@ -259,11 +273,7 @@ func (rt *Router) ResetCounters() {
 
 func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body []byte
-		if r.Body != nil {
-			body, _ = io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
+		body := keepBody(r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		if lw, refused := rt.rateLimited(rec, r); refused {
 			rt.record(route, r, body, rec)
@@ -288,11 +298,7 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 			return
 		}
 		if f.Status != 0 {
-			ra := f.RetryAfter
-			if ra == 0 {
-				ra = time.Second
-			}
-			rt.errorOut(rec, r, f.Status, ra)
+			rt.errorOut(rec, r, f.Status, f.retryAfter())
 			return
 		}
 		rt.mu.Lock()
@@ -326,11 +332,7 @@ func (rt *Router) wrap(route string, h http.HandlerFunc) http.Handler {
 			panic(http.ErrAbortHandler)
 		}
 		if f.AfterStatus != 0 {
-			ra := f.RetryAfter
-			if ra == 0 {
-				ra = time.Second
-			}
-			rt.errorOut(w, r, f.AfterStatus, ra)
+			rt.errorOut(w, r, f.AfterStatus, f.retryAfter())
 			return
 		}
 		for k, v := range buf.header {

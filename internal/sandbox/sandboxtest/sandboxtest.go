@@ -2,7 +2,10 @@
 // emulated APIs. Only test files import it.
 package sandboxtest
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // As returns v as a T, failing the test (instead of panicking) when v holds another type.
 func As[T any](t testing.TB, v any) T {
@@ -12,4 +15,9 @@ func As[T any](t testing.TB, v any) T {
 		t.Fatalf("got %T %v, want %T", v, v, x)
 	}
 	return x
+}
+
+// AllBut returns list without drop: the scopes or permissions of a token that lacks exactly one.
+func AllBut(list []string, drop string) []string {
+	return slices.DeleteFunc(slices.Clone(list), func(s string) bool { return s == drop })
 }

@@ -190,9 +190,11 @@ func writeGroupNotFound(w http.ResponseWriter, id string) {
 }
 
 // eqOnly rejects filters with `and`/`or`: Auth0 documents `eq` only for groups (scim-groups.md §1).
-func eqOnly(f Filter) bool {
-	_, ok := f.(eqFilter)
-	return ok
+func eqOnly(f Filter) string {
+	if _, ok := f.(eqFilter); ok {
+		return ""
+	}
+	return "Only the 'eq' operator is supported when filtering groups"
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
@@ -201,21 +203,10 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	var filter Filter
-	if fs := q.Get("filter"); fs != "" {
-		f, err := ParseFilter(fs)
-		if err != nil {
-			WriteError(w, http.StatusBadRequest, "invalidFilter", err.Error())
-			return
-		}
-		if !eqOnly(f) {
-			WriteError(w, http.StatusBadRequest, "invalidFilter", "Only the 'eq' operator is supported when filtering groups")
-			return
-		}
-		filter = f
+	filter, ok := readFilter(w, q, eqOnly)
+	if !ok {
+		return
 	}
-	start := max(intParam(q.Get("startIndex"), 1), 1)
-	count := min(max(intParam(q.Get("count"), maxResults), 0), maxResults)
 	withMembers := wantsMembers(q)
 	var matched []any
 	for _, g := range s.Groups(connID) {
@@ -227,14 +218,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 			matched = append(matched, res)
 		}
 	}
-	page := []any{}
-	if start-1 < len(matched) {
-		page = matched[start-1 : min(start-1+count, len(matched))]
-	}
-	writeJSON(w, http.StatusOK, listResponse{
-		Schemas: []string{ListResponseSchema}, TotalResults: len(matched), Resources: page,
-		StartIndex: start, ItemsPerPage: len(page),
-	})
+	writeList(w, q, matched)
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
@@ -342,18 +326,25 @@ func writePatchError(w http.ResponseWriter, pe *patchError) {
 	WriteError(w, http.StatusBadRequest, pe.scimType, pe.detail)
 }
 
-func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
-	connID, _, ok := s.authorize(w, r, ScopePostGroups)
-	if !ok {
-		return
-	}
+// readGroup authorizes a POST or PUT of a group for scope and reads and validates its body, returning the members
+// it names. It writes the error and reports false when any step fails.
+func (s *Server) readGroup(w http.ResponseWriter, r *http.Request, scope string) (string, groupBody, []string, bool) {
 	var b groupBody
-	if !readObject(w, r, &b) {
-		return
+	connID, _, ok := s.authorizeBody(w, r, scope, &b)
+	if !ok {
+		return "", b, nil, false
 	}
 	members, pe := validateGroup(b)
 	if pe != nil {
 		writePatchError(w, pe)
+		return "", b, nil, false
+	}
+	return connID, b, members, true
+}
+
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
+	connID, b, members, ok := s.readGroup(w, r, ScopePostGroups)
+	if !ok {
 		return
 	}
 	now := timestamp(s.now())
@@ -387,17 +378,8 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request) {
-	connID, _, ok := s.authorize(w, r, ScopePutGroups)
+	connID, b, members, ok := s.readGroup(w, r, ScopePutGroups)
 	if !ok {
-		return
-	}
-	var b groupBody
-	if !readObject(w, r, &b) {
-		return
-	}
-	members, pe := validateGroup(b)
-	if pe != nil {
-		writePatchError(w, pe)
 		return
 	}
 	s.changeGroup(w, r, connID, func(g *Group) *patchError {
@@ -411,12 +393,9 @@ func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
-	connID, _, ok := s.authorize(w, r, ScopePatchGroups)
-	if !ok {
-		return
-	}
 	var req patchRequest
-	if !readObject(w, r, &req) {
+	connID, _, ok := s.authorizeBody(w, r, ScopePatchGroups, &req)
+	if !ok {
 		return
 	}
 	if len(req.Operations) == 0 {

@@ -170,26 +170,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	var filter Filter
-	if fs := q.Get("filter"); fs != "" {
-		f, err := ParseFilter(fs)
-		if err != nil {
-			WriteError(w, http.StatusBadRequest, "invalidFilter", err.Error())
-			return
-		}
-		filter = f
-	}
-	start := intParam(q.Get("startIndex"), 1)
-	if start < 1 {
-		start = 1
-	}
-	count := intParam(q.Get("count"), maxResults)
-	if count < 0 {
-		count = 0
-	}
-	if count > maxResults {
-		count = maxResults
+	filter, ok := readFilter(w, r.URL.Query(), nil)
+	if !ok {
+		return
 	}
 	rows := compile(cfg.Mapping)
 	var matched []any
@@ -199,10 +182,39 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 			matched = append(matched, res)
 		}
 	}
+	writeList(w, r.URL.Query(), matched)
+}
+
+// readFilter parses the list request's filter (nil when there is none). refuse, when not nil, names what a resource
+// type does not support in the filters it parses ("" for none). It writes the 400 invalidFilter and reports false
+// when the filter is refused.
+func readFilter(w http.ResponseWriter, q url.Values, refuse func(Filter) string) (Filter, bool) {
+	fs := q.Get("filter")
+	if fs == "" {
+		return nil, true
+	}
+	f, err := ParseFilter(fs)
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, "invalidFilter", err.Error())
+		return nil, false
+	}
+	if refuse != nil {
+		if detail := refuse(f); detail != "" {
+			WriteError(w, http.StatusBadRequest, "invalidFilter", detail)
+			return nil, false
+		}
+	}
+	return f, true
+}
+
+// writeList answers a ListResponse with the page of matched that startIndex (1-based, at least 1) and count (0 to
+// maxResults, maxResults when absent) select.
+func writeList(w http.ResponseWriter, q url.Values, matched []any) {
+	start := max(intParam(q.Get("startIndex"), 1), 1)
+	count := min(max(intParam(q.Get("count"), maxResults), 0), maxResults)
 	page := []any{}
 	if start-1 < len(matched) {
-		end := min(start-1+count, len(matched))
-		page = matched[start-1 : end]
+		page = matched[start-1 : min(start-1+count, len(matched))]
 	}
 	writeJSON(w, http.StatusOK, listResponse{
 		Schemas:      []string{ListResponseSchema},
@@ -242,6 +254,15 @@ func writeNotFound(w http.ResponseWriter, userID string) {
 	WriteError(w, http.StatusNotFound, "", "User "+userID+" not found")
 }
 
+// authorizeBody is authorize followed by readObject of the body into v: both write their error and report false.
+func (s *Server) authorizeBody(w http.ResponseWriter, r *http.Request, scope string, v any) (string, Configuration, bool) {
+	connID, cfg, ok := s.authorize(w, r, scope)
+	if !ok || !readObject(w, r, v) {
+		return "", Configuration{}, false
+	}
+	return connID, cfg, true
+}
+
 // readObject decodes a JSON object request body, writing a 400 on failure.
 func readObject(w http.ResponseWriter, r *http.Request, v any) bool {
 	b, err := io.ReadAll(r.Body)
@@ -256,12 +277,9 @@ func readObject(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
-	connID, cfg, ok := s.authorize(w, r, ScopePostUsers)
-	if !ok {
-		return
-	}
 	var body map[string]any
-	if !readObject(w, r, &body) {
+	connID, cfg, ok := s.authorizeBody(w, r, ScopePostUsers, &body)
+	if !ok {
 		return
 	}
 	userNameValue, ok := Path{Attr: "userName"}.Value(body)
@@ -313,24 +331,18 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request) {
-	connID, cfg, ok := s.authorize(w, r, ScopePutUsers)
-	if !ok {
-		return
-	}
 	var body map[string]any
-	if !readObject(w, r, &body) {
+	connID, cfg, ok := s.authorizeBody(w, r, ScopePutUsers, &body)
+	if !ok {
 		return
 	}
 	s.update(w, r, connID, cfg, func(map[string]any) (map[string]any, error) { return body, nil })
 }
 
 func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
-	connID, cfg, ok := s.authorize(w, r, ScopePatchUsers)
-	if !ok {
-		return
-	}
 	var req patchRequest
-	if !readObject(w, r, &req) {
+	connID, cfg, ok := s.authorizeBody(w, r, ScopePatchUsers, &req)
+	if !ok {
 		return
 	}
 	s.update(w, r, connID, cfg, func(res map[string]any) (map[string]any, error) {

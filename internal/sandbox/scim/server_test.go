@@ -311,12 +311,7 @@ func TestAuthorization(t *testing.T) {
 	for _, op := range ops {
 		t.Run(op.method+" "+op.path, func(t *testing.T) {
 			// Every other scope is not enough.
-			var others []string
-			for _, s := range allUserScopes {
-				if s != op.scope {
-					others = append(others, s)
-				}
-			}
+			others := sandboxtest.AllBut(allUserScopes, op.scope)
 			h.tenant.tokens["partial"] = others
 			r := h.do(op.method, op.path, "partial", op.body)
 			want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"403","detail":"Insufficient scope, expected any of: ` + op.scope + `"}`
