@@ -274,7 +274,8 @@ func (s *Server) deleteClient(w http.ResponseWriter, r *http.Request) {
 }
 
 // listClients serves GET /clients: an array, or {total,start,limit,clients} with include_totals=true (go-auth0's
-// List always asks for it), paged by page/per_page, filtered by app_type (comma-separated) and is_global.
+// List always asks for it), paged by page/per_page, filtered by app_type (comma-separated). Auth0's is_global filter
+// is not served (the sandbox has no global client, and nothing the project runs sends it): it is ignored.
 func (s *Server) listClients(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var types []string
