@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/inflight"
 )
 
 // readCache remembers the answers to Management API GETs for the life of one provider process, so that the
@@ -38,9 +40,8 @@ type readCache struct {
 	// configured are the SCIM configurations (by URI) that a resource's state, planned without change in this
 	// process, says exist; dropped by any write that may change them.
 	configured map[string]configuredNote
-	// inflight are the URIs of the writes being sent; changed is closed (and replaced) whenever one ends.
-	inflight []string
-	changed  chan struct{}
+	// writing are the URIs of the writes being sent.
+	writing inflight.Writes
 }
 
 type cachedWrite struct {
@@ -69,61 +70,28 @@ func isFresh(ctx context.Context) bool {
 // get waits until no write in flight may change uri's answer, then returns the cached answer for uri, and the
 // generation a request started now belongs to.
 func (rc *readCache) get(ctx context.Context, uri string) (cachedAnswer, bool, uint64, error) {
-	for {
-		rc.mu.Lock()
-		changed := rc.changed
-		if !rc.writing(uri) {
-			a, ok := rc.entries[uri]
-			if isFresh(ctx) {
-				ok = false
-			}
-			gen := rc.gen
-			rc.mu.Unlock()
-			return a, ok, gen, nil
-		}
-		rc.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return cachedAnswer{}, false, 0, ctx.Err()
-		}
+	if err := rc.writing.Wait(ctx, func(w string) bool { return affects(w, uri) }); err != nil {
+		return cachedAnswer{}, false, 0, err
 	}
-}
-
-// writing reports whether a write in flight may change uri's answer (rc.mu held).
-func (rc *readCache) writing(uri string) bool {
-	for _, w := range rc.inflight {
-		if affects(w, uri) {
-			return true
-		}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	a, ok := rc.entries[uri]
+	if isFresh(ctx) {
+		ok = false
 	}
-	return false
+	return a, ok, rc.gen, nil
 }
 
 // begin records a write to uri as in flight and drops what it may change; call end with its outcome once it is over.
 func (rc *readCache) begin(method, uri string) {
 	rc.written(method, uri, 0, nil)
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if rc.changed == nil {
-		rc.changed = make(chan struct{})
-	}
-	rc.inflight = append(rc.inflight, uri)
+	rc.writing.Begin(uri)
 }
 
 // end records the outcome of a write begun with begin and wakes the reads that waited for it.
 func (rc *readCache) end(method, uri string, status int, body []byte) {
 	rc.written(method, uri, status, body)
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	for i, w := range rc.inflight {
-		if w == uri {
-			rc.inflight = append(rc.inflight[:i], rc.inflight[i+1:]...)
-			break
-		}
-	}
-	close(rc.changed)
-	rc.changed = make(chan struct{})
+	rc.writing.End(uri)
 }
 
 // put stores an answer read in generation gen, unless a write happened since.

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/inflight"
 )
 
 // readCache is a Graph middleware that remembers the answers to GETs for the life of one provider process, so that
@@ -41,10 +43,8 @@ type readCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]cachedAnswer
-	// inflight are the objects (related's keys) of the writes being sent; changed is closed (and replaced) whenever
-	// one ends.
-	inflight []string
-	changed  chan struct{}
+	// writing are the objects (objectOf) of the writes being sent.
+	writing inflight.Writes
 	// flight makes concurrent GETs of the same URL in the same generation one request (Terraform refreshes resources
 	// in parallel, and several of them read the same job or schema): without it, both miss the cache and the count of
 	// a plan's requests would depend on timing.
@@ -164,56 +164,23 @@ func (fr flightResult) result(req *http.Request, err error) (*http.Response, err
 // lookup waits until no write to an object related to obj is in flight, then returns the cached answer for key, if
 // any, and the generation.
 func (rc *readCache) lookup(ctx context.Context, key, obj string) (cachedAnswer, bool, uint64, error) {
-	for {
-		rc.mu.Lock()
-		changed := rc.changed
-		if !rc.writing(obj) {
-			a, ok := rc.entries[key]
-			gen := rc.gen
-			rc.mu.Unlock()
-			return a, ok, gen, nil
-		}
-		rc.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return cachedAnswer{}, false, 0, ctx.Err()
-		}
+	if err := rc.writing.Wait(ctx, func(w string) bool { return related(w, obj) }); err != nil {
+		return cachedAnswer{}, false, 0, err
 	}
-}
-
-// writing reports whether a write to an object related to obj is in flight (rc.mu held).
-func (rc *readCache) writing(obj string) bool {
-	for _, w := range rc.inflight {
-		if related(w, obj) {
-			return true
-		}
-	}
-	return false
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	a, ok := rc.entries[key]
+	return a, ok, rc.gen, nil
 }
 
 func (rc *readCache) beginWrite(obj string) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.invalidateLocked()
-	if rc.changed == nil {
-		rc.changed = make(chan struct{})
-	}
-	rc.inflight = append(rc.inflight, obj)
+	rc.invalidate()
+	rc.writing.Begin(obj)
 }
 
 func (rc *readCache) endWrite(obj string) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.invalidateLocked()
-	for i, w := range rc.inflight {
-		if w == obj {
-			rc.inflight = append(rc.inflight[:i], rc.inflight[i+1:]...)
-			break
-		}
-	}
-	close(rc.changed)
-	rc.changed = make(chan struct{})
+	rc.invalidate()
+	rc.writing.End(obj)
 }
 
 // objectOf is the object a Graph path names: its first three segments (version, collection, id), e.g.
@@ -233,7 +200,9 @@ func related(a, b string) bool {
 	return a == b || strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
 }
 
-func (rc *readCache) invalidateLocked() {
+func (rc *readCache) invalidate() {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
 	rc.gen++
 	rc.entries = nil
 }
