@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 // RetryPolicy bounds how a request is retried. Every wait is also bounded by the request's context: a wait that
@@ -121,12 +123,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 			_ = resp.Body.Close()
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
-		case <-timer.C:
+		if err := pacing.Sleep(ctx, wait); err != nil {
+			return nil, err
 		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	khttp "github.com/microsoft/kiota-http-go"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 const (
@@ -111,12 +113,8 @@ func (m *retryMiddleware) Intercept(p khttp.Pipeline, idx int, req *http.Request
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 			_ = resp.Body.Close()
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+		if err := pacing.Sleep(ctx, delay); err != nil {
+			return nil, err
 		}
 	}
 }

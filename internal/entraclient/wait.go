@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 // Replication-tolerant calls. Entra is eventually consistent: an object created a moment ago can answer 404, an
@@ -151,23 +153,10 @@ func (c *Client) next(d time.Duration) time.Duration {
 func sleep(ctx context.Context, d time.Duration) bool {
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
 		// Waking up after the deadline would be useless; wait until it, then report the end.
-		d = max(time.Until(dl), 0)
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
+		_ = pacing.Sleep(ctx, max(time.Until(dl), 0))
 		return false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return pacing.Sleep(ctx, d) == nil
 }
 
 func gaveUp(what string, waited time.Duration, last error, why string) error {

@@ -90,17 +90,22 @@ type Getter func(context.Context, any) diag.Diagnostics
 func Begin[M any, PM Model[M], C any](ctx context.Context, get Getter, client func() (C, diag.Diagnostics),
 	op Operation, dflt time.Duration, diags *diag.Diagnostics,
 ) (_ context.Context, _ context.CancelFunc, m M, c C, ok bool) {
-	diags.Append(get(ctx, &m)...)
-	if diags.HasError() {
-		return ctx, func() {}, m, c, false
-	}
-	c, d := client()
-	diags.Append(d...)
-	if diags.HasError() {
+	if m, c, ok = load[M](ctx, get, client, diags); !ok {
 		return ctx, func() {}, m, c, false
 	}
 	ctx, cancel := Bound(ctx, PM(&m).TimeoutsValue(), op, dflt, diags)
 	return ctx, cancel, m, c, !diags.HasError()
+}
+
+// load reads the model with get and requires the client: the start Begin and BeginRead share.
+func load[M any, C any](ctx context.Context, get Getter, client func() (C, diag.Diagnostics), diags *diag.Diagnostics) (m M, c C, ok bool) {
+	diags.Append(get(ctx, &m)...)
+	if diags.HasError() {
+		return m, c, false
+	}
+	c, d := client()
+	diags.Append(d...)
+	return m, c, !diags.HasError()
 }
 
 // Bound bounds ctx by the timeout op picks from the timeouts block v, dflt when the block does not set it. For
@@ -127,13 +132,7 @@ type DataSourceModel[M any] interface {
 func BeginRead[M any, PM DataSourceModel[M], C any](ctx context.Context, get Getter, client func() (C, diag.Diagnostics),
 	dflt time.Duration, diags *diag.Diagnostics,
 ) (_ context.Context, _ context.CancelFunc, m M, c C, ok bool) {
-	diags.Append(get(ctx, &m)...)
-	if diags.HasError() {
-		return ctx, func() {}, m, c, false
-	}
-	c, d := client()
-	diags.Append(d...)
-	if diags.HasError() {
+	if m, c, ok = load[M](ctx, get, client, diags); !ok {
 		return ctx, func() {}, m, c, false
 	}
 	timeout, d := PM(&m).TimeoutsValue().Read(ctx, dflt)

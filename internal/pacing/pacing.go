@@ -107,12 +107,8 @@ func (p *Pacer) paced(ctx context.Context, start time.Time) error {
 		if d > time.Second {
 			tflog.Info(ctx, "Pacing requests: the tenant's rate limit is used up; waiting for it to reset", map[string]any{"cloud": p.name, "wait": d.Round(time.Millisecond).String()})
 		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := Sleep(ctx, d); err != nil {
+			return err
 		}
 	}
 	if err := p.lim.Wait(ctx); err != nil {
@@ -236,4 +232,18 @@ func (p *Pacer) Stats() (waited time.Duration, throttled int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.waited, p.n429
+}
+
+// Sleep waits for d, or until ctx ends, whichever comes first, and returns ctx's error in the second case. Every
+// wait of the provider (a retry's backoff, a poll's interval, the pacer's gate) goes through it: nothing sleeps past
+// its operation's deadline.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 // createOrAdopt creates the connection's SCIM configuration so that no run of the provider, however it ends,
@@ -55,12 +56,8 @@ func createOrAdopt(ctx context.Context, client *auth0client.Client, conn *auth0c
 		tflog.Warn(ctx, "Creating the SCIM configuration failed and none exists; creating it again", map[string]any{
 			"connection_id": id, "create_answer": err.Error(), "wait": wait.String(),
 		})
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if pacing.Sleep(ctx, wait) != nil {
 			return nil, err
-		case <-t.C:
 		}
 		wait = min(2*wait, 5*time.Second)
 	}

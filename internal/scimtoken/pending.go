@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/pacing"
 )
 
 // Tokens cannot be read back with their secret, so a token whose creation answer was lost is useless: nobody can
@@ -187,12 +188,8 @@ func createToken(ctx context.Context, client *auth0client.Client, connID string,
 		if _, rerr := revokeLeftovers(ctx, client, conn, now); rerr != nil {
 			return nil, fmt.Errorf("%w\n\n%v", err, rerr)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if pacing.Sleep(ctx, wait) != nil {
 			return nil, err
-		case <-t.C:
 		}
 		wait = min(2*wait, 5*time.Second)
 	}
