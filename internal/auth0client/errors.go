@@ -38,14 +38,8 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	if e.credentials {
 		// Cause first: what Auth0 said about the credentials and what to check, then what the provider was doing.
-		fmt.Fprintf(&b, "Auth0 rejected the provider's credentials: %d %s", e.StatusCode, http.StatusText(e.StatusCode))
-		if e.Message != "" && e.Message != http.StatusText(e.StatusCode) {
-			b.WriteString(": ")
-			b.WriteString(e.Message)
-		}
-		if e.Code != "" {
-			fmt.Fprintf(&b, " (%s)", e.Code)
-		}
+		b.WriteString("Auth0 rejected the provider's credentials: ")
+		e.writeAnswer(&b)
 		b.WriteString(". Check the provider's Auth0 credentials (auth0.client_id and auth0.client_secret, or AUTH0_CLIENT_ID and " +
 			"AUTH0_CLIENT_SECRET): they must belong to a machine-to-machine application of this tenant authorized for the Management API")
 		if e.repeated {
@@ -76,19 +70,25 @@ func (e *Error) Error() string {
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Auth0 answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Message != "" && e.Message != http.StatusText(e.StatusCode) {
-		b.WriteString(": ")
-		b.WriteString(e.Message)
-	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, " (%s)", e.Code)
-	}
+	b.WriteString("Auth0 answered ")
+	e.writeAnswer(&b)
 	if hint := e.hint(); hint != "" {
 		b.WriteString(". ")
 		b.WriteString(hint)
 	}
 	return b.String()
+}
+
+// writeAnswer writes what Auth0 answered: the status, its message when it says more than the status, and its code.
+func (e *Error) writeAnswer(b *strings.Builder) {
+	fmt.Fprintf(b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" && e.Message != http.StatusText(e.StatusCode) {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(b, " (%s)", e.Code)
+	}
 }
 
 // Unwrap returns the underlying error.
