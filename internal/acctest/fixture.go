@@ -68,11 +68,11 @@ func (s fixtureState) differences(after fixtureState) []string {
 	var out []string
 	switch {
 	case s.scim == "" && after.scim != "":
-		out = append(out, "it now has a SCIM configuration ("+after.scim+")")
+		out = append(out, "it now has a SCIM configuration ("+cut(after.scim)+")")
 	case s.scim != "" && after.scim == "":
 		out = append(out, "its SCIM configuration is gone")
 	case s.scim != after.scim:
-		out = append(out, "its SCIM configuration changed from "+s.scim+" to "+after.scim)
+		out = append(out, "its SCIM configuration changed from "+cut(s.scim)+" to "+cut(after.scim))
 	}
 	for _, id := range after.tokens {
 		if !slices.Contains(s.tokens, id) {
@@ -152,7 +152,7 @@ func (tg *Target) guardFixture(t testing.TB) {
 	if tg.Sandbox == nil && (before.scim != "" || len(before.tokens) > 0) {
 		t.Fatalf("acctest: the fixture connection %s already has a SCIM configuration (%s) or SCIM tokens (%v) "+
 			"before the test: an earlier test left them (its fixture check names it) or a failed run did; `make sweep` removes them",
-			tg.ConnectionID, before.scim, before.tokens)
+			tg.ConnectionID, cut(before.scim), before.tokens)
 	}
 	t.Cleanup(func() {
 		after, err := tg.readFixture(a0)
