@@ -84,20 +84,25 @@ type Target struct {
 }
 
 // NewTarget starts a seeded sandbox for the test, or, on tenants, reads the fixture (failing at once, listing what
-// is missing).
+// is missing). Either way the test checks when it ends that the fixture connection is back as it found it (no SCIM
+// configuration, token or option left changed; see guardFixture), so that a test that leaks onto the shared fixture
+// fails itself instead of a later one.
 func NewTarget(t testing.TB) *Target {
 	t.Helper()
+	var tg *Target
 	if !OnTenants() {
-		sb := startSandbox(t)
-		return SandboxTarget(sb)
+		tg = SandboxTarget(startSandbox(t))
+	} else {
+		if missing := MissingTenantVariables(); len(missing) > 0 {
+			t.Fatal(missingMessage(missing))
+		}
+		tg = &Target{Auth0Domain: os.Getenv("AUTH0_DOMAIN"), Fixture: Fixture{
+			ConnectionID: os.Getenv(EnvConnectionID), OIDCClientID: os.Getenv(EnvOIDCClientID), GroupID: os.Getenv(EnvGroupID),
+			PresentUserID: os.Getenv(EnvPresentUserID), AbsentUserID: os.Getenv(EnvAbsentUserID),
+		}}
 	}
-	if missing := MissingTenantVariables(); len(missing) > 0 {
-		t.Fatal(missingMessage(missing))
-	}
-	return &Target{Auth0Domain: os.Getenv("AUTH0_DOMAIN"), Fixture: Fixture{
-		ConnectionID: os.Getenv(EnvConnectionID), OIDCClientID: os.Getenv(EnvOIDCClientID), GroupID: os.Getenv(EnvGroupID),
-		PresentUserID: os.Getenv(EnvPresentUserID), AbsentUserID: os.Getenv(EnvAbsentUserID),
-	}}
+	tg.guardFixture(t)
+	return tg
 }
 
 // SandboxFixture is the fixture the seeded sandbox provides.

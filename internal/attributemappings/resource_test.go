@@ -550,17 +550,24 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 	})
 }
 
-// TestAccAttributeMappings_errors checks every plan-time error, and the apply-time collision when the job is only
-// known at apply.
+// TestAccAttributeMappings_errors runs on both targets: a matching precedence collision known only at apply, then
+// every invalid argument failing the plan with a message naming it, against a real job's schema read through Graph
+// (the Auth0 side prepared through the Management API). On the sandbox the request log also shows that no failed plan
+// wrote anything.
 func TestAccAttributeMappings_errors(t *testing.T) {
-	e := newEnv(t)
-	sb := e.sb
-	app, vars := appHCL(t, sb)
-	// A failed plan writes nothing: from the first plan-only step on, every step checks that no request but reads
-	// (and logins) reached either cloud since the counters were reset, which covers the step before it.
-	noWrites := func() { acctest.CheckNoWrites(t, sb) }
+	e := newTargetEnv(t)
+	sb, tg := e.sb, e.tg
+	app, vars, _ := targetAppHCL(t, tg)
+	// A failed plan writes nothing: on the sandbox, from the first plan-only step on, every step checks that no
+	// request but reads (and logins) reached either cloud since the counters were reset, which covers the step before
+	// it.
+	noWrites := func() {
+		if sb != nil {
+			acctest.CheckNoWrites(t, sb)
+		}
+	}
 	planHCL := func(hcl, want string) resource.TestStep {
-		return resource.TestStep{ConfigVariables: vars, Config: acctest.Config(sb, app, hcl), PlanOnly: true, ExpectError: acctest.ErrorRe(want), PreConfig: noWrites}
+		return resource.TestStep{ConfigVariables: vars, Config: tg.Config(app, hcl), PlanOnly: true, ExpectError: acctest.ErrorRe(want), PreConfig: noWrites}
 	}
 	plan := func(body, want string) resource.TestStep { return planHCL(mappingsHCL(body), want) }
 	mappingsFor := func(sp, job string) string {
@@ -572,7 +579,9 @@ resource "auth0entra_attribute_mappings" "users" {
 }`, sp, job)
 	}
 	const someJob = "scim.00000000000000000000000000000000.00000000-0000-0000-0000-000000000000"
-	sb.Entra.SetReplicationLag(500 * time.Millisecond)
+	if sb != nil {
+		sb.Entra.SetReplicationLag(500 * time.Millisecond)
+	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -581,16 +590,20 @@ resource "auth0entra_attribute_mappings" "users" {
 			{
 				// Known only at apply: the collision with userName (precedence 1) fails the apply, naming the row.
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
+				Config:          tg.Config(app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
 				ExpectError:     acctest.ErrorRe(`(?s)Matching precedence already used.*"userName".*precedence 1`),
 			},
-			{ConfigVariables: vars, Config: acctest.Config(sb, app), Check: e.capture},
+			{ConfigVariables: vars, Config: tg.Config(app), Check: e.capture},
 			{
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
+				Config:          tg.Config(app, mappingsHCL(`mapping = [{ target_attribute = "externalId", source_attribute = "objectId", matching_precedence = 1 }]`)),
 				PlanOnly:        true,
 				ExpectError:     acctest.ErrorRe(`(?s)Matching precedence already used.*"userName"`),
-				PreConfig:       func() { acctest.ResetCounters(sb) },
+				PreConfig: func() {
+					if sb != nil {
+						acctest.ResetCounters(sb)
+					}
+				},
 			},
 			plan(`mapping = [{ target_attribute = "emails[type eq \"private\"].value", source_attribute = "mail" }]`, `(?s)Unknown target attribute.*private.*customappsso.*include:.*work`),
 			plan(`mapping = [{ target_attribute = "externalid", source_attribute = "mail" }, { target_attribute = "externalId", source_attribute = "objectId" }]`, `(?s)Target attribute mapped twice.*"externalId" and "externalid"`),
@@ -625,7 +638,7 @@ resource "auth0entra_attribute_mappings" "users" {
 			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "scim"), `(?s)Invalid provisioning job id.*job_id = "scim".*<template>\.<tenant id as 32 hexadecimal digits>\.<application id>.*template id.*auth0entra_enterprise_app.x.job_id`),
 			planHCL(mappingsFor("00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000"), `(?s)Invalid provisioning job id.*job_id = "00000000-0000-0000-0000-000000000000".*That is a GUID`),
 			// The last failed plan wrote nothing either.
-			{ConfigVariables: vars, Config: acctest.Config(sb, app), PlanOnly: true, PreConfig: noWrites},
+			{ConfigVariables: vars, Config: tg.Config(app), PlanOnly: true, PreConfig: noWrites},
 		},
 	})
 }

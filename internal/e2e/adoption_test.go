@@ -50,7 +50,7 @@ func TestAccAdoptExistingSetup(t *testing.T) {
 		"engineering_group_id": config.StringVariable(tg.GroupID),
 		"current_scim_token":   config.StringVariable(hand.Token),
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	tg.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkBothCloudsClean(t, tg, &got),

@@ -115,7 +115,7 @@ func testDrift(t *testing.T, d drift) {
 			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPostRefresh: sawDrift},
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	tg.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkBothCloudsClean(t, tg, &r.got),

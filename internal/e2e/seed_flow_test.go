@@ -52,7 +52,7 @@ func TestAccSeedFlow(t *testing.T) {
 	f := &seedFlow{tg: tg, a0: tg.Auth0(t), en: tg.Entra(t), appName: acctest.RandomName() + " Auth0 SCIM (corp)"}
 	endpoint := f.a0.SCIMEndpointURL(tg.ConnectionID)
 
-	resource.ParallelTest(t, resource.TestCase{
+	tg.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkBothCloudsClean(t, tg, &f.got),

@@ -516,43 +516,53 @@ func lifecycleDriftSteps(t *testing.T, sb *sandbox.Sandbox, got *ids, vars confi
 
 // TestAccEnterpriseApp_credentials covers the legacy secret_token (kept, sensitive, in the state), a failed Test
 // Connection (explained; nothing saved; the next apply converges without orphans) and the OIDC check at apply.
+// It runs on both targets (tokens issued through the Management API); on the sandbox the first instantiate also
+// answers 404 although it creates the app, and the request log shows one app deleted and two instantiates.
 func TestAccEnterpriseApp_credentials(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	tenantURL := scim(t, sb)
-	weak, _ := token(t, sb, "patch:users")
-	good, _ := token(t, sb)
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0 := tg.Auth0(t)
+	tenantURL := tg.SetUpSCIM(t, a0)
+	weak, _ := tg.IssueSCIMToken(t, a0, "patch:users")
+	good, _ := tg.IssueSCIMToken(t, a0)
+	name := acctest.RandomName() + " Auth0 SCIM (creds)"
 	var got ids
 	legacy := func(tokenExpr string) string {
 		return fmt.Sprintf("    tenant_url   = %q\n    secret_token = %s", tenantURL, tokenExpr)
 	}
 	vars := tokens(weak, good)
-	sb.Entra.SetReplicationLag(500 * time.Millisecond)
-	// The first /instantiate answers 404 although it creates the app (microsoft-graph.md §3.4): it is found by its
-	// temporary name.
-	sb.Entra.SetInstantiateNotFound(1)
+	if sb != nil {
+		sb.Entra.SetReplicationLag(500 * time.Millisecond)
+		// The first /instantiate answers 404 although it creates the app (microsoft-graph.md §3.4): it is found by
+		// its temporary name.
+		sb.Entra.SetInstantiateNotFound(1)
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
-		CheckDestroy:             checkDestroyed(acctest.SandboxTarget(sb), acctest.EntraClient(t, sb), &got),
+		CheckDestroy:             checkDestroyed(tg, tg.Entra(t), &got),
 		Steps: []resource.TestStep{
 			{
 				// A token without get:users fails Entra's Test Connection: the error says why and what to check.
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(appArgs{name: "Auth0 SCIM (creds)", provisioning: legacy("var.token1")})),
+				Config:          tg.Config(appHCL(appArgs{name: name, provisioning: legacy("var.token1")})),
 				ExpectError:     acctest.ErrorRe(`(?s)Entra could not connect to Auth0 with these credentials.*HTTP 400.*SystemForCrossDomainIdentityManagement.*Nothing was saved.*get:users`),
 			},
 			{
 				// The next apply replaces the half-created (tainted) app: exactly one app remains.
 				ConfigVariables: vars,
-				Config:          acctest.Config(sb, appHCL(appArgs{name: "Auth0 SCIM (creds)", provisioning: legacy("var.token2")})),
+				Config:          tg.Config(appHCL(appArgs{name: name, provisioning: legacy("var.token2")})),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("provisioning").AtMapKey("secret_token"), knownvalue.StringExact(good)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					got.capture,
 					func(*terraform.State) error {
+						if sb == nil {
+							return nil
+						}
 						if sb.Entra.Secrets(got.sp)["SecretToken"] != good {
 							return fmt.Errorf("Entra does not have the token")
 						}
@@ -580,17 +590,29 @@ func TestAccEnterpriseApp_credentials(t *testing.T) {
 // downloaded). appArgs.extra puts it inside the resource block's file, after the resource.
 const unknownToken = "\n}\nresource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n"
 
-// TestAccEnterpriseApp_planErrors checks every plan-time error.
+// TestAccEnterpriseApp_planErrors runs on both targets: every invalid argument fails the plan (or, with values unknown
+// at plan, the apply before any write) with a message naming it; the lookups of the OIDC app, the group and the
+// principals go to Graph, the tenant URL is the fixture connection's, with SCIM set up through the Management API. On
+// the sandbox the request log also shows that nothing was written to either cloud.
 func TestAccEnterpriseApp_planErrors(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	tenantURL := scim(t, sb)
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	tenantURL := tg.SetUpSCIM(t, tg.Auth0(t))
 	const tok = "not-used-at-plan-time"
-	// A failed plan writes nothing: every step checks that no request but reads (and logins) reached either cloud
-	// since the counters were reset, which covers the step before it; the end of the test covers the last one.
-	acctest.ResetCounters(sb)
+	// A failed plan writes nothing: on the sandbox every step checks that no request but reads (and logins) reached
+	// either cloud since the counters were reset, which covers the step before it; the end of the test covers the
+	// last one.
+	noWrites := func() {
+		if sb != nil {
+			acctest.CheckNoWrites(t, sb)
+		}
+	}
+	if sb != nil {
+		acctest.ResetCounters(sb)
+	}
 	step := func(a appArgs, want string) resource.TestStep {
-		return resource.TestStep{Config: acctest.Config(sb, appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: acctest.ErrorRe(want),
-			PreConfig: func() { acctest.CheckNoWrites(t, sb) }}
+		return resource.TestStep{Config: tg.Config(appHCL(a)), ConfigVariables: tokens("t1", "t2"), PlanOnly: true, ExpectError: acctest.ErrorRe(want),
+			PreConfig: noWrites}
 	}
 	applyStep := func(a appArgs, want string) resource.TestStep {
 		st := step(a, want)
@@ -608,27 +630,30 @@ func TestAccEnterpriseApp_planErrors(t *testing.T) {
 			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = %q", tenantURL, tok)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
 			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token = %q\nsecret_token_wo_version = 2", tenantURL, tok)}, `secret_token_wo_version without secret_token_wo`),
 			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token = %q", strings.Replace(tenantURL, "https://", "http://", 1), tok)}, `Tenant URL must use https`),
-			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/api/v2/connections\"\nsecret_token = %q", sb.Auth0Domain, tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*/scim/v2/connections/\{connection id\}`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/api/v2/connections\"\nsecret_token = %q", tg.Auth0Domain, tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*/scim/v2/connections/\{connection id\}`),
 			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token = %q\nscope = \"everyone\"", tenantURL, tok)}, `(?s)provisioning.scope.*value must be one of`),
 			step(appArgs{name: "x", oidc: "11111111-2222-3333-4444-555555555555", provisioning: ok}, `(?s)OIDC app registration not found.*11111111-2222-3333-4444-555555555555`),
 			step(appArgs{name: "x", oidc: "not-a-guid", provisioning: ok}, `(?s)Invalid GUID.*not-a-guid`),
-			step(appArgs{name: "x", assignments: user(sb.Seed.GroupID), provisioning: ok}, `(?s)Wrong principal_type.*is a group.*principal_type = "Group"`),
+			step(appArgs{name: "x", assignments: user(tg.GroupID), provisioning: ok}, `(?s)Wrong principal_type.*is a group.*principal_type = "Group"`),
 			step(appArgs{name: "x", assignments: group("11111111-2222-3333-4444-555555555555"), provisioning: ok}, `(?s)Assigned principal not found.*No group with object id`),
-			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + user(sb.Seed.GroupID), provisioning: ok}, `(?s)Principal assigned twice.*principal_type = "Group" and with principal_type = "User".*not both`),
+			step(appArgs{name: "x", assignments: group(tg.GroupID) + ", " + user(tg.GroupID), provisioning: ok}, `(?s)Principal assigned twice.*principal_type = "Group" and with principal_type = "User".*not both`),
 			// The same principal twice with the same type (ids compare case-insensitively): said once, not "as Group and as Group".
-			step(appArgs{name: "x", assignments: group(sb.Seed.GroupID) + ", " + group(strings.ToUpper(sb.Seed.GroupID)), provisioning: ok}, `(?s)Principal assigned twice.*appears twice in assignment, both times with principal_type = "Group".*remove one`),
+			step(appArgs{name: "x", assignments: group(tg.GroupID) + ", " + group(strings.ToUpper(tg.GroupID)), provisioning: ok}, `(?s)Principal assigned twice.*appears twice in assignment, both times with principal_type = "Group".*remove one`),
 			step(appArgs{name: "x", assignments: `{ principal_id = "11111111-2222-3333-4444-555555555555", principal_type = "ServicePrincipal" }`, provisioning: ok}, `(?s)Invalid principal_type.*principal_id = "11111111-2222-3333-4444-555555555555" has principal_type = "ServicePrincipal".*Use "User" or "Group"`),
 			// A long value is cut in the message, never echoed whole.
-			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/%s\"\nsecret_token = %q", sb.Auth0Domain, strings.Repeat("x", 5000), tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*… \(5\d\d\d characters\)`),
+			step(appArgs{name: "x", provisioning: fmt.Sprintf("tenant_url = \"https://%s/%s\"\nsecret_token = %q", tg.Auth0Domain, strings.Repeat("x", 5000), tok)}, `(?s)Tenant URL is not an Auth0 SCIM endpoint.*… \(5\d\d\d characters\)`),
 			step(appArgs{name: "x", assignments: user("not-a-guid"), provisioning: ok}, `(?s)Invalid GUID.*principal_id.*not-a-guid.*Object ID of the user or group`),
 			// Tokens whose values are unknown at plan (they come from another resource) pass the plan and are checked
 			// at apply, before any write (the next step's PreConfig checks that none reached either cloud).
 			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output\nsecret_token_wo_version = \"1\"\nsecret_token = terraform_data.token.output", tenantURL)}, `(?s)Two secret tokens.*Set exactly one`),
 			applyStep(appArgs{name: "x", extra: unknownToken, provisioning: fmt.Sprintf("tenant_url = %q\nsecret_token_wo = terraform_data.token.output", tenantURL)}, `(?s)Missing secret_token_wo_version.*changes with the token`),
 			// A valid configuration last, so that destroying what the apply steps made (terraform_data only) works.
-			{Config: acctest.Config(sb, "resource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n}\n"), PreConfig: func() { acctest.CheckNoWrites(t, sb) }},
+			{Config: tg.Config("resource \"terraform_data\" \"token\" {\n  input = \"not-a-real-token\"\n}\n"), PreConfig: noWrites},
 		},
 	})
+	if sb == nil {
+		return
+	}
 	acctest.CheckNoWrites(t, sb)
 	if n := len(sb.Entra.Router().Requests("")); n == 0 {
 		t.Error("no request reached Entra: the plan-time lookups did not run, so the check above proves nothing")

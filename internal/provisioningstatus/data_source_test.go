@@ -212,7 +212,7 @@ func TestAccProvisioningStatusExample(t *testing.T) {
 		"var.job_id", "auth0entra_enterprise_app.corp.job_id",
 		"var.connection_id", "auth0entra_scim_token.corp.connection_id",
 		"var.token_id", "auth0entra_scim_token.corp.token_id")
-	resource.ParallelTest(t, resource.TestCase{
+	tg.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             tg.CheckSCIMRemoved(t),

@@ -72,7 +72,7 @@ func TestAccProvisioningStatus_onBothTargets(t *testing.T) {
 	}
 	cfg := targetStatusConfig(tg, h, true)
 
-	resource.ParallelTest(t, resource.TestCase{
+	tg.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/auth0"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/router"
@@ -435,22 +436,35 @@ func TestAccSCIMConnection_connectionSettingsReadModifyWrite(t *testing.T) {
 	})
 }
 
+// TestAccSCIMConnection_drift runs on both targets: the SCIM configuration deleted, then its mapping edited (an owned
+// row, a default row, an added row), both through the Management API as the Dashboard does; each plan shows the drift
+// and each apply repairs it, read back through the Management API.
 func TestAccSCIMConnection_drift(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	id := sb.Seed.ConnectionID
-	cfg := acctest.Config(sb, scimConnection(id, overrides))
+	tg := acctest.NewTarget(t)
+	a0 := tg.Auth0(t)
+	id := tg.ConnectionID
+	cfg := tg.Config(scimConnection(id, overrides))
+	mapping := func() map[string]string {
+		m, err := tg.SCIMMapping(a0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(sb, id),
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
 				// The SCIM configuration is deleted outside Terraform: Read drops it, the plan creates it again.
 				PreConfig: func() {
-					if !sb.Auth0.DeleteSCIMConfiguration(id) {
-						t.Fatal("no SCIM configuration to delete")
+					ctx, cancel := acctest.CheckContext()
+					defer cancel()
+					if err := a0.DeleteSCIMConfiguration(ctx, id); err != nil {
+						t.Fatalf("turning SCIM off on %s: %v", id, err)
 					}
 				},
 				Config:             cfg,
@@ -464,7 +478,7 @@ func TestAccSCIMConnection_drift(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: func(*terraform.State) error {
-					if m := mappingOf(t, sb, id); m[department] != "app_metadata.dept" {
+					if m := mapping(); m[department] != "app_metadata.dept" {
 						return fmt.Errorf("recreated mapping lacks the override: %v", m)
 					}
 					return nil
@@ -473,8 +487,13 @@ func TestAccSCIMConnection_drift(t *testing.T) {
 			{
 				// The mapping is edited in the Dashboard: an owned row, a default row, and an added row.
 				PreConfig: func() {
-					cur, _ := sb.Auth0.SCIMConfiguration(id)
-					var edited []auth0.Mapping
+					ctx, cancel := acctest.CheckContext()
+					defer cancel()
+					cur, err := a0.GetSCIMConfiguration(ctx, id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var edited []auth0client.SCIMMapping
 					for _, m := range cur.Mapping {
 						switch m.SCIM {
 						case department:
@@ -484,8 +503,8 @@ func TestAccSCIMConnection_drift(t *testing.T) {
 						}
 						edited = append(edited, m)
 					}
-					edited = append(edited, auth0.Mapping{SCIM: "nickName2", Auth0: "app_metadata.nick"})
-					if err := sb.Auth0.UpdateSCIMConfiguration(id, "userName", edited); err != nil {
+					edited = append(edited, auth0client.SCIMMapping{SCIM: "nickName2", Auth0: "app_metadata.nick"})
+					if _, err := a0.UpdateSCIMConfiguration(ctx, id, "userName", edited); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -506,7 +525,7 @@ func TestAccSCIMConnection_drift(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, attr("user_id_attribute"), knownvalue.StringExact("externalId")),
 				},
 				Check: func(*terraform.State) error {
-					m := mappingOf(t, sb, id)
+					m := mapping()
 					if m[department] != "app_metadata.dept" || m["userName"] != "upn" || len(m) != 30 {
 						return fmt.Errorf("drift not repaired: %v", m)
 					}
@@ -520,61 +539,75 @@ func TestAccSCIMConnection_drift(t *testing.T) {
 	})
 }
 
+// TestAccSCIMConnection_planTimeErrors runs on both targets: every invalid argument fails the plan with a message
+// naming it, on the fixture connection and on ids that are malformed or not found. The other kinds of connection —
+// an Okta one, a waad one on the common endpoint, one that already has SCIM — are made through the sandbox's Go API,
+// so their steps run on the sandbox only (on tenants they would need create:connections, which the provider's
+// documented grant does not hold); there the request log also shows that no plan wrote anything.
 func TestAccSCIMConnection_planTimeErrors(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	okta, err := sb.Auth0.CreateConnection([]byte(`{"name":"okta-corp","strategy":"okta","options":{"client_id":"x","client_secret":"y","domain":"corp.okta.com"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	common, err := sb.Auth0.CreateConnection([]byte(`{"name":"entra-common","strategy":"waad","options":{"client_id":"x","client_secret":"y",` +
-		`"domain":"corp.example.onmicrosoft.com","tenant_domain":"corp.example.onmicrosoft.com","useCommonEndpoint":true,"userid_attribute":"sub"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	configured, err := sb.Auth0.CreateConnection([]byte(`{"name":"entra-other","strategy":"waad","options":{"client_id":"x","client_secret":"y",` +
-		`"domain":"other.example.onmicrosoft.com","tenant_domain":"other.example.onmicrosoft.com","useCommonEndpoint":false}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sb.Auth0.CreateSCIMConfiguration(configured, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	seed := sb.Seed.ConnectionID
-	sb.Auth0.Router().ResetCounters()
-
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
 	step := func(id, body, want string) resource.TestStep {
 		return resource.TestStep{
-			Config:      acctest.Config(sb, scimConnection(id, body)),
+			Config:      tg.Config(scimConnection(id, body)),
 			PlanOnly:    true,
 			ExpectError: acctest.ErrorRe(want),
 		}
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			step("corp", "", `Invalid Auth0 connection id.*connection_id = "corp".*"con_" followed by 16`),
-			step("con_0000000000000000", "", `Auth0 connection not found.*con_0000000000000000`),
-			step(okta, "", `Not a Microsoft Azure AD connection.*"okta-corp"\) is a "okta" connection`),
-			step(common, "", `Connection uses the Azure AD common endpoint.*use_common_endpoint = false`),
-			step(common, `connection_settings = { use_common_endpoint = true }`, `SCIM cannot work with the common endpoint.*Set it to false`),
-			step(seed, `
+	fixture := tg.ConnectionID
+	steps := []resource.TestStep{
+		step("corp", "", `Invalid Auth0 connection id.*connection_id = "corp".*"con_" followed by 16`),
+		step("con_0000000000000000", "", `Auth0 connection not found.*con_0000000000000000`),
+		step(fixture, `
   mapping = [
     { scim = "userName", auth0 = "email" },
     { scim = "userName", auth0 = "nickname" },
   ]`, `SCIM attribute mapped more than once.*scim = "userName"`),
-			step(seed, `
+		step(fixture, `
   mapping                = [{ scim = "userName", auth0 = "email" }]
   remove_default_mapping = ["userName"]`, `SCIM attribute both mapped and removed.*"userName"`),
+		step(fixture, `user_id_attribute = ""`, `Empty value.*user_id_attribute is empty: write a SCIM attribute of the mapping, e.g. "externalId"`),
+		step(fixture, `connection_settings = { user_id_claim = "upn" }`, `connection_settings.user_id_claim = "upn" is not a value.*"sub" \(Pairwise`),
+	}
+	if sb != nil {
+		okta, err := sb.Auth0.CreateConnection([]byte(`{"name":"okta-corp","strategy":"okta","options":{"client_id":"x","client_secret":"y","domain":"corp.okta.com"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		common, err := sb.Auth0.CreateConnection([]byte(`{"name":"entra-common","strategy":"waad","options":{"client_id":"x","client_secret":"y",` +
+			`"domain":"corp.example.onmicrosoft.com","tenant_domain":"corp.example.onmicrosoft.com","useCommonEndpoint":true,"userid_attribute":"sub"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		configured, err := sb.Auth0.CreateConnection([]byte(`{"name":"entra-other","strategy":"waad","options":{"client_id":"x","client_secret":"y",` +
+			`"domain":"other.example.onmicrosoft.com","tenant_domain":"other.example.onmicrosoft.com","useCommonEndpoint":false}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sb.Auth0.CreateSCIMConfiguration(configured, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		sb.Auth0.Router().ResetCounters()
+		steps = append(steps,
+			step(okta, "", `Not a Microsoft Azure AD connection.*"okta-corp"\) is a "okta" connection`),
+			step(common, "", `Connection uses the Azure AD common endpoint.*use_common_endpoint = false`),
+			step(common, `connection_settings = { use_common_endpoint = true }`, `SCIM cannot work with the common endpoint.*Set it to false`),
 			step(configured, "", `SCIM is already enabled on this connection.*import`),
-			step(seed, `user_id_attribute = ""`, `Empty value.*user_id_attribute is empty: write a SCIM attribute of the mapping, e.g. "externalId"`),
-			step(seed, `connection_settings = { user_id_claim = "upn" }`, `connection_settings.user_id_claim = "upn" is not a value.*"sub" \(Pairwise`),
-		},
+		)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps:                    steps,
 	})
+	// On tenants the fixture check (acctest.NewTarget) shows that no SCIM configuration was created.
+	if sb == nil {
+		return
+	}
 	if w := writes(sb); len(w) != 0 {
 		t.Errorf("validation failed at plan time, yet the provider wrote to Auth0: %v", w)
 	}
-	if _, ok := sb.Auth0.SCIMConfiguration(seed); ok {
+	if _, ok := sb.Auth0.SCIMConfiguration(fixture); ok {
 		t.Error("a SCIM configuration was created although every plan failed")
 	}
 }

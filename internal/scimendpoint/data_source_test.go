@@ -76,10 +76,12 @@ resource "auth0entra_scim_token" "corp" {
 	})
 }
 
+// TestAccSCIMEndpoint_errors runs on both targets: the fixture connection without SCIM, a connection id not found and
+// a malformed one each fail the read with a message that says what to do.
 func TestAccSCIMEndpoint_errors(t *testing.T) {
-	sb := acctest.Sandbox(t)
+	tg := acctest.NewTarget(t)
 	ds := func(id string) string {
-		return acctest.Config(sb, fmt.Sprintf(`
+		return tg.Config(fmt.Sprintf(`
 data "auth0entra_scim_endpoint" "test" {
   connection_id = %q
 }
@@ -90,8 +92,8 @@ data "auth0entra_scim_endpoint" "test" {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      ds(sb.Seed.ConnectionID),
-				ExpectError: acctest.ErrorRe(`SCIM is not enabled on the connection.*` + sb.Seed.ConnectionID + `.*auth0entra_scim_connection`),
+				Config:      ds(tg.ConnectionID),
+				ExpectError: acctest.ErrorRe(`SCIM is not enabled on the connection.*` + tg.ConnectionID + `.*auth0entra_scim_connection`),
 			},
 			{
 				Config:      ds("con_0000000000000000"),

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +46,15 @@ resource "auth0entra_scim_connection" "test" {
   connection_id = %q
 }
 `, sb.Seed.ConnectionID), token)
+}
+
+// targetWithConnection renders a SCIM configuration of the target's fixture connection and a token on it.
+func targetWithConnection(tg *acctest.Target, token string) string {
+	return tg.Config(fmt.Sprintf(`
+resource "auth0entra_scim_connection" "test" {
+  connection_id = %q
+}
+`, tg.ConnectionID), token)
 }
 
 func tokenHCL(args string) string {
@@ -374,24 +385,60 @@ func TestAccSCIMToken_expiredTokenIsReplaced(t *testing.T) {
 	})
 }
 
+// TestAccSCIMToken_twoTokenLimit runs on both targets (the other tokens issued and revoked through the Management
+// API): Auth0 holds two tokens per connection, so the plan fails listing them, a create_before_destroy replacement
+// stops before writing anything, and a plain replacement fits. On the sandbox the request log shows which plans sent
+// no token request.
 func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	conn := sb.Seed.ConnectionID
-	if _, err := sb.Auth0.CreateSCIMConfiguration(conn, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	var others []auth0.SCIMToken
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0 := tg.Auth0(t)
+	conn := tg.ConnectionID
+	tg.SetUpSCIM(t, a0)
+	var others []auth0client.SCIMToken
 	for i := 0; i < 2; i++ {
-		tok, err := sb.Auth0.CreateSCIMToken(conn, []string{"get:users"}, 0)
+		_, id := tg.IssueSCIMToken(t, a0, "get:users")
+		others = append(others, auth0client.SCIMToken{TokenID: id})
+	}
+	if sb != nil {
+		sb.Auth0.Router().ResetCounters()
+	}
+	// ids lists the connection's tokens through the Management API, sorted (Auth0 documents no order).
+	ids := func() []string {
+		toks, err := tg.SCIMTokens(a0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		others = append(others, tok)
+		out := make([]string, 0, len(toks))
+		for _, tok := range toks {
+			out = append(out, tok.TokenID)
+		}
+		sort.Strings(out)
+		return out
 	}
-	sb.Auth0.Router().ResetCounters()
+	revoke := func(id string) {
+		ctx, cancel := acctest.CheckContext()
+		defer cancel()
+		if err := a0.DeleteSCIMToken(ctx, conn, id); err != nil {
+			t.Fatalf("revoking %s: %v", id, err)
+		}
+	}
+	// same reports whether got holds exactly the token ids want.
+	same := func(got []string, want ...string) bool {
+		sort.Strings(want)
+		return slices.Equal(got, want)
+	}
 	scopes := func(s string) string { return fmt.Sprintf("  scopes = [%s]", s) }
 	cbd := "\n  lifecycle {\n    create_before_destroy = true\n  }"
 	var mine string
+	only := func(args string) string {
+		return tg.Config(fmt.Sprintf(`
+resource "auth0entra_scim_token" "test" {
+  connection_id = %q
+%s
+}
+`, conn, args))
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -399,19 +446,21 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				// Two tokens exist already: the plan fails and lists them.
-				Config: tokenOnly(sb, scopes(`"get:users"`)),
+				Config: only(scopes(`"get:users"`)),
 				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + others[0].TokenID + `, created .*scopes get:users.*` +
 					others[1].TokenID + `.*Delete one of them first`),
 			},
 			{
 				// One revoked outside Terraform: now the token fits.
 				PreConfig: func() {
-					if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
-						t.Fatalf("the failed plan still sent %d token requests", n)
+					if sb != nil {
+						if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
+							t.Fatalf("the failed plan still sent %d token requests", n)
+						}
 					}
-					sb.Auth0.RevokeSCIMToken(conn, others[0].TokenID)
+					revoke(others[0].TokenID)
 				},
-				Config:            tokenOnly(sb, scopes(`"get:users"`)+cbd),
+				Config:            only(scopes(`"get:users"`) + cbd),
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, attr("token_id"), knownvalue.StringRegexp(tokenIDRe))},
 				Check:             func(s *terraform.State) error { mine = stateValue(s, "token_id"); return nil },
 			},
@@ -420,13 +469,13 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 				// does not count this resource's own token (the provider cannot see create_before_destroy: it warns),
 				// but when Terraform plans the create again during apply, the old token is one of two: the apply
 				// stops there, listing both, before anything is written.
-				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)+cbd),
+				Config:      only(scopes(`"get:users", "patch:users"`) + cbd),
 				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + others[1].TokenID + `.*create_before_destroy`),
 			},
 			{
 				// Terraform deposed the old token before the refused create and would revoke it at the next apply,
 				// but the plan cannot tell it from a foreign token: the plan still fails, naming it.
-				Config:      tokenOnly(sb, scopes(`"get:users", "patch:users"`)),
+				Config:      only(scopes(`"get:users", "patch:users"`)),
 				PlanOnly:    true,
 				ExpectError: acctest.ErrorRe(`Connection already has two SCIM tokens.*` + `deposed`),
 			},
@@ -434,23 +483,24 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 				// Revoking the deposed token in Auth0, as the error says, lets the replacement through: Terraform
 				// forgets the deposed object (its revocation finds it gone) and creates the new token.
 				PreConfig: func() {
-					if ids := tokenIDs(sb); len(ids) != 2 || ids[1] != mine {
+					if ids := ids(); !same(ids, others[1].TokenID, mine) {
 						t.Fatalf("the refused replacement changed the tokens: %v", ids)
 					}
-					if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 1 {
-						t.Fatalf("token creations = %d, want only the one of step 2", n)
+					if sb != nil {
+						if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 1 {
+							t.Fatalf("token creations = %d, want only the one of step 2", n)
+						}
 					}
-					sb.Auth0.RevokeSCIMToken(conn, mine)
+					revoke(mine)
 				},
-				Config: tokenOnly(sb, scopes(`"get:users", "patch:users"`)),
+				Config: only(scopes(`"get:users", "patch:users"`)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: func(s *terraform.State) error {
-					ids := tokenIDs(sb)
-					if len(ids) != 2 || ids[0] != others[1].TokenID || ids[1] != stateValue(s, "token_id") || ids[1] == mine {
-						return fmt.Errorf("sandbox tokens = %v", ids)
+					if ids := ids(); !same(ids, others[1].TokenID, stateValue(s, "token_id")) || stateValue(s, "token_id") == mine {
+						return fmt.Errorf("Auth0's tokens = %v", ids)
 					}
 					return nil
 				},
@@ -458,33 +508,37 @@ func TestAccSCIMToken_twoTokenLimit(t *testing.T) {
 			{
 				// A replacement without create_before_destroy revokes the old token first and fits, although
 				// another token exists.
-				Config: tokenOnly(sb, scopes(`"get:users", "delete:users"`)),
+				Config: only(scopes(`"get:users", "delete:users"`)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: func(s *terraform.State) error {
-					if ids := tokenIDs(sb); len(ids) != 2 || ids[0] != others[1].TokenID || ids[1] != stateValue(s, "token_id") {
-						return fmt.Errorf("sandbox tokens = %v", ids)
+					if ids := ids(); !same(ids, others[1].TokenID, stateValue(s, "token_id")) {
+						return fmt.Errorf("Auth0's tokens = %v", ids)
 					}
 					return nil
 				},
 			},
 		},
 	})
-	if ids := tokenIDs(sb); len(ids) != 1 || ids[0] != others[1].TokenID {
+	if ids := ids(); !same(ids, others[1].TokenID) {
 		t.Errorf("destroy must revoke only this resource's token; left %v", ids)
 	}
 }
 
+// TestAccSCIMToken_revokedOutsideTerraform runs on both targets: the token revoked through the Management API shows
+// as a plan to create it again; then the whole SCIM configuration deleted through the Management API plans both
+// resources again.
 func TestAccSCIMToken_revokedOutsideTerraform(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	cfg := withConnection(sb, tokenHCL(olderConnectionScopes))
+	tg := acctest.NewTarget(t)
+	a0 := tg.Auth0(t)
+	cfg := targetWithConnection(tg, tokenHCL(olderConnectionScopes))
 	replaced := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkNoTokens(sb),
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -495,9 +549,14 @@ func TestAccSCIMToken_revokedOutsideTerraform(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					ids := tokenIDs(sb)
-					if len(ids) != 1 || !sb.Auth0.RevokeSCIMToken(sb.Seed.ConnectionID, ids[0]) {
-						t.Fatalf("cannot revoke %v", ids)
+					toks, err := tg.SCIMTokens(a0)
+					if err != nil || len(toks) != 1 {
+						t.Fatalf("the fixture's tokens: %v (%v), want one", toks, err)
+					}
+					ctx, cancel := acctest.CheckContext()
+					defer cancel()
+					if err := a0.DeleteSCIMToken(ctx, tg.ConnectionID, toks[0].TokenID); err != nil {
+						t.Fatalf("revoking %s: %v", toks[0].TokenID, err)
 					}
 				},
 				Config:             cfg,
@@ -517,7 +576,13 @@ func TestAccSCIMToken_revokedOutsideTerraform(t *testing.T) {
 			},
 			{
 				// The whole SCIM configuration deleted: both resources are planned again.
-				PreConfig:          func() { sb.Auth0.DeleteSCIMConfiguration(sb.Seed.ConnectionID) },
+				PreConfig: func() {
+					ctx, cancel := acctest.CheckContext()
+					defer cancel()
+					if err := a0.DeleteSCIMConfiguration(ctx, tg.ConnectionID); err != nil {
+						t.Fatalf("turning SCIM off on %s: %v", tg.ConnectionID, err)
+					}
+				},
 				Config:             cfg,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
@@ -536,12 +601,24 @@ func TestAccSCIMToken_revokedOutsideTerraform(t *testing.T) {
 	})
 }
 
+// TestAccSCIMToken_planTimeErrors runs on both targets: every invalid argument fails the plan with a message naming
+// it, on the fixture connection with SCIM set up through the Management API. On the sandbox the request log also
+// shows that no plan wrote anything.
 func TestAccSCIMToken_planTimeErrors(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	if _, err := sb.Auth0.CreateSCIMConfiguration(sb.Seed.ConnectionID, "", nil); err != nil {
-		t.Fatal(err)
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	tg.SetUpSCIM(t, tg.Auth0(t))
+	if sb != nil {
+		sb.Auth0.Router().ResetCounters()
 	}
-	sb.Auth0.Router().ResetCounters()
+	only := func(args string) string {
+		return tg.Config(fmt.Sprintf(`
+resource "auth0entra_scim_token" "test" {
+  connection_id = %q
+%s
+}
+`, tg.ConnectionID, args))
+	}
 	step := func(hcl, want string) resource.TestStep {
 		return resource.TestStep{Config: hcl, PlanOnly: true, ExpectError: acctest.ErrorRe(want)}
 	}
@@ -549,27 +626,30 @@ func TestAccSCIMToken_planTimeErrors(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			step(tokenOnly(sb, `  scopes = ["get:user"]`), `Invalid SCIM token scope.*"get:user" is not a scope.*Did you mean "get:users"`),
-			step(tokenOnly(sb, `  scopes = []`), `Empty set.*scopes = \[\]: name at least one scope`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"2562047h\""), `Duration too long.*lifetime = "2562047h" is longer than 876000h`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"600s\""), `Duration too short.*lifetime = "600s" is 10m0s \(600 seconds\).*more than 900 seconds.*"901s"`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"15m\""), `Duration too short.*lifetime = "15m"`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"1y\""), `Invalid duration.*"1y" is not a duration.*"8760h"`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"1000.5s\""), `Invalid duration.*not a whole number of seconds`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  rotate_before = \"720h\""), `rotate_before needs lifetime.*rotate_before = "720h".*Add a lifetime`),
-			step(tokenOnly(sb, olderConnectionScopes+"\n  lifetime = \"720h\"\n  rotate_before = \"720h\""), `Rotation window longer than the token's lifetime.*rotate_before = "720h"`),
-			step(acctest.Config(sb, `
+			step(only(`  scopes = ["get:user"]`), `Invalid SCIM token scope.*"get:user" is not a scope.*Did you mean "get:users"`),
+			step(only(`  scopes = []`), `Empty set.*scopes = \[\]: name at least one scope`),
+			step(only(olderConnectionScopes+"\n  lifetime = \"2562047h\""), `Duration too long.*lifetime = "2562047h" is longer than 876000h`),
+			step(only(olderConnectionScopes+"\n  lifetime = \"600s\""), `Duration too short.*lifetime = "600s" is 10m0s \(600 seconds\).*more than 900 seconds.*"901s"`),
+			step(only(olderConnectionScopes+"\n  lifetime = \"15m\""), `Duration too short.*lifetime = "15m"`),
+			step(only(olderConnectionScopes+"\n  lifetime = \"1y\""), `Invalid duration.*"1y" is not a duration.*"8760h"`),
+			step(only(olderConnectionScopes+"\n  lifetime = \"1000.5s\""), `Invalid duration.*not a whole number of seconds`),
+			step(only(olderConnectionScopes+"\n  rotate_before = \"720h\""), `rotate_before needs lifetime.*rotate_before = "720h".*Add a lifetime`),
+			step(only(olderConnectionScopes+"\n  lifetime = \"720h\"\n  rotate_before = \"720h\""), `Rotation window longer than the token's lifetime.*rotate_before = "720h"`),
+			step(tg.Config(`
 resource "auth0entra_scim_token" "test" {
   connection_id = "con_0000000000000000"
   scopes        = ["get:users"]
 }`), `Auth0 connection not found.*con_0000000000000000`),
-			step(acctest.Config(sb, `
+			step(tg.Config(`
 resource "auth0entra_scim_token" "test" {
   connection_id = "entra-corp"
   scopes        = ["get:users"]
 }`), `Invalid Auth0 connection id.*"entra-corp"`),
 		},
 	})
+	if sb == nil {
+		return
+	}
 	for _, r := range sb.Auth0.Router().Requests("") {
 		if r.Method != http.MethodGet && strings.HasPrefix(r.Path, "/api/v2/") {
 			t.Errorf("validation failed at plan time, yet the provider sent %s %s", r.Method, r.Path)
@@ -577,14 +657,15 @@ resource "auth0entra_scim_token" "test" {
 	}
 }
 
+// TestAccSCIMToken_importIDErrors runs on both targets: an import id without the connection fails with the format.
 func TestAccSCIMToken_importIDErrors(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	cfg := withConnection(sb, tokenHCL(olderConnectionScopes))
+	tg := acctest.NewTarget(t)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{
-			{Config: cfg},
+			{Config: targetWithConnection(tg, tokenHCL(olderConnectionScopes))},
 			{
 				ResourceName:  addr,
 				ImportState:   true,
