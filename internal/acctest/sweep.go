@@ -22,6 +22,17 @@ const SweepTokenAge = time.Hour
 
 const sweepTimeout = 10 * time.Minute
 
+// sweepStart is how every sweeper starts: both clients from the tenant variables, and a context bounded by
+// sweepTimeout (cancel is never nil).
+func sweepStart() (context.Context, context.CancelFunc, *auth0client.Client, *entraclient.Client, error) {
+	a0, en, err := sweepClients()
+	if err != nil {
+		return context.Background(), func() {}, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sweepTimeout)
+	return ctx, cancel, a0, en, nil
+}
+
 func sweepClients() (*auth0client.Client, *entraclient.Client, error) {
 	if missing := MissingTenantVariables(); len(missing) > 0 {
 		return nil, nil, fmt.Errorf("%s", missingMessage(missing))
@@ -54,12 +65,11 @@ func sweepClients() (*auth0client.Client, *entraclient.Client, error) {
 // name, not the name, so it cannot be told whether the run was a test's; run `make sweep` when no apply is running
 // against the tenant, or a create in progress there would lose its application.
 func SweepEnterpriseApps(_ string) error {
-	_, en, err := sweepClients()
+	ctx, cancel, _, en, err := sweepStart()
+	defer cancel()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), sweepTimeout)
-	defer cancel()
 	for _, prefix := range []string{NamePrefix, entraclient.CreatingNamePrefix} {
 		if err := sweepEnterpriseAppsNamed(ctx, en, prefix); err != nil {
 			return err
@@ -95,12 +105,11 @@ func sweepEnterpriseAppsNamed(ctx context.Context, en *entraclient.Client, prefi
 
 // SweepSCIMTokens deletes the SCIM tokens on the fixture connection created more than SweepTokenAge ago.
 func SweepSCIMTokens(_ string) error {
-	a0, _, err := sweepClients()
+	ctx, cancel, a0, _, err := sweepStart()
+	defer cancel()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), sweepTimeout)
-	defer cancel()
 	conn := os.Getenv(EnvConnectionID)
 	toks, err := a0.ListSCIMTokens(ctx, conn)
 	if auth0client.IsNotFound(err) {
@@ -128,12 +137,11 @@ func SweepSCIMTokens(_ string) error {
 // SweepSCIMConfiguration deletes the fixture connection's SCIM configuration: the tests create it, and the fixture
 // is prepared without one.
 func SweepSCIMConfiguration(_ string) error {
-	a0, _, err := sweepClients()
+	ctx, cancel, a0, _, err := sweepStart()
+	defer cancel()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), sweepTimeout)
-	defer cancel()
 	conn := os.Getenv(EnvConnectionID)
 	if _, err := a0.GetSCIMConfiguration(ctx, conn); err != nil {
 		if auth0client.IsNotFound(err) {
