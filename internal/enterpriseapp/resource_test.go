@@ -674,43 +674,79 @@ provider "auth0entra" {
 `, sb.Auth0Domain, sb.Auth0ClientID, sb.Auth0ClientSecret) + strings.Join(hcl, "\n")
 }
 
-// TestAccEnterpriseApp_entraNotConfigured: without Entra configuration the plan fails, saying how to configure it,
-// and neither the plan nor an apply writes anything; before, the plan passed and the apply created the Auth0 token
-// before failing on the enterprise application.
+// TestAccEnterpriseApp_entraNotConfigured runs on both targets: without Entra configuration the plan fails, saying
+// how to configure it, and neither the plan nor an apply writes anything; before, the plan passed and the apply
+// created the Auth0 token before failing on the enterprise application. The provider gets the Auth0 configuration
+// only (on tenants the Entra variables are emptied); the Management API shows that no token was created, and on the
+// sandbox the request log shows that nothing at all was written.
 func TestAccEnterpriseApp_entraNotConfigured(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	tenantURL := scim(t, sb)
-	cfg := auth0OnlyConfig(sb, fmt.Sprintf(`
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0 := tg.Auth0(t)
+	tenantURL := tg.SetUpSCIM(t, a0)
+	acctest.WithoutEntraEnvironment(t)
+	provider := "\nprovider \"auth0entra\" {}\n"
+	if sb != nil {
+		provider = auth0OnlyConfig(sb)
+	}
+	cfg := provider + fmt.Sprintf(`
 resource "auth0entra_scim_token" "t" {
   connection_id = %q
   scopes        = ["get:users", "patch:users", "delete:users"]
 }
 
 resource "auth0entra_enterprise_app" "test" {
-  display_name = "Auth0 SCIM (no entra)"
+  display_name = "%s Auth0 SCIM (no entra)"
   provisioning = {
     tenant_url              = %q
     secret_token_wo         = auth0entra_scim_token.t.token
     secret_token_wo_version = auth0entra_scim_token.t.token_id
   }
 }
-`, sb.Seed.ConnectionID, tenantURL))
+`, tg.ConnectionID, acctest.RandomName(), tenantURL)
 	want := acctest.ErrorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
-	acctest.ResetCounters(sb)
+	noTokens := func() {
+		t.Helper()
+		toks, err := tg.SCIMTokens(a0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(toks) != 0 {
+			t.Fatalf("the failed plan or apply created SCIM tokens: %v", toks)
+		}
+	}
+	if sb != nil {
+		acctest.ResetCounters(sb)
+	}
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		// No acctest.PreCheck: NewTarget checked the variables before the Entra ones were emptied.
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		Steps: []resource.TestStep{
 			{Config: cfg, PlanOnly: true, ExpectError: want},
 			{
 				// A full apply stops at the plan too: the Auth0 token is not created.
-				PreConfig:   func() { acctest.CheckNoWrites(t, sb) },
+				PreConfig: func() {
+					noTokens()
+					if sb != nil {
+						acctest.CheckNoWrites(t, sb)
+					}
+				},
 				Config:      cfg,
+				ExpectError: want,
+			},
+			{
+				// Read before the harness destroys what the apply might have made.
+				PreConfig:   noTokens,
+				Config:      cfg,
+				PlanOnly:    true,
 				ExpectError: want,
 			},
 		},
 	})
+	if sb == nil {
+		return
+	}
 	acctest.CheckNoWrites(t, sb)
 	if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
 		t.Errorf("%d SCIM tokens were created", n)
