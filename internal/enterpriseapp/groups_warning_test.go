@@ -3,9 +3,9 @@ package enterpriseapp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -15,9 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
-	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/conns"
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/enterpriseapp"
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/entraclient"
 )
 
 // planWarnings runs the resource's ModifyPlan for an existing app (state: its ids) whose configuration assigns the
@@ -72,24 +72,39 @@ func planWarnings(t *testing.T, clients *conns.Clients, spID, jobID, tenantURL, 
 
 var groupID string
 
-// A plan where a group is assigned, the Group object mapping is enabled and the token lacks the group scopes warns,
-// saying what will happen and the two ways out; with the group scopes, or with the Group mapping disabled, it does not.
+// TestGroupScopeWarning runs on both targets: a plan where a group is assigned, the Group object mapping is enabled
+// and the token lacks the group scopes warns, saying what will happen and the two ways out; with the group scopes, or
+// with the Group mapping disabled, it does not. The job is set up by hand through the Management API and Graph, the
+// Group mapping enabled with Graph's schema PUT, the second token issued through the Management API.
 func TestGroupScopeWarning(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	hand := acctest.SetUpByHand(t, sb) // the guide's token: get:users, patch:users, delete:users
-	groupID = sb.Seed.GroupID
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a0, err := auth0client.New(ctx, auth0client.Config{Domain: sb.Auth0Domain, ClientID: sb.Auth0ClientID, ClientSecret: sb.Auth0ClientSecret})
-	if err != nil {
-		t.Fatal(err)
+	tg := acctest.NewTarget(t)
+	hand := tg.SetUpByHand(t, acctest.RandomName()+" Auth0 SCIM (corp)") // the guide's token: get:users, patch:users, delete:users
+	groupID = tg.GroupID
+	en := tg.Entra(t)
+	// Each plan runs with clients of its own, as a new provider process would (the clients keep their reads).
+	clients := func() *conns.Clients { return &conns.Clients{Entra: tg.Entra(t), Auth0: tg.Auth0(t)} }
+	// warnings polls the plan's warnings until there are want of them: Graph answers with a lag after the schema PUT
+	// (microsoft-graph.md §3.4).
+	warnings := func(secret string, want int) []string {
+		t.Helper()
+		var w []string
+		if err := acctest.Eventually(en, "the plan's warnings", func(context.Context) error {
+			w = planWarnings(t, clients(), hand.ServicePrincipalID, hand.JobID, hand.TenantURL, secret)
+			if len(w) != want {
+				return fmt.Errorf("%d warnings, want %d: %q", len(w), want, w)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return w
 	}
-	clients := &conns.Clients{Entra: acctest.EntraClient(t, sb), Auth0: a0}
 
 	setGroupMapping := func(on bool) {
 		t.Helper()
-		c := acctest.EntraClient(t, sb)
-		raw, err := c.GetSchema(ctx, hand.ServicePrincipalID, hand.JobID)
+		ctx, cancel := acctest.CheckContext()
+		defer cancel()
+		raw, err := en.GetSchema(entraclient.Fresh(ctx), hand.ServicePrincipalID, hand.JobID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,32 +114,35 @@ func TestGroupScopeWarning(t *testing.T) {
 		}
 		delete(schema, "@odata.context")
 		rules, _ := schema["synchronizationRules"].([]any)
+		found := false
 		for _, rule := range rules {
 			rm, _ := rule.(map[string]any)
 			oms, _ := rm["objectMappings"].([]any)
 			for _, om := range oms {
 				if om, _ := om.(map[string]any); om["sourceObjectName"] == "Group" {
 					om["enabled"] = on
+					found = true
 				}
 			}
 		}
-		b, _ := json.Marshal(schema)
-		if err := c.PutSchema(ctx, hand.ServicePrincipalID, hand.JobID, b); err != nil {
+		if !found {
+			t.Fatal("the job's schema has no Group object mapping")
+		}
+		b, err := json.Marshal(schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := en.PutSchema(ctx, hand.ServicePrincipalID, hand.JobID, b); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	// Users only (the hand setup disables the Group mapping, as examples/complete does): no warning.
-	if w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, hand.Token); len(w) != 0 {
-		t.Errorf("with the Group mapping disabled: %q", w)
-	}
+	warnings(hand.Token, 0)
 
 	// The template's default, the Group mapping enabled, with the guide's token: the warning.
 	setGroupMapping(true)
-	w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, hand.Token)
-	if len(w) != 1 {
-		t.Fatalf("warnings: %q", w)
-	}
+	w := warnings(hand.Token, 1)
 	for _, want := range []string{"Assigned groups will be refused by Auth0", hand.TokenID, "delete:groups, get:groups, patch:groups, post:groups",
 		"403", "quarantine", "Users only", `enabled = false`, "Users and groups", "secret_token_wo_version"} {
 		if !strings.Contains(w[0], want) {
@@ -136,11 +154,6 @@ func TestGroupScopeWarning(t *testing.T) {
 	}
 
 	// With a token that has the group scopes: no warning.
-	tok, err := sb.Auth0.CreateSCIMToken(sb.Seed.ConnectionID, []string{"get:users", "patch:users", "get:groups", "post:groups", "patch:groups", "delete:groups"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := planWarnings(t, clients, hand.ServicePrincipalID, hand.JobID, hand.TenantURL, tok.Token); len(w) != 0 {
-		t.Errorf("with the group scopes: %q", w)
-	}
+	token, _ := tg.IssueSCIMToken(t, tg.Auth0(t), "get:users", "patch:users", "get:groups", "post:groups", "patch:groups", "delete:groups")
+	warnings(token, 0)
 }

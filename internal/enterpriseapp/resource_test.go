@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -674,43 +675,79 @@ provider "auth0entra" {
 `, sb.Auth0Domain, sb.Auth0ClientID, sb.Auth0ClientSecret) + strings.Join(hcl, "\n")
 }
 
-// TestAccEnterpriseApp_entraNotConfigured: without Entra configuration the plan fails, saying how to configure it,
-// and neither the plan nor an apply writes anything; before, the plan passed and the apply created the Auth0 token
-// before failing on the enterprise application.
+// TestAccEnterpriseApp_entraNotConfigured runs on both targets: without Entra configuration the plan fails, saying
+// how to configure it, and neither the plan nor an apply writes anything; before, the plan passed and the apply
+// created the Auth0 token before failing on the enterprise application. The provider gets the Auth0 configuration
+// only (on tenants the Entra variables are emptied); the Management API shows that no token was created, and on the
+// sandbox the request log shows that nothing at all was written.
 func TestAccEnterpriseApp_entraNotConfigured(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	tenantURL := scim(t, sb)
-	cfg := auth0OnlyConfig(sb, fmt.Sprintf(`
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0 := tg.Auth0(t)
+	tenantURL := tg.SetUpSCIM(t, a0)
+	acctest.WithoutEntraEnvironment(t)
+	provider := "\nprovider \"auth0entra\" {}\n"
+	if sb != nil {
+		provider = auth0OnlyConfig(sb)
+	}
+	cfg := provider + fmt.Sprintf(`
 resource "auth0entra_scim_token" "t" {
   connection_id = %q
   scopes        = ["get:users", "patch:users", "delete:users"]
 }
 
 resource "auth0entra_enterprise_app" "test" {
-  display_name = "Auth0 SCIM (no entra)"
+  display_name = "%s Auth0 SCIM (no entra)"
   provisioning = {
     tenant_url              = %q
     secret_token_wo         = auth0entra_scim_token.t.token
     secret_token_wo_version = auth0entra_scim_token.t.token_id
   }
 }
-`, sb.Seed.ConnectionID, tenantURL))
+`, tg.ConnectionID, acctest.RandomName(), tenantURL)
 	want := acctest.ErrorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
-	acctest.ResetCounters(sb)
+	noTokens := func() {
+		t.Helper()
+		toks, err := tg.SCIMTokens(a0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(toks) != 0 {
+			t.Fatalf("the failed plan or apply created SCIM tokens: %v", toks)
+		}
+	}
+	if sb != nil {
+		acctest.ResetCounters(sb)
+	}
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		// No acctest.PreCheck: NewTarget checked the variables before the Entra ones were emptied.
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		Steps: []resource.TestStep{
 			{Config: cfg, PlanOnly: true, ExpectError: want},
 			{
 				// A full apply stops at the plan too: the Auth0 token is not created.
-				PreConfig:   func() { acctest.CheckNoWrites(t, sb) },
+				PreConfig: func() {
+					noTokens()
+					if sb != nil {
+						acctest.CheckNoWrites(t, sb)
+					}
+				},
 				Config:      cfg,
+				ExpectError: want,
+			},
+			{
+				// Read before the harness destroys what the apply might have made.
+				PreConfig:   noTokens,
+				Config:      cfg,
+				PlanOnly:    true,
 				ExpectError: want,
 			},
 		},
 	})
+	if sb == nil {
+		return
+	}
 	acctest.CheckNoWrites(t, sb)
 	if n := sb.Auth0.Router().Count(auth0.RouteCreateSCIMToken); n != 0 {
 		t.Errorf("%d SCIM tokens were created", n)
@@ -782,15 +819,15 @@ func TestAccEnterpriseApp_outOfBand(t *testing.T) {
 	})
 }
 
-// readState runs the resource's Read on a state holding attrs, as Terraform's refresh does, with the provider's
-// Entra client for sb.
-func readState(t *testing.T, sb *sandbox.Sandbox, attrs map[string]string) *fwresource.ReadResponse {
+// readState runs the resource's Read on a state holding attrs, as Terraform's refresh does, with a provider Entra
+// client of its own (as a new provider process would have).
+func readState(t *testing.T, tg *acctest.Target, attrs map[string]string) *fwresource.ReadResponse {
 	t.Helper()
 	ctx := context.Background()
 	r := &enterpriseapp.Resource{}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	r.Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: acctest.EntraClient(t, sb)}}, &fwresource.ConfigureResponse{})
+	r.Configure(ctx, fwresource.ConfigureRequest{ProviderData: &conns.Clients{Entra: tg.Entra(t)}}, &fwresource.ConfigureResponse{})
 	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
 	for k, v := range attrs {
 		if d := state.SetAttribute(ctx, path.Root(k), v); d.HasError() {
@@ -802,47 +839,76 @@ func readState(t *testing.T, sb *sandbox.Sandbox, attrs map[string]string) *fwre
 	return resp
 }
 
-// A Read that finds the enterprise application gone tells the user (a warning, not only a log line) what was
-// deleted and that the next apply creates it again; when only the service principal was deleted, it names the app
-// registration left behind.
+// TestReadWarnsWhenDeletedOutOfBand runs on both targets: a Read that finds the enterprise application gone tells the
+// user (a warning, not only a log line) what was deleted and that the next apply creates it again; when only the
+// service principal was deleted, it names the app registration left behind. The application is made and deleted
+// through Graph; the Reads are polled, since Graph answers with a lag after a write (microsoft-graph.md §3.4).
 func TestReadWarnsWhenDeletedOutOfBand(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	c := acctest.EntraClient(t, sb)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	tg := acctest.NewTarget(t)
+	c := tg.Entra(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	app, err := c.CreateEnterpriseApp(ctx, "Auth0 SCIM (deleted)")
+	name := acctest.RandomName() + " Auth0 SCIM (deleted)"
+	app, err := c.CreateEnterpriseApp(ctx, name)
+	if app != nil && app.Application.ObjectID != "" {
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			if err := c.DeleteApplication(entraclient.Fresh(ctx), app.Application.ObjectID); err != nil {
+				t.Errorf("deleting application %s: %v", app.Application.ObjectID, err)
+			}
+		})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	attrs := map[string]string{
 		"id": app.ServicePrincipal.ID, "service_principal_id": app.ServicePrincipal.ID,
 		"application_object_id": app.Application.ObjectID, "application_id": app.Application.AppID,
-		"display_name": "Auth0 SCIM (deleted)",
+		"display_name": name,
 	}
-	if err := sb.Entra.DeleteObject(app.ServicePrincipal.ID); err != nil {
+	// warning polls Read until it drops the state with one warning that passes check.
+	warning := func(what string, check func(detail string) error) diag.Diagnostic {
+		t.Helper()
+		var w diag.Diagnostics
+		if err := acctest.Eventually(c, what, func(context.Context) error {
+			resp := readState(t, tg, attrs)
+			if resp.Diagnostics.HasError() {
+				return fmt.Errorf("Read: %v", resp.Diagnostics)
+			}
+			w = resp.Diagnostics.Warnings()
+			if !resp.State.Raw.IsNull() || len(w) != 1 {
+				return fmt.Errorf("Read: state kept (%v), warnings %v", !resp.State.Raw.IsNull(), w)
+			}
+			if w[0].Summary() != "Enterprise application deleted outside Terraform" {
+				return fmt.Errorf("warning %q", w[0].Summary())
+			}
+			return check(w[0].Detail())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return w[0]
+	}
+
+	// Only the service principal deleted.
+	if err := c.DeleteServicePrincipal(ctx, app.ServicePrincipal.ID); err != nil {
 		t.Fatal(err)
 	}
-	resp := readState(t, sb, attrs)
-	if resp.Diagnostics.HasError() || !resp.State.Raw.IsNull() {
-		t.Fatalf("Read: state kept (%v) or errors: %v", !resp.State.Raw.IsNull(), resp.Diagnostics)
-	}
-	w := resp.Diagnostics.Warnings()
-	if len(w) != 1 || w[0].Summary() != "Enterprise application deleted outside Terraform" {
-		t.Fatalf("warnings: %v", w)
-	}
-	for _, want := range []string{app.ServicePrincipal.ID, `"Auth0 SCIM (deleted)"`, "the next apply creates the enterprise application again", "app registration " + app.Application.ObjectID, "still exists"} {
-		if !strings.Contains(w[0].Detail(), want) {
-			t.Errorf("the warning does not say %q:\n%s", want, w[0].Detail())
+	w := warning("the Read of a deleted service principal", func(string) error { return nil })
+	for _, want := range []string{app.ServicePrincipal.ID, fmt.Sprintf("%q", name), "the next apply creates the enterprise application again", "app registration " + app.Application.ObjectID, "still exists"} {
+		if !strings.Contains(w.Detail(), want) {
+			t.Errorf("the warning does not say %q:\n%s", want, w.Detail())
 		}
 	}
 
 	// The application deleted (its service principal goes with it): nothing is left to mention.
-	if err := sb.Entra.DeleteObject(app.Application.ObjectID); err != nil {
+	if err := c.DeleteApplication(ctx, app.Application.ObjectID); err != nil {
 		t.Fatal(err)
 	}
-	resp = readState(t, sb, attrs)
-	w = resp.Diagnostics.Warnings()
-	if len(w) != 1 || strings.Contains(w[0].Detail(), "still exists") || !strings.Contains(w[0].Detail(), "the next apply creates") {
-		t.Fatalf("warnings: %v", w)
-	}
+	warning("the Read of a deleted application", func(detail string) error {
+		if strings.Contains(detail, "still exists") || !strings.Contains(detail, "the next apply creates") {
+			return fmt.Errorf("warning: %s", detail)
+		}
+		return nil
+	})
 }

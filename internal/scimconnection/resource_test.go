@@ -282,12 +282,87 @@ func TestAccSCIMConnection_lifecycle(t *testing.T) {
 	})
 }
 
+// TestAccSCIMConnection_connectionSettingsReadModifyWrite runs on both targets: connection_settings are written by
+// read-modify-write of the fixture connection's options, so every option the provider does not manage (the client
+// secret included) is kept; on_each_login is written by leaving set_user_root_attributes out; an administrator's
+// change of the user id claim and of an unmanaged option (through the Management API) shows as drift, and the apply
+// that repairs the claim keeps the other option. Options are read through the Management API (fresh reads); on the
+// sandbox the request log also shows the one PATCH and what it sent. The fixture's options are put back at the end.
 func TestAccSCIMConnection_connectionSettingsReadModifyWrite(t *testing.T) {
-	sb := acctest.Sandbox(t)
-	id := sb.Seed.ConnectionID
-	before := optionsOf(t, sb, id)
-	if before["userid_attribute"] != "sub" {
-		t.Fatalf("the seed connection should use sub, got %v", before["userid_attribute"])
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	a0 := tg.Auth0(t)
+	id := tg.ConnectionID
+	readOptions := func() (map[string]json.RawMessage, error) {
+		ctx, cancel := acctest.CheckContext()
+		defer cancel()
+		conn, err := a0.GetConnection(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return conn.Options, nil
+	}
+	options := func() map[string]any {
+		t.Helper()
+		raw, err := readOptions()
+		if err != nil {
+			t.Fatalf("reading the options of %s: %v", id, err)
+		}
+		out := map[string]any{}
+		for k, v := range raw {
+			var x any
+			if err := json.Unmarshal(v, &x); err != nil {
+				t.Fatalf("option %q: %v", k, err)
+			}
+			out[k] = x
+		}
+		return out
+	}
+	beforeRaw, err := readOptions()
+	if err != nil {
+		t.Fatalf("reading the options of %s: %v", id, err)
+	}
+	before := options()
+	// The fixture's claim, and the other one the test switches to.
+	orig, _ := before["userid_attribute"].(string)
+	other := map[string]string{"sub": "oid", "oid": "sub"}[orig]
+	if other == "" {
+		t.Fatalf("the fixture connection should use the claim sub or oid, got %q", orig)
+	}
+	if sb != nil && orig != "sub" {
+		t.Fatalf("the seed connection should use sub, got %v", orig)
+	}
+	// The connection's options are the fixture's: put them back as they were (the resource leaves connection
+	// settings on destroy, and the drift step changes an unmanaged option).
+	t.Cleanup(func() {
+		now, err := readOptions()
+		if err != nil {
+			t.Errorf("reading the options of %s: %v", id, err)
+			return
+		}
+		a, _ := json.Marshal(now)
+		b, _ := json.Marshal(beforeRaw)
+		if string(a) == string(b) {
+			return
+		}
+		restore := map[string]json.RawMessage{}
+		for k, v := range beforeRaw {
+			if k != auth0client.OptionCommonEndpointEcho {
+				restore[k] = v
+			}
+		}
+		ctx, cancel := acctest.CheckContext()
+		defer cancel()
+		if _, err := a0.UpdateConnectionOptions(ctx, id, restore); err != nil {
+			t.Errorf("putting the options of %s back: %v", id, err)
+		}
+	})
+	// shown is an option's value for a message: the client secret is never shown.
+	shown := func(k string, v any) any {
+		if k == "client_secret" {
+			return "(not shown)"
+		}
+		return v
 	}
 
 	settings := func(claim, sync string) string {
@@ -300,7 +375,7 @@ func TestAccSCIMConnection_connectionSettingsReadModifyWrite(t *testing.T) {
 `, claim, sync)
 	}
 
-	// lastPatch returns the options of the last PATCH of the connection.
+	// lastPatch returns the options of the last PATCH of the connection (sandbox only).
 	lastPatch := func() (map[string]any, error) {
 		reqs := optionPatches(sb)
 		if len(reqs) == 0 {
@@ -316,70 +391,94 @@ func TestAccSCIMConnection_connectionSettingsReadModifyWrite(t *testing.T) {
 		opts, _ := body["options"].(map[string]any)
 		return opts, nil
 	}
+	// sentByPatch checks, on the sandbox, the one PATCH of the first apply: every option the connection had is sent
+	// back unchanged, except the two managed ones and the read-only echo waad_common_endpoint, which the server
+	// derives.
+	sentByPatch := func() error {
+		if n := len(optionPatches(sb)); n != 1 {
+			return fmt.Errorf("want exactly one PATCH of the connection, got %d", n)
+		}
+		sent, err := lastPatch()
+		if err != nil {
+			return err
+		}
+		for k, v := range before {
+			switch k {
+			case "userid_attribute", "waad_common_endpoint":
+				continue
+			}
+			if sent[k] == router.Masked {
+				// The request log masks credentials (client_secret): sent, but unreadable here.
+				continue
+			}
+			if !reflect.DeepEqual(sent[k], v) {
+				return fmt.Errorf("PATCH changed or dropped option %q: sent %v, had %v", k, sent[k], v)
+			}
+		}
+		if sent["userid_attribute"] != other || sent["set_user_root_attributes"] != "on_first_login" || sent["useCommonEndpoint"] != false {
+			return fmt.Errorf("PATCH options lack the managed values: %v", sent)
+		}
+		if _, ok := sent["waad_common_endpoint"]; ok {
+			return fmt.Errorf("PATCH sent the read-only waad_common_endpoint")
+		}
+		if len(sent) != len(before)+1-1 { // + set_user_root_attributes, - waad_common_endpoint
+			return fmt.Errorf("PATCH sent %d options, want %d: %v", len(sent), len(before), sent)
+		}
+		return nil
+	}
+	// drifted is the value the administrator gives the unmanaged option ext_groups.
+	extGroups, _ := before["ext_groups"].(bool)
+	drifted := !extGroups
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
-			if err := checkDestroyed(sb, id)(s); err != nil {
+			if err := tg.CheckSCIMRemoved(t)(s); err != nil {
 				return err
 			}
-			if got := optionsOf(t, sb, id)["userid_attribute"]; got != "sub" {
-				return fmt.Errorf("destroy must leave the connection settings; userid_attribute = %v", got)
+			if got := options()["userid_attribute"]; got != orig {
+				return fmt.Errorf("destroy must leave the connection settings; userid_attribute = %v, want %s", got, orig)
 			}
 			return nil
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: acctest.Config(sb, scimConnection(id, settings("oid", "on_first_login"))),
+				Config: tg.Config(scimConnection(id, settings(other, "on_first_login"))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("user_id_claim"), knownvalue.StringExact("oid")),
+					statecheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("user_id_claim"), knownvalue.StringExact(other)),
 					statecheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("set_user_root_attributes"), knownvalue.StringExact("on_first_login")),
 				},
 				Check: func(*terraform.State) error {
-					if n := len(optionPatches(sb)); n != 1 {
-						return fmt.Errorf("want exactly one PATCH of the connection, got %d", n)
+					if sb != nil {
+						if err := sentByPatch(); err != nil {
+							return err
+						}
 					}
-					sent, err := lastPatch()
-					if err != nil {
-						return err
-					}
-					// Every option the connection had is sent back unchanged, except the two managed ones and
-					// the read-only echo waad_common_endpoint, which the server derives.
+					// Read back: the managed options changed, every other option (the client secret included) kept.
+					got := options()
 					for k, v := range before {
 						switch k {
-						case "userid_attribute", "waad_common_endpoint":
+						case "userid_attribute", "set_user_root_attributes", "useCommonEndpoint", "waad_common_endpoint":
 							continue
 						}
-						if sent[k] == router.Masked {
-							// The request log masks credentials (client_secret): sent, but unreadable here.
-							continue
-						}
-						if !reflect.DeepEqual(sent[k], v) {
-							return fmt.Errorf("PATCH changed or dropped option %q: sent %v, had %v", k, sent[k], v)
+						if !reflect.DeepEqual(got[k], v) {
+							return fmt.Errorf("the apply changed or dropped option %q: now %v, had %v", k, shown(k, got[k]), shown(k, v))
 						}
 					}
-					if sent["userid_attribute"] != "oid" || sent["set_user_root_attributes"] != "on_first_login" || sent["useCommonEndpoint"] != false {
-						return fmt.Errorf("PATCH options lack the managed values: %v", sent)
-					}
-					if _, ok := sent["waad_common_endpoint"]; ok {
-						return fmt.Errorf("PATCH sent the read-only waad_common_endpoint")
-					}
-					if len(sent) != len(before)+1-1 { // + set_user_root_attributes, - waad_common_endpoint
-						return fmt.Errorf("PATCH sent %d options, want %d: %v", len(sent), len(before), sent)
-					}
-					if got := optionsOf(t, sb, id); got["userid_attribute"] != "oid" || got["client_secret"] != before["client_secret"] {
-						return fmt.Errorf("sandbox options after apply: %v", got)
+					if got["userid_attribute"] != other || got["set_user_root_attributes"] != "on_first_login" || got["useCommonEndpoint"] != false {
+						return fmt.Errorf("options after apply: userid_attribute %v, set_user_root_attributes %v, useCommonEndpoint %v",
+							got["userid_attribute"], got["set_user_root_attributes"], got["useCommonEndpoint"])
 					}
 					return nil
 				},
 			},
 			{
 				// on_each_login is written by removing the option (waad quirk).
-				Config: acctest.Config(sb, scimConnection(id, settings("sub", "on_each_login"))),
+				Config: tg.Config(scimConnection(id, settings(orig, "on_each_login"))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -388,46 +487,63 @@ func TestAccSCIMConnection_connectionSettingsReadModifyWrite(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("set_user_root_attributes"), knownvalue.StringExact("on_each_login")),
 				},
 				Check: func(*terraform.State) error {
-					sent, err := lastPatch()
-					if err != nil {
-						return err
+					if sb != nil {
+						sent, err := lastPatch()
+						if err != nil {
+							return err
+						}
+						if _, ok := sent["set_user_root_attributes"]; ok {
+							return fmt.Errorf("on_each_login must be written by leaving set_user_root_attributes out; sent %v", sent["set_user_root_attributes"])
+						}
 					}
-					if _, ok := sent["set_user_root_attributes"]; ok {
-						return fmt.Errorf("on_each_login must be written by leaving set_user_root_attributes out; sent %v", sent["set_user_root_attributes"])
-					}
-					if _, ok := optionsOf(t, sb, id)["set_user_root_attributes"]; ok {
-						return fmt.Errorf("the sandbox connection still has set_user_root_attributes")
+					if v, ok := options()["set_user_root_attributes"]; ok {
+						return fmt.Errorf("the connection still has set_user_root_attributes = %v", v)
 					}
 					return nil
 				},
 			},
 			{
-				// Drift: an administrator switches the user id claim and an unmanaged option.
+				// Drift: an administrator switches the user id claim and an unmanaged option, through the
+				// Management API (read-modify-write, as the provider does).
 				PreConfig: func() {
-					if err := sb.Auth0.PatchConnectionOptions(id, map[string]any{"userid_attribute": "oid", "ext_groups": false}); err != nil {
+					cur, err := readOptions()
+					if err != nil {
 						t.Fatal(err)
 					}
+					changes := map[string]json.RawMessage{}
+					for k, v := range cur {
+						if k != auth0client.OptionCommonEndpointEcho {
+							changes[k] = v
+						}
+					}
+					changes["userid_attribute"], _ = json.Marshal(other)
+					changes["ext_groups"], _ = json.Marshal(drifted)
+					ctx, cancel := acctest.CheckContext()
+					defer cancel()
+					if _, err := a0.UpdateConnectionOptions(ctx, id, changes); err != nil {
+						t.Fatalf("changing the options of %s: %v", id, err)
+					}
 				},
-				Config:             acctest.Config(sb, scimConnection(id, settings("sub", "on_each_login"))),
+				Config:             tg.Config(scimConnection(id, settings(orig, "on_each_login"))),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
-				Config: acctest.Config(sb, scimConnection(id, settings("sub", "on_each_login"))),
+				Config: tg.Config(scimConnection(id, settings(orig, "on_each_login"))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("user_id_claim"), knownvalue.StringExact("sub")),
+						plancheck.ExpectKnownValue(addr, attr("connection_settings").AtMapKey("user_id_claim"), knownvalue.StringExact(orig)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: func(*terraform.State) error {
-					got := optionsOf(t, sb, id)
-					if got["userid_attribute"] != "sub" {
-						return fmt.Errorf("userid_attribute = %v, want sub restored", got["userid_attribute"])
+					got := options()
+					if got["userid_attribute"] != orig {
+						return fmt.Errorf("userid_attribute = %v, want %s restored", got["userid_attribute"], orig)
 					}
-					if got["ext_groups"] != false {
-						return fmt.Errorf("an unmanaged option was overwritten: ext_groups = %v", got["ext_groups"])
+					if got["ext_groups"] != drifted {
+						return fmt.Errorf("an unmanaged option was overwritten: ext_groups = %v, the administrator set %v", got["ext_groups"], drifted)
 					}
 					return nil
 				},

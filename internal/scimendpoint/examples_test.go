@@ -15,11 +15,12 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/acctest"
 )
 
-// TestAccExamples applies the documentation examples of the Auth0 side together (connection, token, endpoint),
-// with the placeholder connection id replaced by the sandbox's and the examples' connection_id variables by the
-// connection resource, so the published examples are known to work.
+// TestAccExamples runs on both targets: it applies the documentation examples of the Auth0 side together
+// (connection, token, endpoint), with the placeholder connection id replaced by the fixture's and the examples'
+// connection_id variables by the connection resource, so the published examples are known to work; destroy leaves
+// no SCIM configuration or token, read through the Management API.
 func TestAccExamples(t *testing.T) {
-	sb := acctest.Sandbox(t)
+	tg := acctest.NewTarget(t)
 	var hcl []string
 	for _, f := range []string{
 		"resources/auth0entra_scim_connection/resource.tf",
@@ -30,15 +31,16 @@ func TestAccExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		example := strings.ReplaceAll(acctest.WithoutVariables(string(b)), "con_AbCdEfGh12345678", sb.Seed.ConnectionID)
+		example := strings.ReplaceAll(acctest.WithoutVariables(string(b)), "con_AbCdEfGh12345678", tg.ConnectionID)
 		hcl = append(hcl, strings.ReplaceAll(example, "var.connection_id", "auth0entra_scim_connection.corp.connection_id"))
 	}
-	url := "https://" + sb.Auth0Domain + "/scim/v2/connections/" + sb.Seed.ConnectionID
+	url := "https://" + tg.Auth0Domain + "/scim/v2/connections/" + tg.ConnectionID
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{{
-			Config: acctest.Config(sb, hcl...),
+			Config: tg.Config(hcl...),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},

@@ -18,21 +18,28 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 )
 
-// TestAccSCIMEndpoint_onBothTargets runs the Auth0 half of the seed on the fixture connection — SCIM configuration,
-// endpoint, token — and calls the endpoint with the token as Entra would. It uses only public APIs, so it runs on
-// the sandbox and on tenants (make testacc-tenants).
+// TestAccSCIMEndpoint_onBothTargets runs the Auth0 half of the seed in one apply on the fixture connection — SCIM
+// configuration, endpoint (read once the configuration exists), token — checks the endpoint's attributes against
+// the connection the Management API returns, and calls the endpoint with the token as Entra would. It uses only
+// public APIs, so it runs on the sandbox and on tenants (make testacc-tenants).
 func TestAccSCIMEndpoint_onBothTargets(t *testing.T) {
 	tg := acctest.NewTarget(t)
 	id := tg.ConnectionID
 	url := "https://" + tg.Auth0Domain + "/scim/v2/connections/" + id
 	a0 := tg.Auth0(t)
+	ctx, cancel := acctest.CheckContext()
+	conn, err := a0.GetConnection(ctx, id)
+	cancel()
+	if err != nil {
+		t.Fatalf("reading the fixture connection %s: %v", id, err)
+	}
 	cfg := tg.Config(fmt.Sprintf(`
 resource "auth0entra_scim_connection" "corp" {
   connection_id = %q
 }
 
 data "auth0entra_scim_endpoint" "test" {
-  connection_id = auth0entra_scim_connection.corp.connection_id
+  connection_id = auth0entra_scim_connection.corp.connection_id # read once the configuration exists
 }
 
 resource "auth0entra_scim_token" "corp" {
@@ -58,6 +65,8 @@ resource "auth0entra_scim_token" "corp" {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("url"), knownvalue.StringExact(url)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("entra_tenant_url"), knownvalue.StringExact(url+"?aadOptscim062020")),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("strategy"), knownvalue.StringExact("waad")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("connection_name"), knownvalue.StringExact(conn.Name)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 			},
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			Check: func(s *terraform.State) error {

@@ -1,6 +1,7 @@
 package scimtoken_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -676,31 +677,61 @@ func TestAccSCIMToken_importIDErrors(t *testing.T) {
 	})
 }
 
-// TestAccSCIMToken_secretNeverLogged runs create, refresh, import and destroy with TF_LOG=trace (Terraform's and
-// the provider's logs in one file) and checks that neither the token nor the provider's credentials appear.
+// TestAccSCIMToken_secretNeverLogged runs on both targets: create, refresh, import and destroy with TF_LOG=trace
+// (Terraform's and the provider's logs in one file), then checks that neither the token nor the provider's
+// credentials appear. On tenants the provider reads both clouds' credentials from the environment.
 func TestAccSCIMToken_secretNeverLogged(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	t.Setenv("TF_LOG_PATH_MASK", "") // it would win over TF_ACC_LOG_PATH (make test runs this package with one set)
 	t.Setenv("TF_LOG", "TRACE")
-	sb := acctest.Sandbox(t)
-	// Credentials come from the environment, as in a pipeline: the test harness logs the configuration it runs, so
-	// credentials written in HCL would show up in the log whatever the provider does.
-	t.Setenv("AUTH0_DOMAIN", sb.Auth0Domain)
-	t.Setenv("AUTH0_CLIENT_ID", sb.Auth0ClientID)
-	t.Setenv("AUTH0_CLIENT_SECRET", sb.Auth0ClientSecret)
+	tg := acctest.NewTarget(t)
+	sb := tg.Sandbox
+	// The secrets looked for in the log, by what they are.
+	secrets := map[string]string{
+		"the Auth0 client secret":     os.Getenv("AUTH0_CLIENT_SECRET"),
+		"the Entra client secret":     os.Getenv("ARM_CLIENT_SECRET"),
+		"an Authorization header":     "Bearer ey",
+		"an Authorization header (2)": "Authorization: Bearer",
+	}
+	if sb != nil {
+		// Credentials come from the environment, as in a pipeline: the test harness logs the configuration it runs,
+		// so credentials written in HCL would show up in the log whatever the provider does.
+		t.Setenv("AUTH0_DOMAIN", sb.Auth0Domain)
+		t.Setenv("AUTH0_CLIENT_ID", sb.Auth0ClientID)
+		t.Setenv("AUTH0_CLIENT_SECRET", sb.Auth0ClientSecret)
+		// The configuration uses no Entra resource, so on the sandbox the provider gets no Entra credentials (no
+		// entra block, no ARM_*); the Entra client secret is still looked for, so that no path that picks it up and
+		// logs it goes unnoticed.
+		secrets["the Auth0 client secret"] = sb.Auth0ClientSecret
+		secrets["the Entra client secret"] = sb.EntraClientSecret
+	}
+	// The fixture connection's own client secret, which the provider reads with the connection's options (and
+	// sends back when it writes them).
+	ctx, cancel := acctest.CheckContext()
+	conn, err := tg.Auth0(t).GetConnection(ctx, tg.ConnectionID)
+	cancel()
+	if err != nil {
+		t.Fatalf("reading the fixture connection: %v", err)
+	}
+	var connSecret string
+	if err := json.Unmarshal(conn.Options["client_secret"], &connSecret); err != nil || connSecret == "" {
+		t.Fatalf("the fixture connection has no client_secret option to look for (%v)", err)
+	}
+	secrets["the connection's secret"] = connSecret
 	cfg := fmt.Sprintf(`
 provider "auth0entra" {}
 
 resource "auth0entra_scim_connection" "test" {
   connection_id = %q
 }
-`, sb.Seed.ConnectionID) + tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\"")
+`, tg.ConnectionID) + tokenHCL(olderConnectionScopes+"\n  lifetime = \"8760h\"")
 	var secret, tokenID string
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckSCIMRemoved(t),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -713,7 +744,7 @@ resource "auth0entra_scim_connection" "test" {
 				ResourceName: addr,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return sb.Seed.ConnectionID + ":" + stateValue(s, "token_id"), nil
+					return tg.ConnectionID + ":" + stateValue(s, "token_id"), nil
 				},
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"token"},
@@ -732,17 +763,12 @@ resource "auth0entra_scim_connection" "test" {
 		t.Fatalf("the trace log (%d bytes) does not mention the token id or the provider's own messages: the check would prove nothing", len(b))
 	}
 	_, hexPart, _ := strings.Cut(secret, ".")
-	// The configuration uses no Entra resource, so the provider gets no Entra credentials (no entra block, no ARM_*);
-	// the Entra client secret is still looked for, so that no path that picks it up and logs it goes unnoticed.
-	for name, s := range map[string]string{
-		"the SCIM token":              secret,
-		"the SCIM token's secret":     hexPart,
-		"the Auth0 client secret":     sb.Auth0ClientSecret,
-		"the Entra client secret":     sb.EntraClientSecret,
-		"the connection's secret":     "sandbox-oidc-secret",
-		"an Authorization header":     "Bearer ey",
-		"an Authorization header (2)": "Authorization: Bearer",
-	} {
+	secrets["the SCIM token"] = secret
+	secrets["the SCIM token's secret"] = hexPart
+	for name, s := range secrets {
+		if s == "" {
+			continue
+		}
 		if strings.Contains(log, s) {
 			i := strings.Index(log, s)
 			t.Errorf("%s appears in the TF_LOG=trace output, e.g. …%s…", name, log[max(0, i-200):min(len(log), i+len(s)+50)])
