@@ -39,6 +39,21 @@ func (tg *Target) SCIMTokens(a0 *auth0client.Client) ([]auth0client.SCIMToken, e
 	return toks, err
 }
 
+// NoSCIMTokens returns a function that fails t when the fixture connection has a SCIM token (for a PreConfig or
+// a check after a plan or apply that must not have created one).
+func (tg *Target) NoSCIMTokens(t *testing.T, a0 *auth0client.Client) func() {
+	return func() {
+		t.Helper()
+		toks, err := tg.SCIMTokens(a0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(toks) != 0 {
+			t.Fatalf("the failed plan or apply created SCIM tokens: %v", toks)
+		}
+	}
+}
+
 // SCIMMapping reads the fixture connection's SCIM mapping through the Management API, as SCIM attribute → Auth0
 // attribute.
 func (tg *Target) SCIMMapping(a0 *auth0client.Client) (map[string]string, error) {

@@ -706,16 +706,7 @@ resource "auth0entra_enterprise_app" "test" {
 }
 `, tg.ConnectionID, acctest.RandomName(), tenantURL)
 	want := acctest.ErrorRe(`(?s)Microsoft Entra is not configured.*auth0entra_enterprise_app manages Microsoft Entra objects.*entra block.*ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET`)
-	noTokens := func() {
-		t.Helper()
-		toks, err := tg.SCIMTokens(a0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(toks) != 0 {
-			t.Fatalf("the failed plan or apply created SCIM tokens: %v", toks)
-		}
-	}
+	noTokens := tg.NoSCIMTokens(t, a0)
 	if sb != nil {
 		acctest.ResetCounters(sb)
 	}
