@@ -23,7 +23,13 @@ const auth0Time = "2006-01-02T15:04:05.000Z"
 
 // statusConfig reads the status of the job made by hand, with its token, and checks it is healthy.
 func statusConfig(sb *sandbox.Sandbox, h acctest.HandSetup, tokenArgs string) string {
-	return acctest.Config(sb, fmt.Sprintf(`
+	return acctest.Config(sb, statusHCL(h, tokenArgs))
+}
+
+// statusHCL is the data source on the job h set up, with tokenArgs (the token arguments, or none), and a check that
+// it is not quarantined.
+func statusHCL(h acctest.HandSetup, tokenArgs string) string {
+	return fmt.Sprintf(`
 data "auth0entra_provisioning_status" "job" {
   service_principal_id = %q
   job_id               = %q
@@ -36,7 +42,7 @@ check "healthy" {
     error_message = "quarantined"
   }
 }
-`, h.ServicePrincipalID, h.JobID, tokenArgs))
+`, h.ServicePrincipalID, h.JobID, tokenArgs)
 }
 
 func tokenArgs(sb *sandbox.Sandbox, h acctest.HandSetup) string {

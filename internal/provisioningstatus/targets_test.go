@@ -17,20 +17,7 @@ func targetStatusConfig(tg *acctest.Target, h acctest.HandSetup, withToken bool)
 	if withToken {
 		args = fmt.Sprintf("  connection_id = %q\n  token_id      = %q", tg.ConnectionID, h.TokenID)
 	}
-	return tg.Config(fmt.Sprintf(`
-data "auth0entra_provisioning_status" "job" {
-  service_principal_id = %q
-  job_id               = %q
-%s
-}
-
-check "healthy" {
-  assert {
-    condition     = !data.auth0entra_provisioning_status.job.quarantined
-    error_message = "quarantined"
-  }
-}
-`, h.ServicePrincipalID, h.JobID, args))
+	return tg.Config(statusHCL(h, args))
 }
 
 // TestAccProvisioningStatus_onBothTargets reads a job set up by hand through the Management API and Graph: healthy
