@@ -140,6 +140,18 @@ func (s *Server) SetGroupMembers(groupID string, memberIDs []string) error {
 	return nil
 }
 
+// RenameGroup changes a group's displayName, as an administrator renaming it in the Entra portal would.
+func (s *Server) RenameGroup(groupID, displayName string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[groupID]
+	if g == nil {
+		return fmt.Errorf("entra: group %s does not exist", groupID)
+	}
+	g.displayName = displayName
+	return nil
+}
+
 // Jobs returns the synchronization jobs of a service principal, oldest first.
 func (s *Server) Jobs(spID string) []Job {
 	s.mu.Lock()

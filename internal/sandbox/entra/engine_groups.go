@@ -16,7 +16,8 @@ import (
 // provisioned (not in scope, or refused) is left out, as exportMissingReferences false says.
 //
 // Requests, as Microsoft's SCIM guide shows them (scim-groups.md §4): lookup
-// GET /Groups?excludedAttributes=members&filter=displayName eq "<name>"; create POST /Groups without members, then
+// GET /Groups?excludedAttributes=members&filter=displayName eq "<name>", or GET /Groups/{id}?excludedAttributes=members
+// for a group this job provisioned before (its stored id); create POST /Groups without members, then
 // PATCH {"op":"Add","path":"members","value":[{"value":"<id>"}]} (at most 1,000 values per PATCH: Auth0's limit);
 // removal {"op":"Remove","path":"members","value":[...]} or, with aadOptscim062020, one
 // {"op":"remove","path":"members[value eq \"<id>\"]"} per member; a group that leaves the scope is deleted with
@@ -165,9 +166,26 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 		}
 	}
 
-	// Matching.
+	// Matching. A group this job provisioned before is read by the SCIM id it stored (Entra uses the target's
+	// immutable id in every later request, so a renamed group is updated, not created again: scim-groups.md §4);
+	// the matching attributes are asked only when there is no stored id or Auth0 no longer has that group.
 	var current map[string]any
+	if g.escrowed != "" {
+		body, f := run.client.do(ctx, http.MethodGet, "/Groups/"+url.PathEscape(g.escrowed), url.Values{"excludedAttributes": {"members"}}, nil)
+		switch {
+		case f == nil:
+			current = body
+		case f.status != http.StatusNotFound:
+			run.step(o, "EntryImport", "Matching", "Failure", fmt.Sprintf("Failed to retrieve Group '%s' from %s: %s", g.name, TargetDirectoryName, f.Error()),
+				map[string]string{"TargetAnchor": g.escrowed, "HttpStatusCode": fmt.Sprint(f.status)})
+			o.fail(f)
+			return o
+		}
+	}
 	for _, a := range m.matchingAttrs() {
+		if current != nil {
+			break
+		}
 		v := values[strings.ToLower(a.target)]
 		if v == nil || *v == "" {
 			continue

@@ -3,6 +3,7 @@ package entra
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -172,5 +173,140 @@ func TestProvisionOnDemandGroup(t *testing.T) {
 	last := v.ProvisioningSteps[len(v.ProvisioningSteps)-1]
 	if v.StatusInfo.Status != "Failure" || last.Status != "Failure" || !strings.Contains(last.Description, "HTTP/403") {
 		t.Fatalf("refused: %s", res.raw)
+	}
+}
+
+// groupRequests returns the fake server's /Groups requests from index from on.
+func (w *seedWorld) groupRequests(from int) []scimRequest {
+	var out []scimRequest
+	for _, r := range w.scim.reqs("")[from:] {
+		if strings.Contains(r.Path, "/Groups") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// onlyGroup returns the fake server's single group and its SCIM id.
+func (w *seedWorld) onlyGroup(t *testing.T) (string, *fakeGroup) {
+	t.Helper()
+	if len(w.scim.groups) != 1 {
+		t.Fatalf("groups in the SCIM server: %+v", w.scim.groups)
+	}
+	for id, g := range w.scim.groups {
+		return id, g
+	}
+	return "", nil
+}
+
+// TestRunCycleGroupFollowsEntra: a group the job provisioned is read back by its stored SCIM id, so a rename in
+// Entra is a PATCH of displayName on the same group; a group Auth0 lost is created again; an unassigned group is
+// deleted only when Delete is among the Group mapping's actions.
+func TestRunCycleGroupFollowsEntra(t *testing.T) {
+	w := newSeedWorld(t, "?aadOptscim062020")
+	w.mustStatus(w.call("POST", w.jobPath(w.a, "/start"), nil), 204)
+	w.groupCycle(t)
+	id, _ := w.onlyGroup(t)
+
+	// Renamed in Entra: looked up by id (members excluded), renamed with replace, nothing created.
+	if err := w.s.RenameGroup(w.group, "Platform"); err != nil {
+		t.Fatal(err)
+	}
+	n := len(w.scim.reqs(""))
+	if le := w.groupCycle(t); le.State != "Succeeded" {
+		t.Fatalf("cycle after the rename: %+v", le)
+	}
+	got := w.groupRequests(n)
+	if len(got) != 2 || got[0].Method != "GET" || !strings.HasSuffix(got[0].Path, "/Groups/"+id) || got[0].Excluded != "members" {
+		t.Fatalf("requests after the rename: %+v", got)
+	}
+	ops, _ := got[1].Body["Operations"].([]any)
+	if got[1].Method != "PATCH" || len(ops) != 1 || dig(ops[0], "op") != "replace" || dig(ops[0], "path") != "displayName" || dig(ops[0], "value") != "Platform" {
+		t.Fatalf("rename request: %+v", got[1])
+	}
+	if id2, g := w.onlyGroup(t); id2 != id || g.displayName != "Platform" || !g.members[w.aliceSCIM] {
+		t.Fatalf("after the rename: %s %+v", id2, g)
+	}
+
+	// Deleted in Auth0 out of band: the stored id answers 404, the name matches nothing, the group is created again
+	// with its members.
+	delete(w.scim.groups, id)
+	w.groupCycle(t)
+	id3, g := w.onlyGroup(t)
+	if id3 == id || g.displayName != "Platform" || !g.members[w.aliceSCIM] {
+		t.Fatalf("re-created group: %s %+v", id3, g)
+	}
+
+	// Unassigned while Delete is not among the actions: skipped, the group stays in Auth0.
+	w.mustStatus(w.editSchema(w.a, func(s map[string]any) {
+		for _, om := range objectMappingsOf(s) {
+			if om["sourceObjectName"] == "Group" {
+				om["flowTypes"] = "Add, Update"
+			}
+		}
+	}), 204)
+	var assignment string
+	for _, a := range w.mustStatus(w.call("GET", "/v1.0/servicePrincipals/"+w.a.spID+"/appRoleAssignedTo", nil), 200).list() {
+		if a["principalId"] == w.group {
+			assignment, _ = a["id"].(string)
+		}
+	}
+	w.mustStatus(w.call("DELETE", "/v1.0/servicePrincipals/"+w.a.spID+"/appRoleAssignedTo/"+assignment, nil), 204)
+	le := w.groupCycle(t)
+	if _, g := w.onlyGroup(t); g == nil || le.State != "Succeeded" {
+		t.Fatalf("Delete off: %+v", le)
+	}
+	r := w.mustStatus(w.call("GET", "/v1.0/auditLogs/provisioning?$filter=cycleId+eq+'"+le.ActivityIdentifier+"'", nil), 200)
+	skipped := false
+	for _, e := range r.list() {
+		if dig(e, "sourceIdentity", "identityType") == "Group" {
+			skipped = dig(e, "provisioningStatusInfo", "status") == "skipped"
+		}
+	}
+	if !skipped {
+		t.Errorf("the unassigned group's log entry is not a skip: %s", r.raw)
+	}
+
+	// Delete back on: the next cycle deletes it, and the one after sends nothing to /Groups.
+	w.mustStatus(w.editSchema(w.a, func(s map[string]any) {
+		for _, om := range objectMappingsOf(s) {
+			if om["sourceObjectName"] == "Group" {
+				om["flowTypes"] = "Add, Update, Delete"
+			}
+		}
+	}), 204)
+	w.groupCycle(t)
+	if len(w.scim.groups) != 0 {
+		t.Fatalf("unassigned group not deleted: %+v", w.scim.groups)
+	}
+	n = len(w.scim.reqs(""))
+	w.groupCycle(t)
+	if got := w.groupRequests(n); len(got) != 0 {
+		t.Fatalf("requests for a deleted, unassigned group: %+v", got)
+	}
+}
+
+// TestGroupMembersInBatches: members are added in PATCH requests of at most 1,000 values (Auth0's limit).
+func TestGroupMembersInBatches(t *testing.T) {
+	w := newSeedWorld(t, "?aadOptscim062020")
+	w.scim.groups = map[string]*fakeGroup{"grp_1": {displayName: "Big", members: map[string]bool{}}}
+	ids := make([]string, 2501)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("u%d", i)
+	}
+	base, rfc, _ := parseTenantURL(w.base + "?aadOptscim062020")
+	run := w.s.newProvisionRun(base, rfc, &userMapping{}, []secretKV{{Key: "SecretToken", Value: "scim-token"}}, nil, false)
+	done := map[string]bool{}
+	if f := run.patchMembers(context.Background(), "grp_1", ids, done); f != nil {
+		t.Fatal(f)
+	}
+	var sizes []int
+	for _, r := range w.scim.reqs("PATCH") {
+		ops, _ := r.Body["Operations"].([]any)
+		vals, _ := dig(ops[0], "value").([]any)
+		sizes = append(sizes, len(vals))
+	}
+	if fmt.Sprint(sizes) != "[1000 1000 501]" || len(done) != 2501 || len(w.scim.groups["grp_1"].members) != 2501 {
+		t.Fatalf("PATCH sizes %v, done %d", sizes, len(done))
 	}
 }

@@ -236,7 +236,8 @@ func (tn *tenant) putSecrets(a app, kv ...string) response {
 // ---- a fake SCIM 2.0 server (RFC 7644) ----
 
 type scimRequest struct {
-	Method, Path, Query string
+	Method, Path, Query string // Query: the filter parameter
+	Excluded            string // the excludedAttributes parameter
 	Body                map[string]any
 }
 
@@ -262,7 +263,7 @@ type fakeGroup struct {
 	members                 map[string]bool
 }
 
-// serveGroups is a minimal /Groups: eq filter on displayName, POST, PATCH of members and displayName, DELETE.
+// serveGroups is a minimal /Groups: eq filter on displayName, GET by id, POST, PATCH of members and displayName, DELETE.
 func (f *fakeSCIM) serveGroups(w http.ResponseWriter, r *http.Request, rest string, body map[string]any) {
 	if f.groupStatus != 0 {
 		scimErr(w, f.groupStatus, "Insufficient scope, expected any of: get:groups")
@@ -286,6 +287,8 @@ func (f *fakeSCIM) serveGroups(w http.ResponseWriter, r *http.Request, rest stri
 			}
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"schemas": []string{scimListResponse}, "totalResults": len(res), "Resources": res})
+	case r.Method == "GET" && f.groups[id] != nil:
+		_ = json.NewEncoder(w).Encode(render(id, f.groups[id]))
 	case r.Method == "POST" && rest == "":
 		f.nextID++
 		gid := fmt.Sprintf("grp_%d", f.nextID)
@@ -395,7 +398,7 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	var body map[string]any
 	_ = json.NewDecoder(r.Body).Decode(&body)
-	f.requests = append(f.requests, scimRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query().Get("filter"), Body: body})
+	f.requests = append(f.requests, scimRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query().Get("filter"), Excluded: r.URL.Query().Get("excludedAttributes"), Body: body})
 	if f.failWith != 0 {
 		scimErr(w, f.failWith, "injected failure")
 		return
