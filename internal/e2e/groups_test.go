@@ -136,8 +136,9 @@ func TestAccGroupsUsersOnly(t *testing.T) {
 }
 
 // TestAccGroupsUsersAndGroups: examples/users-and-groups. Provision on Demand creates the group in Auth0 with its
-// provisioned member; a cycle keeps it in step; Auth0 shows it as a connection group whose members are users of the
-// connection; the Group mapping imports with an empty plan.
+// provisioned members; a cycle keeps it in step (renamed and a member removed in Entra: the same Auth0 group is
+// renamed and loses the member); Auth0 shows it as a connection group whose members are users of the connection; the
+// Group mapping imports with an empty plan; unassigned from the app, the group is deleted in Auth0.
 func TestAccGroupsUsersAndGroups(t *testing.T) {
 	sb := acctest.Sandbox(t)
 	var got ids
@@ -149,18 +150,23 @@ func TestAccGroupsUsersAndGroups(t *testing.T) {
 		}
 	}
 	slices.Sort(inAuth0)
-	checkGroup := func() error {
+	var groupID string // the Auth0 group, once created
+	checkGroup := func(name string, want []string) error {
 		gs := sb.Auth0.SCIM().Groups(conn)
-		if len(gs) != 1 || gs[0].DisplayName != "Engineering" || gs[0].ExternalID != sb.Seed.GroupID {
-			return fmt.Errorf("Auth0 groups %+v, want Engineering with external id %s", gs, sb.Seed.GroupID)
+		if len(gs) != 1 || gs[0].DisplayName != name || gs[0].ExternalID != sb.Seed.GroupID || (groupID != "" && gs[0].ID != groupID) {
+			return fmt.Errorf("Auth0 groups %+v, want one group %q (%s) with external id %s", gs, name, groupID, sb.Seed.GroupID)
 		}
+		groupID = gs[0].ID
 		members := slices.Clone(gs[0].Members)
 		slices.Sort(members)
-		if !slices.Equal(members, inAuth0) {
-			return fmt.Errorf("group members %v, want the provisioned members %v", members, inAuth0)
+		if !slices.Equal(members, want) {
+			return fmt.Errorf("group members %v, want the provisioned members %v", members, want)
 		}
 		return nil
 	}
+	// Without the group's assignment (its members leave the scope with it).
+	unassigned := strings.Replace(acctest.ReadRepoFile(t, "examples/users-and-groups/main.tf"),
+		"{ principal_id = var.engineering_group_id, principal_type = \"Group\" },", "", 1)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -187,7 +193,7 @@ func TestAccGroupsUsersAndGroups(t *testing.T) {
 				if r.Status != "Success" || r.Action != "Create" {
 					return fmt.Errorf("provision on demand of the group:\n%s", provisionondemand.Explain(r))
 				}
-				if err := checkGroup(); err != nil {
+				if err := checkGroup("Engineering", inAuth0); err != nil {
 					return fmt.Errorf("after provision on demand: %w", err)
 				}
 				if err := runCycle(sb, &got); err != nil {
@@ -199,13 +205,37 @@ func TestAccGroupsUsersAndGroups(t *testing.T) {
 				if failed := failedRequests(sb.Auth0.Router(), routeSCIMPrefix); len(failed) > 0 {
 					return fmt.Errorf("failed SCIM requests: %v", failed)
 				}
-				return checkGroup()
+				return checkGroup("Engineering", inAuth0)
 			}),
 		}, {
 			Config:          usersAndGroupsExample(t, sb, statusGroups),
 			ConfigVariables: acctest.CompleteExampleVariables(sb),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(0)),
+			},
+		}, {
+			// Renamed in Entra, and Bob leaves it: the next cycle renames the same Auth0 group and removes him.
+			PreConfig: func() {
+				if err := sb.Entra.RenameGroup(sb.Seed.GroupID, "Platform Engineering"); err != nil {
+					t.Fatal(err)
+				}
+				if err := sb.Entra.SetGroupMembers(sb.Seed.GroupID, []string{sb.Seed.User("alice").EntraID, sb.Seed.User("carol").EntraID}); err != nil {
+					t.Fatal(err)
+				}
+				if err := runCycle(sb, &got); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:          usersAndGroupsExample(t, sb, statusGroups),
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.auth0entra_provisioning_status.corp", tfjsonpath.New("last_cycle_group_failures"), knownvalue.Int64Exact(0)),
+			},
+			Check: func(*terraform.State) error {
+				return checkGroup("Platform Engineering", []string{sb.Seed.User("alice").Auth0UserID})
 			},
 		}, {
 			// Import of the Group mapping: {service_principal_id}/{job_id}/Group. (Without the outputs: the import's
@@ -218,6 +248,29 @@ func TestAccGroupsUsersAndGroups(t *testing.T) {
 			ImportStateVerify:       true,
 			ImportStateIdFunc:       func(*terraform.State) (string, error) { return got.sp + "/" + got.job + "/Group", nil },
 			ImportStateVerifyIgnore: []string{"timeouts"},
+		}, {
+			// The group unassigned from the app: the next cycle deletes it in Auth0 (Delete is among its actions).
+			Config: acctest.Config(sb, acctest.WithoutProviderSetup(unassigned),
+				acctest.ReadRepoFile(t, "examples/users-and-groups/variables.tf"), acctest.ReadRepoFile(t, "examples/users-and-groups/outputs.tf")),
+			ConfigVariables: acctest.CompleteExampleVariables(sb),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.CompleteApp, plancheck.ResourceActionUpdate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: func(*terraform.State) error {
+				if err := runCycle(sb, &got); err != nil {
+					return err
+				}
+				if gs := sb.Auth0.SCIM().Groups(conn); len(gs) != 0 {
+					return fmt.Errorf("the unassigned group is still in Auth0: %+v", gs)
+				}
+				for _, r := range sb.Auth0.Router().Requests("") {
+					if r.Method == "DELETE" && strings.HasSuffix(r.Path, "/Groups/"+groupID) && r.Status == 204 {
+						return nil
+					}
+				}
+				return fmt.Errorf("no DELETE of group %s reached Auth0", groupID)
+			},
 		}},
 	})
 }
