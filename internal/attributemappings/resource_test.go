@@ -106,6 +106,20 @@ resource "auth0entra_attribute_mappings" "groups" {
 }
 `
 
+// groupsCustomHCL customizes the Group mapping like the User one: no Delete (a group unassigned from the app stays
+// in Auth0), and externalId sourced from mailNickname instead of objectId.
+const groupsCustomHCL = `
+resource "auth0entra_attribute_mappings" "groups" {
+  service_principal_id  = auth0entra_enterprise_app.app.service_principal_id
+  job_id                = auth0entra_enterprise_app.app.job_id
+  source_object         = "Group"
+  target_object_actions = ["Create", "Update"]
+  mapping = [
+    { target_attribute = "externalId", source_attribute = "mailNickname" },
+  ]
+}
+`
+
 // seedMappings is the manual setup's mapping edits.
 const seedMappings = `
   target_object_actions = ["Update", "Delete"]
@@ -172,19 +186,22 @@ func newTargetEnv(t *testing.T) *env {
 }
 
 // userMapping returns the User object mapping of a schema, decoded.
-func userMapping(raw []byte) (map[string]any, error) {
+func userMapping(raw []byte) (map[string]any, error) { return objectMapping(raw, "User") }
+
+// objectMapping returns the object mapping of a job schema whose source object is source (User or Group).
+func objectMapping(raw []byte, source string) (map[string]any, error) {
 	var s map[string]any
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, err
 	}
 	for _, r := range as[[]any](s["synchronizationRules"]) {
 		for _, om := range as[[]any](as[map[string]any](r)["objectMappings"]) {
-			if m := as[map[string]any](om); m["sourceObjectName"] == "User" {
+			if m := as[map[string]any](om); m["sourceObjectName"] == source {
 				return m, nil
 			}
 		}
 	}
-	return nil, fmt.Errorf("no User object mapping")
+	return nil, fmt.Errorf("no %s object mapping", source)
 }
 
 // as is a checked type assertion for walking decoded JSON: the zero value when v is not a T (the check that reads it
@@ -516,7 +533,49 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 				ImportStateIdFunc: func(*terraform.State) (string, error) { return e.sp + "/" + e.job + "/Group", nil },
 			},
 			{
-				// A row left out of the configuration goes back to the template's.
+				// The Group mapping's rows and actions are managed like the User mapping's.
+				ConfigVariables: vars,
+				Config:          tg.Config(app, mappingsHCL(updatedMappings), groupsCustomHCL),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupsAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(groupsAddr, tfjsonpath.New("target_object_actions"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Create"), knownvalue.StringExact("Update")})),
+				},
+				Check: func(*terraform.State) error {
+					raw, _ := e.jobSchema()
+					om, err := objectMapping(raw, "Group")
+					if err != nil {
+						return err
+					}
+					if om["flowTypes"] != "Add, Update" {
+						return fmt.Errorf("Group flowTypes = %v", om["flowTypes"])
+					}
+					if src := as[map[string]any](row(om, "externalId")["source"]); src["name"] != "mailNickname" || src["expression"] != "[mailNickname]" {
+						return fmt.Errorf("Group externalId source = %v", src)
+					}
+					tm, _ := objectMapping(e.template, "Group")
+					for _, name := range []string{"displayName", "members"} {
+						got, _ := json.Marshal(row(om, name))
+						want, _ := json.Marshal(row(tm, name))
+						if !bytes.Equal(got, want) {
+							return fmt.Errorf("Group %s row changed:\n got %s\nwant %s", name, got, want)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				// The customized Group mapping imports as configured.
+				ConfigVariables:   vars,
+				ResourceName:      groupsAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return e.sp + "/" + e.job + "/Group", nil },
+			},
+			{
+				// A row left out of the configuration goes back to the template's, for either mapping.
 				ConfigVariables: vars,
 				Config:          tg.Config(app, mappingsHCL(seedMappings), groupsHCL),
 				Check: func(*terraform.State) error {
@@ -527,6 +586,13 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 					want, _ := json.Marshal(row(tm, "displayName"))
 					if !bytes.Equal(got, want) {
 						return fmt.Errorf("displayName row not restored:\n got %s\nwant %s", got, want)
+					}
+					gm, _ := objectMapping(raw, "Group")
+					gtm, _ := objectMapping(e.template, "Group")
+					got, _ = json.Marshal(gm)
+					want, _ = json.Marshal(gtm)
+					if !bytes.Equal(got, want) {
+						return fmt.Errorf("the Group mapping was not restored:\n got %s\nwant %s", got, want)
 					}
 					return nil
 				},
