@@ -2,6 +2,7 @@ package auth0client
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -66,6 +67,24 @@ func isFresh(ctx context.Context) bool {
 	v, _ := ctx.Value(freshKey{}).(bool)
 	return v
 }
+
+type cachedOnlyKey struct{}
+
+// CachedOnly returns a context whose Management API reads are answered from this process's read cache only: a read
+// the cache cannot answer fails with ErrNotCached instead of being sent. For hints that must cost nothing, such as
+// the group-scope warning of a no-change plan, which uses what the refresh of the same plan already read (and, with
+// -refresh=false, reads nothing).
+func CachedOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cachedOnlyKey{}, true)
+}
+
+func isCachedOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(cachedOnlyKey{}).(bool)
+	return v
+}
+
+// ErrNotCached is the error of a read made with CachedOnly that this process's cache cannot answer.
+var ErrNotCached = errors.New("not in this run's read cache")
 
 // get waits until no write in flight may change uri's answer, then returns the cached answer for uri, and the
 // generation a request started now belongs to.

@@ -26,6 +26,9 @@ func (c *Client) call(ctx context.Context, op, method string, uri string, in, ou
 	var gen uint64
 	switch {
 	case c.cache == nil:
+		if method == http.MethodGet && isCachedOnly(ctx) {
+			return &Error{Op: op, Err: ErrNotCached}
+		}
 	case method == http.MethodGet:
 		cached, ok, g, err := c.cache.get(ctx, uri)
 		if err != nil {
@@ -34,6 +37,9 @@ func (c *Client) call(ctx context.Context, op, method string, uri string, in, ou
 		if ok {
 			tflog.Trace(ctx, "Auth0 read answered from this run's cache", map[string]any{"op": op})
 			return c.decode(op, cached.status, cached.body, out)
+		}
+		if isCachedOnly(ctx) {
+			return &Error{Op: op, Err: ErrNotCached}
 		}
 		gen = g
 	default:

@@ -242,3 +242,42 @@ func TestSandbox_DefaultResponseHeaderTimeout(t *testing.T) {
 			auth0client.DefaultResponseHeaderTimeout, auth0client.DefaultReadTimeout)
 	}
 }
+
+// TestSandbox_CachedOnlyReadsSendNothing: a CachedOnly read is answered from the run's cache or fails with
+// ErrNotCached, and never reaches the tenant (nor fetches an access token for it).
+func TestSandbox_CachedOnlyReadsSendNothing(t *testing.T) {
+	sb, err := sandbox.Start(sandbox.Options{CA: testCA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	ctx := context.Background()
+	for _, cached := range []bool{false, true} {
+		c, err := auth0client.New(ctx, auth0client.Config{
+			Domain: sb.Auth0Domain, ClientID: sb.Auth0ClientID, ClientSecret: sb.Auth0ClientSecret, CacheReads: cached,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(sb.Auth0.Router().Requests(""))
+		if _, err := c.GetConnection(auth0client.CachedOnly(ctx), sb.Seed.ConnectionID); !errors.Is(err, auth0client.ErrNotCached) {
+			t.Fatalf("cache %v: a read nothing had cached: %v, want ErrNotCached", cached, err)
+		}
+		if n := len(sb.Auth0.Router().Requests("")) - before; n != 0 {
+			t.Fatalf("cache %v: the CachedOnly read sent %d requests", cached, n)
+		}
+		if !cached {
+			continue
+		}
+		if _, err := c.GetConnection(ctx, sb.Seed.ConnectionID); err != nil {
+			t.Fatal(err)
+		}
+		sent := len(sb.Auth0.Router().Requests(""))
+		if conn, err := c.GetConnection(auth0client.CachedOnly(ctx), sb.Seed.ConnectionID); err != nil || conn.Name != sandbox.SeedConnectionName {
+			t.Fatalf("a cached read with CachedOnly: %+v, %v", conn, err)
+		}
+		if n := len(sb.Auth0.Router().Requests("")) - sent; n != 0 {
+			t.Fatalf("the answered CachedOnly read sent %d requests", n)
+		}
+	}
+}

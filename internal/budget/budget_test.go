@@ -47,11 +47,10 @@ const (
 	// so a check moved to apply would leave half a stack behind.
 	applyAuth0PlanProcess  = 3
 	applyAuth0ApplyProcess = 7
-	// The whole stack's apply process makes one more Auth0 call: once the token exists, the re-plan of
-	// auth0entra_enterprise_app lists the connection's tokens to warn when the token lacks the group scopes its Group
-	// object mapping needs (enterpriseapp/groups_warning.go). The warning cannot be given at plan, when the token is
-	// not created yet.
-	applyAuth0ApplyProcessWholeStack = applyAuth0ApplyProcess + 1
+	// The whole stack's apply process makes no more Auth0 calls than the half's: the group-scope warning of
+	// auth0entra_enterprise_app (enterpriseapp/groups_warning.go) reads nothing for an app being created, whose job's
+	// Group mapping is decided in the same apply.
+	applyAuth0ApplyProcessWholeStack = applyAuth0ApplyProcess
 	// Apply and destroy of the whole stack, Graph requests. The apply process: goal met, 26 (azuread's for the same
 	// objects). The plan process: the two plan-time checks (the OIDC app registration and the assigned group exist),
 	// which azuread does not make, kept for the reason above. Destroy: goal met, at most 18 (azuread's).

@@ -3,6 +3,8 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -325,4 +327,54 @@ func TestAccGroupsRefusedWithoutScopes(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// TestGroupScopeWarningWithTheCLI runs the real CLI: where the warning appears, and where it must not.
+//   - examples/complete with the Group mapping left enabled (the refused setup): the first apply does not warn (the
+//     app is new; its job's Group mapping is decided in the same apply by a resource the app cannot see), the next
+//     plan, with no change, does; plan -refresh=false neither warns nor calls the Management API.
+//   - examples/complete as published (users only): its plans do not warn.
+func TestGroupScopeWarningWithTheCLI(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs the real Terraform CLI: set TF_ACC=1")
+	}
+	acctest.SkipOnTenants(t, "runs the CLI against an in-process sandbox of its own")
+	const warning = "Assigned groups will be refused by Auth0"
+	sb := acctest.Sandbox(t)
+	files := acctest.ExampleFiles(t, "complete")
+	usersOnly := files["main.tf"]
+	refused := strings.Replace(usersOnly, "  enabled              = false\n", "  enabled              = true\n", 1)
+	if refused == usersOnly {
+		t.Fatal("examples/complete/main.tf changed: the Group mapping's enabled = false is gone")
+	}
+	files["main.tf"] = refused
+	files["terraform.tfvars"] = fmt.Sprintf("connection_id = %q\noidc_app_client_id = %q\nengineering_group_id = %q\n",
+		sb.Seed.ConnectionID, sb.Seed.OIDCAppID, sb.Seed.GroupID)
+	run := acctest.NewCLIRun(t, sb, files)
+
+	if out := run.Terraform("apply", "-auto-approve"); strings.Contains(out, warning) {
+		t.Errorf("the first apply warned:\n%s", out)
+	}
+	out := run.Terraform("plan")
+	if !strings.Contains(out, warning) || !strings.Contains(out, "No changes.") {
+		t.Errorf("the no-change plan of the refused setup did not warn:\n%s", out)
+	}
+	before := len(sb.Auth0.Router().Requests(""))
+	if out := run.Terraform("plan", "-refresh=false"); strings.Contains(out, warning) {
+		t.Errorf("plan -refresh=false warned:\n%s", out)
+	}
+	if n := len(sb.Auth0.Router().Requests("")) - before; n != 0 {
+		t.Errorf("plan -refresh=false sent %d Auth0 requests", n)
+	}
+
+	if err := os.WriteFile(filepath.Join(run.Dir, "main.tf"), []byte(usersOnly), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The apply that disables the Group mapping may still warn (the app reads the job as it is before the apply,
+	// and says so); the plan after it must not.
+	run.Terraform("apply", "-auto-approve")
+	if out := run.Terraform("plan"); strings.Contains(out, warning) {
+		t.Errorf("the users-only plan warned:\n%s", out)
+	}
+	run.Terraform("destroy", "-auto-approve")
 }

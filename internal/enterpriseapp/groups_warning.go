@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/auth0entra/terraform-provider-auth0entra/internal/auth0client"
 )
 
 // Groups assigned to the application are exported to Auth0's /Groups by the provisioning job's Group object mapping
@@ -22,8 +24,14 @@ import (
 // without them, so a token with user scopes only makes every cycle fail on the groups and the job goes into
 // quarantine. groupScopeWarning says so at plan, when it can know: groups assigned (or scope all), the token in the
 // configuration known (its id is the part of the secret before the dot, auth0-management-api.md §5.2) and readable
-// through the Management API, and the Group mapping enabled — read from the job's schema when the job exists,
-// otherwise the template's default (enabled).
+// through the Management API, and the job's Group mapping enabled, as read from the job's schema.
+//
+// A new application gets no warning: its job does not exist yet, and whether its Group mapping stays enabled is
+// decided in the same apply by an auth0entra_attribute_mappings resource this resource cannot see (examples/complete
+// disables it). Assuming the template's default there warned users-only configurations falsely during their first
+// apply. The check runs on every later plan instead, no-change plans included: there the token list is only the one
+// the token's own refresh has just read (auth0client.CachedOnly: nothing is sent for it), and the schema, read only
+// when a group scope is missing, is the read the attribute mappings' refresh then takes from the Graph cache.
 
 // groupScopes are the token scopes each Group object action needs; get:groups is needed to match at all. Entra
 // updates groups with PATCH, never PUT (scim-groups.md §4).
@@ -33,11 +41,14 @@ var groupScopes = map[string]string{"": "get:groups", "Add": "post:groups", "Upd
 // or is slow, there is no warning.
 const warningTimeout = 10 * time.Second
 
-func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPlanRequest, plan resourceModel, state *resourceModel) diag.Diagnostics {
+func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPlanRequest, plan resourceModel, state *resourceModel, unchanged bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	p := plan.Provisioning
 	if r.Clients == nil || r.Clients.Auth0 == nil || r.Clients.Entra == nil || p == nil || p.TenantURL.IsUnknown() || p.TenantURL.IsNull() {
 		return nil
+	}
+	if state == nil || state.JobID.IsNull() || state.JobID.IsUnknown() || state.ServicePrincipalID.IsNull() || state.ServicePrincipalID.IsUnknown() {
+		return nil // a new application: see above
 	}
 	groups := 0
 	for _, el := range plan.Assignment.Elements() {
@@ -71,7 +82,13 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	}
 	ctx, cancel := context.WithTimeout(ctx, warningTimeout)
 	defer cancel()
-	tokens, err := r.Clients.Auth0.ListSCIMTokens(ctx, connID)
+	listCtx := ctx
+	if unchanged {
+		// A no-change plan uses the token list the refresh of the token just read; with -refresh=false (or a token
+		// managed elsewhere) there is none, and the plan stays free of API calls (README "Request budgets").
+		listCtx = auth0client.CachedOnly(ctx)
+	}
+	tokens, err := r.Clients.Auth0.ListSCIMTokens(listCtx, connID)
 	if err != nil {
 		tflog.Debug(ctx, "Could not list the connection's SCIM tokens to check the group scopes", map[string]any{"error": err.Error()})
 		return nil
@@ -95,18 +112,13 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 			return nil
 		}
 	}
-	enabled, flowTypes := true, "Add, Update, Delete"
-	if state != nil && !state.JobID.IsNull() && !state.JobID.IsUnknown() && !state.ServicePrincipalID.IsNull() {
-		raw, err := r.Clients.Entra.GetSchema(ctx, state.ServicePrincipalID.ValueString(), state.JobID.ValueString())
-		if err != nil {
-			return nil
-		}
-		var ok bool
-		if enabled, flowTypes, ok = groupMapping(raw); !ok {
-			return nil
-		}
+	raw, err := r.Clients.Entra.GetSchema(ctx, state.ServicePrincipalID.ValueString(), state.JobID.ValueString())
+	if err != nil {
+		tflog.Debug(ctx, "Could not read the job's schema to check the Group object mapping", map[string]any{"error": err.Error()})
+		return nil
 	}
-	if !enabled {
+	enabled, flowTypes, ok := groupMapping(raw)
+	if !ok || !enabled {
 		return nil
 	}
 	have := map[string]bool{}
@@ -130,7 +142,8 @@ func (r *Resource) groupScopeWarning(ctx context.Context, req resource.ModifyPla
 	diags.AddAttributeWarning(path.Root("provisioning"), "Assigned groups will be refused by Auth0",
 		fmt.Sprintf("%s and the provisioning job's Group object mapping (\"Provision Microsoft Entra ID Groups\") is enabled, so every provisioning cycle exports those groups to Auth0's SCIM /Groups endpoint. The SCIM token %s has the scopes %s and lacks %s: Auth0 will answer 403 (Insufficient scope) for each group, Provision on Demand of a group will fail, and after a cycle Entra puts the job in quarantine. Two ways out:\n"+
 			"1. Users only: disable the Group object mapping with resource \"auth0entra_attribute_mappings\" { source_object = \"Group\", enabled = false, ... }. Assigned groups then only select which users are provisioned.\n"+
-			"2. Users and groups: give the token the group scopes, e.g. scopes = [%s] on auth0entra_scim_token (a new token: change secret_token_wo_version with it).",
+			"2. Users and groups: give the token the group scopes, e.g. scopes = [%s] on auth0entra_scim_token (a new token: change secret_token_wo_version with it).\n"+
+			"The Group mapping was read from the job as it is now: if this plan already disables it, the warning is gone once it is applied.",
 			who, tokenID, quoteList(scopes), strings.Join(missing, ", "), quoteList(append(append([]string{}, scopes...), missing...))))
 	return diags
 }

@@ -140,8 +140,10 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 			resp.Diagnostics.Append(checkOIDCApp(ctx, c, id.ValueString())...)
 		}
 		resp.Diagnostics.Append(checkNewPrincipals(ctx, c, plan, state)...)
-		resp.Diagnostics.Append(r.groupScopeWarning(ctx, req, plan, state)...) // groups_warning.go
 	}
+	// The group-scope warning is not a check of what changes: a stack whose groups are refused is told so on every
+	// plan, a no-change plan included (groups_warning.go says what that costs).
+	resp.Diagnostics.Append(r.groupScopeWarning(ctx, req, plan, state, unchanged)...)
 	if state == nil || resp.Diagnostics.HasError() {
 		return
 	}
