@@ -690,6 +690,11 @@ resource "auth0entra_attribute_mappings" "users" {
 			// Source attributes the job's schema does not have, directly or inside an expression.
 			plan(`mapping = [{ target_attribute = "externalId", source_attribute = "favouriteColour" }]`, `(?s)Unknown source attribute.*target_attribute "externalId" reads the source attribute "favouriteColour".*object "User" of directory "Azure Active Directory".*include:`),
 			plan(`mapping = [{ target_attribute = "displayName", expression = "Join(\" \", [givenName], [nickName])" }]`, `(?s)Unknown source attribute.*"displayName" reads the source attribute "nickName"`),
+			// The Group mapping is checked against the Group object's attributes, not the User's.
+			planHCL(strings.Replace(groupsCustomHCL, `source_attribute = "mailNickname"`, `source_attribute = "givenName"`, 1),
+				`(?s)Unknown source attribute.*"externalId" reads the source attribute "givenName".*object "Group" of directory "Azure Active Directory"`),
+			planHCL(strings.Replace(groupsCustomHCL, `target_attribute = "externalId"`, `target_attribute = "userName"`, 1),
+				`(?s)Unknown target attribute.*"userName"`),
 			// A long value is cut, never echoed whole.
 			plan(`mapping = [{ target_attribute = "externalId", expression = "Join(\" \"`+strings.Repeat(`, [givenName]`, 400)+`" }]`, `(?s)Invalid expression.*"externalId" has expression = "Join\(.{60,90}… \(5\d\d\d characters\), which cannot be parsed`),
 			planHCL(`
