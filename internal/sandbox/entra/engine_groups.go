@@ -356,28 +356,29 @@ func (run *provisionRun) patchMembers(ctx context.Context, scimID string, ids []
 }
 
 // removeMembers removes members: one value-list operation, or with aadOptscim062020 one filtered-path operation per
-// member (microsoft-graph.md §6).
+// member (microsoft-graph.md §6), in PATCH requests of at most 1,000 members, as patchMembers adds them.
 func (run *provisionRun) removeMembers(ctx context.Context, scimID string, ids []string, done map[string]bool) *scimFailure {
-	if len(ids) == 0 {
-		return nil
-	}
-	var ops []any
-	if run.rfc {
-		for _, id := range ids {
-			ops = append(ops, map[string]any{"op": "remove", "path": fmt.Sprintf(`members[value eq "%s"]`, id)})
+	const chunk = 1000 // Auth0's PATCH limit (scim-groups.md §1)
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		var ops []any
+		if run.rfc {
+			for _, id := range part {
+				ops = append(ops, map[string]any{"op": "remove", "path": fmt.Sprintf(`members[value eq "%s"]`, id)})
+			}
+		} else {
+			vals := make([]any, len(part))
+			for i, id := range part {
+				vals[i] = map[string]any{"value": id}
+			}
+			ops = []any{map[string]any{"op": "Remove", "path": "members", "value": vals}}
 		}
-	} else {
-		vals := make([]any, len(ids))
-		for i, id := range ids {
-			vals[i] = map[string]any{"value": id}
+		if _, f := run.client.do(ctx, http.MethodPatch, "/Groups/"+url.PathEscape(scimID), nil, map[string]any{"schemas": []any{scimPatchOp}, "Operations": ops}); f != nil {
+			return f
 		}
-		ops = []any{map[string]any{"op": "Remove", "path": "members", "value": vals}}
-	}
-	if _, f := run.client.do(ctx, http.MethodPatch, "/Groups/"+url.PathEscape(scimID), nil, map[string]any{"schemas": []any{scimPatchOp}, "Operations": ops}); f != nil {
-		return f
-	}
-	for _, id := range ids {
-		delete(done, id)
+		for _, id := range part {
+			delete(done, id)
+		}
 	}
 	return nil
 }

@@ -286,7 +286,8 @@ func TestRunCycleGroupFollowsEntra(t *testing.T) {
 	}
 }
 
-// TestGroupMembersInBatches: members are added in PATCH requests of at most 1,000 values (Auth0's limit).
+// TestGroupMembersInBatches: members are added and removed in PATCH requests of at most 1,000 members (Auth0's
+// limit).
 func TestGroupMembersInBatches(t *testing.T) {
 	w := newSeedWorld(t, "?aadOptscim062020")
 	w.scim.groups = map[string]*fakeGroup{"grp_1": {displayName: "Big", members: map[string]bool{}}}
@@ -308,5 +309,18 @@ func TestGroupMembersInBatches(t *testing.T) {
 	}
 	if fmt.Sprint(sizes) != "[1000 1000 501]" || len(done) != 2501 || len(w.scim.groups["grp_1"].members) != 2501 {
 		t.Fatalf("PATCH sizes %v, done %d", sizes, len(done))
+	}
+	// Removals with aadOptscim062020: one filtered-path operation per member, at most 1,000 per PATCH.
+	n := len(w.scim.reqs("PATCH"))
+	if f := run.removeMembers(context.Background(), "grp_1", ids[:2001], done); f != nil {
+		t.Fatal(f)
+	}
+	sizes = nil
+	for _, r := range w.scim.reqs("PATCH")[n:] {
+		ops, _ := r.Body["Operations"].([]any)
+		sizes = append(sizes, len(ops))
+	}
+	if fmt.Sprint(sizes) != "[1000 1000 1]" || len(done) != 500 || len(w.scim.groups["grp_1"].members) != 500 {
+		t.Fatalf("removal PATCH sizes %v, done %d, members %d", sizes, len(done), len(w.scim.groups["grp_1"].members))
 	}
 }

@@ -402,9 +402,14 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
 		writePatchError(w, &patchError{"invalidValue", "Operations must hold at least one operation"})
 		return
 	}
+	// The limit counts the members one PATCH changes: the values of members operations, and one for each operation
+	// on a filtered path members[value eq "…"] (Entra's removal with aadOptscim062020 names one member per
+	// operation). How Auth0 counts is UNKNOWN beyond "1,000 per PATCH" (scim-groups.md §3).
 	total := 0
 	for _, op := range req.Operations {
-		if vs, err := memberValues(op.Value); err == nil {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(op.Path)), "members[") {
+			total++
+		} else if vs, err := memberValues(op.Value); err == nil {
 			total += len(vs)
 		}
 	}

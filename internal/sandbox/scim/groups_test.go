@@ -100,6 +100,15 @@ func TestGroupsRules(t *testing.T) {
 	if r.status != 400 || !strings.Contains(r.raw, "1000") {
 		t.Fatalf("1001 in PATCH: %d %.200s", r.status, r.raw)
 	}
+	// 1,001 removals by filtered path, one member each, are over the limit too.
+	removals := make([]string, 1001)
+	for i := range removals {
+		removals[i] = fmt.Sprintf(`{"op":"remove","path":"members[value eq \"u%d\"]"}`, i)
+	}
+	r = h.do("PATCH", "/Groups/"+id, "all", `{"Operations":[`+strings.Join(removals, ",")+`]}`)
+	if r.status != 400 || !strings.Contains(r.raw, "1001") {
+		t.Fatalf("1001 filtered removals in PATCH: %d %.200s", r.status, r.raw)
+	}
 	// Deleting a user drops the membership.
 	if r := h.do("DELETE", userPath(alice), "all", ""); r.status != 204 {
 		t.Fatalf("%d", r.status)
