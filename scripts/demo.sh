@@ -59,6 +59,8 @@ if ! tf apply -auto-approve -input=false -no-color >"$work/apply.txt" 2>&1; then
   cat "$work/apply.txt"; echo "demo: terraform apply failed"; exit 1
 fi
 grep -E '^(auth0entra_|data\.auth0entra_).*(complete|Creating|Reading)|^Apply complete' "$work/apply.txt"
+# The provider's warnings, if any (Terraform's own about dev_overrides left out).
+grep -E '^Warning: ' "$work/apply.txt" | grep -v 'development overrides' || true
 echo
 echo "==> a second plan must be empty"
 set +e
