@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -75,7 +76,7 @@ func (g scimGroups) deleteNamed(name string) error {
 }
 
 // TestAccGroupsOnDemand_onBothTargets: examples/users-and-groups applied on the target, then Provision on Demand of
-// the fixture's present user and of the fixture group. The group is created in Auth0 (read back over SCIM: its
+// the fixture group with the fixture's present user named as its member. The group is created in Auth0 (read back over SCIM: its
 // name, its Entra object id as externalId, and on the sandbox its provisioned member), then deleted over SCIM before
 // the destroy revokes the token, so the fixture connection keeps no group. A group a failed earlier run left behind
 // is deleted first.
@@ -88,10 +89,10 @@ func TestAccGroupsOnDemand_onBothTargets(t *testing.T) {
 		acctest.ReadRepoFile(t, "examples/users-and-groups/variables.tf"), acctest.ReadRepoFile(t, "examples/users-and-groups/outputs.tf"))
 	groups := scimGroups{base: tg.Auth0(t).SCIMEndpointURL(tg.ConnectionID), token: &got.token}
 
-	provision := func(objectID, objectType string) (*provisioning.Result, error) {
+	provision := func(objectID, objectType string, members ...string) (*provisioning.Result, error) {
 		ctx, cancel := ctxMinute()
 		defer cancel()
-		return provisioning.OnDemand(ctx, tg.Entra(t), provisioning.Request{ServicePrincipalID: got.sp, JobID: got.job, ObjectID: objectID, ObjectType: objectType})
+		return provisioning.OnDemand(ctx, tg.Entra(t), provisioning.Request{ServicePrincipalID: got.sp, JobID: got.job, ObjectID: objectID, ObjectType: objectType, MemberIDs: members})
 	}
 	onDemand := func(*terraform.State) (err error) {
 		ctx, cancel := ctxMinute()
@@ -103,12 +104,14 @@ func TestAccGroupsOnDemand_onBothTargets(t *testing.T) {
 		if err := groups.deleteNamed(name); err != nil {
 			return err
 		}
-		if r, err := provision(tg.PresentUserID, "User"); err != nil || !r.Succeeded() {
-			return fmt.Errorf("provision on demand of the present user (%v):\n%s", err, explain(r))
-		}
-		r, err := provision(tg.GroupID, "Group")
+		// The group with the present user named as its member (links.members): one report for the group, one for
+		// the member.
+		r, err := provision(tg.GroupID, "Group", tg.PresentUserID)
 		if err != nil || r.Status != "Success" || r.Action != "Create" || r.TargetID == "" {
 			return fmt.Errorf("provision on demand of the group (%v):\n%s", err, explain(r))
+		}
+		if len(r.Members) != 1 || !strings.EqualFold(r.Members[0].SourceID, tg.PresentUserID) || !r.AllSucceeded() {
+			return fmt.Errorf("provision on demand of the group's member %s:\n%s", tg.PresentUserID, explain(r))
 		}
 		// Whatever the checks below find, the group goes before the destroy revokes the token.
 		defer func() {

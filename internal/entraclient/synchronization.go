@@ -405,6 +405,13 @@ func secretPairs(secrets []Secret) ([]models.SynchronizationSecretKeyStringValue
 type ProvisionSubject struct {
 	ObjectID       string `json:"objectId"`
 	ObjectTypeName string `json:"objectTypeName"`
+	// Links names, for a Group subject, the members to provision with it (at most 5, microsoft-graph.md §5.14).
+	Links *ProvisionLinks `json:"links,omitempty"`
+}
+
+// ProvisionLinks are the related objects of a provisionOnDemand subject.
+type ProvisionLinks struct {
+	Members []ProvisionSubject `json:"members"`
 }
 
 // ProvisionOnDemand provisions the subjects now with the synchronization rule ruleID ("Provision on demand") and

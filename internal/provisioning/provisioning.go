@@ -31,7 +31,13 @@ type Request struct {
 	ObjectType string
 	// RuleID is the synchronization rule; empty picks the schema's rule that supports provisioning on demand.
 	RuleID string
+	// MemberIDs are, for a Group, Entra object ids of users among its members to provision with it: at most
+	// MaxMembers (links.members, microsoft-graph.md §5.14).
+	MemberIDs []string
 }
+
+// MaxMembers is how many members of a group one Provision on Demand request may name (microsoft-graph.md §5.14).
+const MaxMembers = 5
 
 // Result is what Provision on Demand reported, flattened from Graph's stringKeyStringValuePair.
 type Result struct {
@@ -46,6 +52,8 @@ type Result struct {
 	SourceID             string
 	TargetID             string
 	Steps                []Step
+	// Members are the reports of the members a Group request named, in Graph's order.
+	Members []*Result
 }
 
 // Step is one provisioning step (Import, Scoping, Matching, Export).
@@ -60,6 +68,16 @@ type Step struct {
 // Succeeded reports whether the object was provisioned (created, updated, or already in step).
 func (r *Result) Succeeded() bool {
 	return r.Status == "Success" || (r.Status == "Skipped" && r.ErrorCode == "RedundantExport")
+}
+
+// AllSucceeded reports whether the object and every member named with it were provisioned.
+func (r *Result) AllSucceeded() bool {
+	for _, m := range r.Members {
+		if !m.Succeeded() {
+			return false
+		}
+	}
+	return r.Succeeded()
 }
 
 // Summary is one line for people: "Success: Update alice@corp.example" or "Failure: <code>: <message>".
@@ -88,6 +106,19 @@ func OnDemand(ctx context.Context, g Graph, req Request) (*Result, error) {
 	if req.ObjectType == "" {
 		req.ObjectType = "User"
 	}
+	if len(req.MemberIDs) > 0 && req.ObjectType != "Group" {
+		return nil, fmt.Errorf("provisioning: members can be named only for a Group, not a %s", req.ObjectType)
+	}
+	if len(req.MemberIDs) > MaxMembers {
+		return nil, fmt.Errorf("provisioning: Provision on Demand takes at most %d members of a group, not %d", MaxMembers, len(req.MemberIDs))
+	}
+	subject := entraclient.ProvisionSubject{ObjectID: req.ObjectID, ObjectTypeName: req.ObjectType}
+	if len(req.MemberIDs) > 0 {
+		subject.Links = &entraclient.ProvisionLinks{}
+		for _, id := range req.MemberIDs {
+			subject.Links.Members = append(subject.Links.Members, entraclient.ProvisionSubject{ObjectID: id, ObjectTypeName: "User"})
+		}
+	}
 	if req.RuleID == "" {
 		raw, err := g.GetSchema(ctx, req.ServicePrincipalID, req.JobID)
 		if err != nil {
@@ -97,12 +128,34 @@ func OnDemand(ctx context.Context, g Graph, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
-	raw, err := g.ProvisionOnDemand(ctx, req.ServicePrincipalID, req.JobID, req.RuleID,
-		entraclient.ProvisionSubject{ObjectID: req.ObjectID, ObjectTypeName: req.ObjectType})
+	raw, err := g.ProvisionOnDemand(ctx, req.ServicePrincipalID, req.JobID, req.RuleID, subject)
 	if err != nil {
 		return nil, err
 	}
-	return ParseResult(raw)
+	res, err := ParseResult(raw)
+	if err != nil {
+		return nil, err
+	}
+	return res.subjectFirst(req.ObjectID), nil
+}
+
+// subjectFirst returns the result with the report of the object asked for on top and the others as members: the
+// order of Graph's reports is not documented (the sandbox sends the group's first, UNKNOWN).
+func (r *Result) subjectFirst(objectID string) *Result {
+	if strings.EqualFold(r.SourceID, objectID) {
+		return r
+	}
+	for i, m := range r.Members {
+		if strings.EqualFold(m.SourceID, objectID) {
+			others := append([]*Result{}, r.Members[:i]...)
+			others = append(others, r.Members[i+1:]...)
+			top := *r
+			top.Members = nil
+			m.Members = append([]*Result{&top}, others...)
+			return m
+		}
+	}
+	return r
 }
 
 // OnDemandRuleID picks the synchronization rule that supports provisioning on demand (metadata
@@ -187,8 +240,8 @@ func ParseResult(raw []byte) (*Result, error) {
 		}
 		reports = append(reports, r)
 	}
-	if len(reports) > 0 {
-		r := reports[0]
+	// fill completes res from one report; what the key already said wins.
+	fill := func(res *Result, r report) {
 		res.Action, res.ReportableIdentifier = r.Action, r.ReportableIdentifier
 		res.SourceID, res.TargetID = r.SourceIdentity.ID, r.TargetIdentity.ID
 		if res.Status == "" {
@@ -208,6 +261,17 @@ func ParseResult(raw []byte) (*Result, error) {
 			}
 			res.Steps = append(res.Steps, st)
 		}
+	}
+	// The first report is the subject's; a Group request's further reports are its members' (microsoft-graph.md
+	// §5.14), each with a status of its own.
+	for i, r := range reports {
+		if i == 0 {
+			fill(&res, r)
+			continue
+		}
+		m := &Result{}
+		fill(m, r)
+		res.Members = append(res.Members, m)
 	}
 	if res.Status == "" {
 		return nil, errors.New("provisioning: the provisionOnDemand response holds no result")

@@ -124,3 +124,40 @@ func TestOnDemandRequiresIDs(t *testing.T) {
 		t.Error("want an error without a service principal id")
 	}
 }
+
+// TestOnDemandGroupWithMembers: a Group request names its members under links.members, in the documented shape
+// (microsoft-graph.md §5.14); the result is the group's report, whatever the order of Graph's reports, with one
+// result per member; members are refused for a user and beyond five.
+func TestOnDemandGroupWithMembers(t *testing.T) {
+	// The member's report first: the order of the reports is not documented.
+	value := `[{"action":"Update","reportableIdentifier":"alice@corp.example","sourceIdentity":{"id":"u1"},"statusInfo":{"status":"Success"},"provisioningSteps":[]},` +
+		`{"action":"Create","reportableIdentifier":"Engineering","sourceIdentity":{"id":"g1"},"targetIdentity":{"id":"grp_1"},"statusInfo":{"status":"Success"},"provisioningSteps":[]},` +
+		`{"action":"Other","reportableIdentifier":"bob@corp.example","sourceIdentity":{"id":"u2"},"statusInfo":{"status":"Failure","errorCode":"SystemForCrossDomainIdentityManagementBadRequest"},"provisioningSteps":[]}]`
+	raw, _ := json.Marshal(map[string]string{"key": "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo", "value": value})
+	g := &fakeGraph{result: string(raw)}
+	r, err := OnDemand(context.Background(), g, Request{ServicePrincipalID: "sp1", JobID: "scim.abc.app", RuleID: "rule", ObjectID: "g1", ObjectType: "Group", MemberIDs: []string{"u1", "u2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"subjects": g.subjects})
+	if want := `{"subjects":[{"objectId":"g1","objectTypeName":"Group","links":{"members":[{"objectId":"u1","objectTypeName":"User"},{"objectId":"u2","objectTypeName":"User"}]}}]}`; string(body) != want {
+		t.Errorf("subjects\n got %s\nwant %s", body, want)
+	}
+	if r.SourceID != "g1" || r.Action != "Create" || r.TargetID != "grp_1" || !r.Succeeded() {
+		t.Errorf("the group's result: %+v", r)
+	}
+	if len(r.Members) != 2 || r.Members[0].SourceID != "u1" || !r.Members[0].Succeeded() || r.Members[1].SourceID != "u2" || r.Members[1].Succeeded() {
+		t.Errorf("members: %+v", r.Members)
+	}
+	if r.AllSucceeded() {
+		t.Error("AllSucceeded with a failed member")
+	}
+
+	if _, err := OnDemand(context.Background(), g, Request{ServicePrincipalID: "sp1", JobID: "j", RuleID: "rule", ObjectID: "u1", MemberIDs: []string{"u2"}}); err == nil || !strings.Contains(err.Error(), "only for a Group") {
+		t.Errorf("members with a user: %v", err)
+	}
+	six := []string{"1", "2", "3", "4", "5", "6"}
+	if _, err := OnDemand(context.Background(), g, Request{ServicePrincipalID: "sp1", JobID: "j", RuleID: "rule", ObjectID: "g1", ObjectType: "Group", MemberIDs: six}); err == nil || !strings.Contains(err.Error(), "at most 5") {
+		t.Errorf("six members: %v", err)
+	}
+}

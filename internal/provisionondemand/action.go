@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -22,7 +24,10 @@ import (
 // TypeName is the action type.
 const TypeName = "auth0entra_provision_on_demand"
 
-var _ action.ActionWithConfigure = (*Action)(nil)
+var (
+	_ action.ActionWithConfigure      = (*Action)(nil)
+	_ action.ActionWithValidateConfig = (*Action)(nil)
+)
 
 // NewAction returns the action.
 func NewAction() action.Action {
@@ -42,6 +47,7 @@ type actionModel struct {
 	ObjectType         types.String `tfsdk:"object_type"`
 	RuleID             types.String `tfsdk:"rule_id"`
 	ExpectSuccess      types.Bool   `tfsdk:"expect_success"`
+	MemberIDs          types.Set    `tfsdk:"member_ids"`
 }
 
 // Metadata implements action.Action.
@@ -52,7 +58,7 @@ func (a *Action) Metadata(_ context.Context, _ action.MetadataRequest, resp *act
 // Schema implements action.Action.
 func (a *Action) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Provisions one Entra user (or group) into Auth0 now, as the portal's **Provision on " +
+		MarkdownDescription: "Provisions one Entra user (or group, with up to 5 of its members) into Auth0 now, as the portal's **Provision on " +
 			"Demand** does, and reports each step (import, scoping, matching, export) as progress. With Create " +
 			"deselected, a user absent from Auth0 fails — the seed's expected result. Requires Terraform 1.14.",
 		Attributes: map[string]schema.Attribute{
@@ -64,9 +70,31 @@ func (a *Action) Schema(_ context.Context, _ action.SchemaRequest, resp *action.
 				Validators: []validator.String{validators.GUID("the user's (or group's) Object ID in the Microsoft Entra admin center, or the object_id of an azuread_user or azuread_group; a user principal name (alice@corp.example) is not accepted")}},
 			"object_type": schema.StringAttribute{Optional: true, MarkdownDescription: "`User` (default) or `Group`.",
 				Validators: []validator.String{stringvalidator.OneOf("User", "Group")}},
+			"member_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: fmt.Sprintf("With `object_type = \"Group\"`: Entra object ids of up to %d of the group's members to provision with it, as the portal's *Provision on Demand* lets you pick them. Each member gets a report of its own.", provisioning.MaxMembers),
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, provisioning.MaxMembers),
+					setvalidator.ValueStringsAre(validators.GUID("the member's Object ID in the Microsoft Entra admin center, or the object_id of an azuread_user")),
+				}},
 			"rule_id":        schema.StringAttribute{Optional: true, MarkdownDescription: "Synchronization rule; by default the job schema's rule that supports provisioning on demand."},
 			"expect_success": schema.BoolAttribute{Optional: true, MarkdownDescription: "Fail the action when provisioning does not succeed (default `true`). Set `false` to only report, e.g. to show the expected error for a user absent from Auth0."},
 		},
+	}
+}
+
+// ValidateConfig implements action.ActionWithValidateConfig: member_ids belong to a Group.
+func (a *Action) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
+	var m actionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.MemberIDs.IsNull() || m.MemberIDs.IsUnknown() || m.ObjectType.IsUnknown() {
+		return
+	}
+	if t := m.ObjectType.ValueString(); t != "Group" {
+		if t == "" {
+			t = "User (the default)"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("member_ids"), "member_ids without a group",
+			fmt.Sprintf("member_ids names members of a group to provision with it, but object_type is %s. Set object_type = \"Group\" with the group's object_id, or remove member_ids.", t))
 	}
 }
 
@@ -82,12 +110,20 @@ func (a *Action) Invoke(ctx context.Context, req action.InvokeRequest, resp *act
 	if diags.HasError() {
 		return
 	}
+	var members []string
+	if !m.MemberIDs.IsNull() {
+		resp.Diagnostics.Append(m.MemberIDs.ElementsAs(ctx, &members, false)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	r, err := provisioning.OnDemand(ctx, g, provisioning.Request{
 		ServicePrincipalID: m.ServicePrincipalID.ValueString(),
 		JobID:              m.JobID.ValueString(),
 		ObjectID:           m.ObjectID.ValueString(),
 		ObjectType:         m.ObjectType.ValueString(),
 		RuleID:             m.RuleID.ValueString(),
+		MemberIDs:          members,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Provision on demand failed", err.Error())
@@ -102,9 +138,12 @@ func (a *Action) Invoke(ctx context.Context, req action.InvokeRequest, resp *act
 	}
 	if resp.SendProgress != nil {
 		resp.SendProgress(action.InvokeProgressEvent{Message: r.Summary()})
+		for _, mr := range r.Members {
+			resp.SendProgress(action.InvokeProgressEvent{Message: "member " + mr.Summary()})
+		}
 	}
 	expect := m.ExpectSuccess.IsNull() || m.ExpectSuccess.ValueBool()
-	if !r.Succeeded() {
+	if !r.AllSucceeded() {
 		detail := Explain(r)
 		if expect {
 			resp.Diagnostics.AddError("Provisioning did not succeed", detail)
@@ -120,6 +159,9 @@ func Explain(r *provisioning.Result) string {
 	b.WriteString(r.Summary())
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "\n  %-9s %-8s %s", s.Type, s.Status, s.Description)
+	}
+	for _, m := range r.Members {
+		b.WriteString("\nmember " + strings.ReplaceAll(Explain(m), "\n", "\n  "))
 	}
 	return b.String()
 }

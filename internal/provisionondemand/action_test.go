@@ -142,6 +142,12 @@ func (s *server) actionConfig(args map[string]any) *tfprotov6.DynamicValue {
 			set[k] = tftypes.NewValue(tftypes.String, v)
 		case bool:
 			set[k] = tftypes.NewValue(tftypes.Bool, v)
+		case []string:
+			elems := make([]tftypes.Value, len(v))
+			for i, e := range v {
+				elems[i] = tftypes.NewValue(tftypes.String, e)
+			}
+			set[k] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems)
 		default:
 			s.t.Fatalf("argument %s: unsupported %T", k, v)
 		}
@@ -325,6 +331,50 @@ func TestProvisionOnDemandAction(t *testing.T) {
 		}
 	})
 
+	t.Run("a group with member_ids sends them as links.members", func(t *testing.T) {
+		// The hand setup is users only (examples/complete): the group is skipped, with a warning that explains it.
+		// (Its members' own reports, with the Group mapping enabled, are checked by the e2e test
+		// TestAccGroupsOnDemand_onBothTargets.)
+		inv := s.invoke(with(map[string]any{"object_id": tg.GroupID, "object_type": "Group", "member_ids": []string{tg.PresentUserID}, "expect_success": false}))
+		warns := inv.bySeverity(tfprotov6.DiagnosticSeverityWarning)
+		if len(inv.diags) != 1 || len(warns) != 1 || !strings.Contains(warns[0].Detail, "ObjectMappingDisabled") {
+			t.Fatalf("want one warning saying the group was skipped\n%s", inv)
+		}
+		if sb == nil {
+			return
+		}
+		reqs := sb.Entra.Router().Requests("POST /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/provisionOnDemand")
+		last := string(reqs[len(reqs)-1].Body)
+		if want := `"links":{"members":[{"objectId":"` + tg.PresentUserID + `","objectTypeName":"User"}]}`; !strings.Contains(last, want) {
+			t.Errorf("the request body %s does not hold %s", last, want)
+		}
+	})
+
+	t.Run("member_ids are refused at validation without a group, beyond five, or not object ids", func(t *testing.T) {
+		for _, c := range []struct {
+			args map[string]any
+			want string
+		}{
+			{map[string]any{"object_id": tg.PresentUserID, "member_ids": []string{tg.PresentUserID}}, `(?s)member_ids.*object_type is User \(the default\).*object_type = "Group"`},
+			{map[string]any{"object_id": tg.GroupID, "object_type": "Group", "member_ids": []string{
+				"00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000003",
+				"00000000-0000-0000-0000-000000000004", "00000000-0000-0000-0000-000000000005", "00000000-0000-0000-0000-000000000006"}}, `(?s)member_ids.*at most 5 elements, got: 6`},
+			{map[string]any{"object_id": tg.GroupID, "object_type": "Group", "member_ids": []string{"alice@corp.example"}}, `(?s)member_ids.*alice@corp.example`},
+		} {
+			resp, err := s.srv.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{ActionType: actionType, Config: s.actionConfig(with(c.args))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range resp.Diagnostics {
+				got = append(got, d.Summary+": "+d.Detail+" @ "+fmt.Sprint(d.Attribute))
+			}
+			if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Severity != tfprotov6.DiagnosticSeverityError || !regexp.MustCompile(c.want).MatchString(got[0]) {
+				t.Errorf("%v: diagnostics %q, want one error matching %s", c.args["member_ids"], got, c.want)
+			}
+		}
+	})
+
 	t.Run("invalid object_type is refused at validation", func(t *testing.T) {
 		resp, err := s.srv.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{
 			ActionType: actionType, Config: s.actionConfig(with(map[string]any{"object_id": tg.PresentUserID, "object_type": "Device"})),
@@ -358,7 +408,7 @@ func TestProvisionOnDemandActionSchema(t *testing.T) {
 	for _, a := range as.Schema.Block.Attributes {
 		required[a.Name] = a.Required
 	}
-	want := map[string]bool{"service_principal_id": true, "job_id": true, "object_id": true, "object_type": false, "rule_id": false, "expect_success": false}
+	want := map[string]bool{"service_principal_id": true, "job_id": true, "object_id": true, "object_type": false, "member_ids": false, "rule_id": false, "expect_success": false}
 	for name, req := range want {
 		if got, ok := required[name]; !ok || got != req {
 			t.Errorf("argument %s: present %v, required %v; want required %v", name, ok, got, req)

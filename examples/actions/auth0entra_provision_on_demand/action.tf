@@ -21,6 +21,18 @@ action "auth0entra_provision_on_demand" "absent_user" {
   }
 }
 
+# With users and groups (examples/users-and-groups): the group itself, with up to five of its members named, each
+# reported on its own. Invoke it by hand: terraform apply -invoke=action.auth0entra_provision_on_demand.engineering
+action "auth0entra_provision_on_demand" "engineering" {
+  config {
+    service_principal_id = var.service_principal_id
+    job_id               = var.job_id
+    object_id            = var.group_id
+    object_type          = "Group"
+    member_ids           = [var.present_user_id]
+  }
+}
+
 # Run the test whenever the mappings change. On demand: terraform apply -invoke=action.auth0entra_provision_on_demand.present_user
 resource "auth0entra_attribute_mappings" "corp_users" {
   service_principal_id  = var.service_principal_id # auth0entra_enterprise_app.corp.service_principal_id
@@ -48,6 +60,11 @@ variable "present_user_id" {
 variable "absent_user_id" {
   type        = string
   description = "Object id of an assigned Entra user who does not exist in Auth0."
+}
+
+variable "group_id" {
+  type        = string
+  description = "Object id of the Entra group assigned to the enterprise application."
 }
 
 variable "service_principal_id" {
