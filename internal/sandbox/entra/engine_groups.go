@@ -331,15 +331,18 @@ func (run *provisionRun) provisionGroup(ctx context.Context, g sourceGroup, expo
 	return o
 }
 
+// maxMembersPerPatch is Auth0's limit on the members one PATCH of a group changes (scim-groups.md §1); Entra sends
+// member changes in batches under it.
+const maxMembersPerPatch = 1000
+
 // patchMembers adds members in PATCH requests of at most MaxMembersPerPatch values, recording each in done.
 func (run *provisionRun) patchMembers(ctx context.Context, scimID string, ids []string, done map[string]bool) *scimFailure {
-	const chunk = 1000 // Auth0's PATCH limit (scim-groups.md §1)
 	op := "Add"
 	if run.rfc {
 		op = "add"
 	}
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
+	for start := 0; start < len(ids); start += maxMembersPerPatch {
+		part := ids[start:min(start+maxMembersPerPatch, len(ids))]
 		vals := make([]any, len(part))
 		for i, id := range part {
 			vals[i] = map[string]any{"value": id}
@@ -358,9 +361,8 @@ func (run *provisionRun) patchMembers(ctx context.Context, scimID string, ids []
 // removeMembers removes members: one value-list operation, or with aadOptscim062020 one filtered-path operation per
 // member (microsoft-graph.md §6), in PATCH requests of at most 1,000 members, as patchMembers adds them.
 func (run *provisionRun) removeMembers(ctx context.Context, scimID string, ids []string, done map[string]bool) *scimFailure {
-	const chunk = 1000 // Auth0's PATCH limit (scim-groups.md §1)
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
+	for start := 0; start < len(ids); start += maxMembersPerPatch {
+		part := ids[start:min(start+maxMembersPerPatch, len(ids))]
 		var ops []any
 		if run.rfc {
 			for _, id := range part {

@@ -10,12 +10,12 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/sandbox/sandboxtest"
 )
 
-// groupMappingEnabled sets the Group object mapping's enabled flag.
-func groupMappingEnabled(on bool) func(map[string]any) {
+// setGroupMapping sets one field of the Group object mapping (enabled, flowTypes, ...).
+func setGroupMapping(key string, v any) func(map[string]any) {
 	return func(schema map[string]any) {
 		for _, om := range objectMappingsOf(schema) {
 			if om["sourceObjectName"] == "Group" {
-				om["enabled"] = on
+				om[key] = v
 			}
 		}
 	}
@@ -122,7 +122,7 @@ func TestRunCycleGroupsRefused(t *testing.T) {
 	}
 
 	// Disabling the Group mapping: nothing is sent to /Groups and the quarantine lifts.
-	w.mustStatus(w.editSchema(w.a, groupMappingEnabled(false)), 204)
+	w.mustStatus(w.editSchema(w.a, setGroupMapping("enabled", false)), 204)
 	n := 0
 	for _, r := range w.scim.reqs("") {
 		if strings.Contains(r.Path, "/Groups") {
@@ -238,13 +238,7 @@ func TestRunCycleGroupFollowsEntra(t *testing.T) {
 	}
 
 	// Unassigned while Delete is not among the actions: skipped, the group stays in Auth0.
-	w.mustStatus(w.editSchema(w.a, func(s map[string]any) {
-		for _, om := range objectMappingsOf(s) {
-			if om["sourceObjectName"] == "Group" {
-				om["flowTypes"] = "Add, Update"
-			}
-		}
-	}), 204)
+	w.mustStatus(w.editSchema(w.a, setGroupMapping("flowTypes", "Add, Update")), 204)
 	var assignment string
 	for _, a := range w.mustStatus(w.call("GET", "/v1.0/servicePrincipals/"+w.a.spID+"/appRoleAssignedTo", nil), 200).list() {
 		if a["principalId"] == w.group {
@@ -268,13 +262,7 @@ func TestRunCycleGroupFollowsEntra(t *testing.T) {
 	}
 
 	// Delete back on: the next cycle deletes it, and the one after sends nothing to /Groups.
-	w.mustStatus(w.editSchema(w.a, func(s map[string]any) {
-		for _, om := range objectMappingsOf(s) {
-			if om["sourceObjectName"] == "Group" {
-				om["flowTypes"] = "Add, Update, Delete"
-			}
-		}
-	}), 204)
+	w.mustStatus(w.editSchema(w.a, setGroupMapping("flowTypes", "Add, Update, Delete")), 204)
 	w.groupCycle(t)
 	if len(w.scim.groups) != 0 {
 		t.Fatalf("unassigned group not deleted: %+v", w.scim.groups)

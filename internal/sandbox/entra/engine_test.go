@@ -262,7 +262,7 @@ func TestProvisionOnDemandErrors(t *testing.T) {
 
 func TestRunCycle(t *testing.T) {
 	w := newSeedWorld(t, "?aadOptscim062020")
-	w.mustStatus(w.editSchema(w.a, groupMappingEnabled(false)), 204) // users only here; groups: engine_groups_test.go
+	w.mustStatus(w.editSchema(w.a, setGroupMapping("enabled", false)), 204) // users only here; groups: engine_groups_test.go
 	ctx := context.Background()
 	if err := w.s.RunCycle(ctx, w.a.spID); !errors.Is(err, ErrNoActiveJob) {
 		t.Fatalf("paused job: %v", err)
