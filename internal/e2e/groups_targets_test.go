@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,35 +19,6 @@ import (
 	"github.com/auth0entra/terraform-provider-auth0entra/internal/provisionondemand"
 )
 
-// scimGroups reaches the connection's SCIM /Groups with the token the apply made (examples/users-and-groups gives it
-// the group scopes): the only way to see and remove SCIM-created groups with what a test holds on a team's tenants.
-type scimGroups struct {
-	base  string // the connection's SCIM endpoint
-	token *string
-}
-
-// do sends one request and decodes a JSON answer into out (when not nil); it returns the status.
-func (g scimGroups) do(method, path string, out any) (int, error) {
-	ctx, cancel := ctxMinute()
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, g.base+"/Groups"+path, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+*g.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if out != nil && resp.StatusCode == http.StatusOK {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			return resp.StatusCode, err
-		}
-	}
-	return resp.StatusCode, nil
-}
-
 // scimGroup is the part of a SCIM group the test reads.
 type scimGroup struct {
 	ID          string `json:"id"`
@@ -59,16 +29,16 @@ type scimGroup struct {
 	} `json:"members"`
 }
 
-// deleteNamed deletes the connection's groups named name (what a failed earlier run may have left on the fixture).
-func (g scimGroups) deleteNamed(name string) error {
+// deleteGroupsNamed deletes the connection's groups named name (what a failed earlier run may have left on the fixture).
+func deleteGroupsNamed(g scimClient, name string) error {
 	var list struct {
 		Resources []scimGroup `json:"Resources"`
 	}
-	if st, err := g.do(http.MethodGet, "?excludedAttributes=members&filter="+url.QueryEscape(`displayName eq "`+name+`"`), &list); err != nil || st != http.StatusOK {
+	if st, err := g.do(http.MethodGet, "/Groups?excludedAttributes=members&filter="+url.QueryEscape(`displayName eq "`+name+`"`), &list); err != nil || st != http.StatusOK {
 		return fmt.Errorf("SCIM GET /Groups by displayName: %d %v", st, err)
 	}
 	for _, r := range list.Resources {
-		if st, err := g.do(http.MethodDelete, "/"+url.PathEscape(r.ID), nil); err != nil || st != http.StatusNoContent {
+		if st, err := g.do(http.MethodDelete, "/Groups/"+url.PathEscape(r.ID), nil); err != nil || st != http.StatusNoContent {
 			return fmt.Errorf("SCIM DELETE /Groups/%s: %d %v", r.ID, st, err)
 		}
 	}
@@ -87,7 +57,7 @@ func TestAccGroupsOnDemand_onBothTargets(t *testing.T) {
 	main := acctest.Replace(t, acctest.ReadRepoFile(t, "examples/users-and-groups/main.tf"), `"Auth0 SCIM (corp)"`, strconv.Quote(appName))
 	cfg := tg.Config(acctest.WithoutProviderSetup(main),
 		acctest.ReadRepoFile(t, "examples/users-and-groups/variables.tf"), acctest.ReadRepoFile(t, "examples/users-and-groups/outputs.tf"))
-	groups := scimGroups{base: tg.Auth0(t).SCIMEndpointURL(tg.ConnectionID), token: &got.token}
+	scim := scimClient{base: tg.Auth0(t).SCIMEndpointURL(tg.ConnectionID), token: &got.token}
 
 	provision := func(objectID, objectType string, members ...string) (*provisioning.Result, error) {
 		ctx, cancel := ctxMinute()
@@ -101,7 +71,7 @@ func TestAccGroupsOnDemand_onBothTargets(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := groups.deleteNamed(name); err != nil {
+		if err := deleteGroupsNamed(scim, name); err != nil {
 			return err
 		}
 		// The group with the present user named as its member (links.members): one report for the group, one for
@@ -115,12 +85,12 @@ func TestAccGroupsOnDemand_onBothTargets(t *testing.T) {
 		}
 		// Whatever the checks below find, the group goes before the destroy revokes the token.
 		defer func() {
-			if st, derr := groups.do(http.MethodDelete, "/"+url.PathEscape(r.TargetID), nil); (derr != nil || st != http.StatusNoContent) && err == nil {
+			if st, derr := scim.do(http.MethodDelete, "/Groups/"+url.PathEscape(r.TargetID), nil); (derr != nil || st != http.StatusNoContent) && err == nil {
 				err = fmt.Errorf("SCIM DELETE of the created group %s: %d %v", r.TargetID, st, derr)
 			}
 		}()
 		var g scimGroup
-		if st, err := groups.do(http.MethodGet, "/"+url.PathEscape(r.TargetID), &g); err != nil || st != http.StatusOK {
+		if st, err := scim.do(http.MethodGet, "/Groups/"+url.PathEscape(r.TargetID), &g); err != nil || st != http.StatusOK {
 			return fmt.Errorf("SCIM GET of the created group %s: %d %v", r.TargetID, st, err)
 		}
 		if g.DisplayName != name || g.ExternalID != tg.GroupID {

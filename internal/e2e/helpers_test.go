@@ -5,7 +5,9 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -210,4 +212,33 @@ func orNone(s string) string {
 		return "no change"
 	}
 	return s
+}
+
+// scimClient reaches a connection's SCIM endpoint with the token an apply made: what a test holds on a team's tenants
+// to read what Entra provisioned (and remove SCIM-created groups).
+type scimClient struct {
+	base  string  // the connection's SCIM endpoint
+	token *string // the token, once the apply has made it
+}
+
+// do sends one request to base+path and decodes a 200 answer into out (when not nil); it returns the status.
+func (c scimClient) do(method, path string, out any) (int, error) {
+	ctx, cancel := ctxMinute()
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+*c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			return resp.StatusCode, err
+		}
+	}
+	return resp.StatusCode, nil
 }

@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -255,30 +254,16 @@ func (f *seedFlow) provisionFixtureUsers(t *testing.T) error {
 // scimUsers counts the connection's users matching filter (all when empty) through Auth0's SCIM endpoint, with the
 // token the apply made (it has get:users).
 func (f *seedFlow) scimUsers(filter string) (int, error) {
-	ctx, cancel := ctxMinute()
-	defer cancel()
-	u := f.a0.SCIMEndpointURL(f.tg.ConnectionID) + "/Users?count=1"
+	path := "/Users?count=1"
 	if filter != "" {
-		u += "&filter=" + url.QueryEscape(filter)
+		path += "&filter=" + url.QueryEscape(filter)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+f.got.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
 	var list struct {
 		TotalResults int `json:"totalResults"`
 	}
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("SCIM GET /Users: %s", resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		return 0, err
+	scim := scimClient{base: f.a0.SCIMEndpointURL(f.tg.ConnectionID), token: &f.got.token}
+	if st, err := scim.do(http.MethodGet, path, &list); err != nil || st != http.StatusOK {
+		return 0, fmt.Errorf("SCIM GET /Users: %d %v", st, err)
 	}
 	return list.TotalResults, nil
 }
